@@ -1,0 +1,505 @@
+package main
+
+// api.go: the HTTP client for the Dify OpenAPI (SPEC §4): base URL with the
+// host's path prefix, User-Agent, timeouts, a 1 MiB body cap, redirects that
+// never change scheme or host, a bearer that only goes to the context's
+// exact origin, retries for idempotent requests, and the mapping from HTTP
+// outcomes to error codes.
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	maxBodyBytes   = 1 << 20
+	requestTimeout = 30 * time.Second
+	connectTimeout = 10 * time.Second
+)
+
+// apiClient talks to one Dify host.
+type apiClient struct {
+	base     *url.URL // <scheme>://<host><path>/openapi/v1/
+	origin   string   // scheme://host:port the bearer may go to
+	bearer   token
+	hc       *http.Client
+	retries  int
+	ua       string
+	sleep    func(ctx context.Context, d time.Duration) error
+	insecure bool
+}
+
+// endpoint names a Dify host: the pieces recorded in hosts.yml.
+type endpoint struct {
+	Scheme   string // https or http
+	Host     string // hostname[:port], the hosts.yml key
+	Path     string // path prefix, "" or "/dify"
+	Insecure bool   // skip TLS verification (and allow http)
+}
+
+// endpointOf returns where a stored host lives.
+func endpointOf(e *hostEntry) endpoint {
+	scheme := e.Scheme
+	if scheme == "" {
+		scheme = "https"
+	}
+	return endpoint{Scheme: scheme, Host: e.Host, Path: e.Path, Insecure: e.InsecureTLS}
+}
+
+// baseURL is the host URL people recognise: scheme://host/path.
+func (ep endpoint) baseURL() string { return ep.Scheme + "://" + ep.Host + ep.Path }
+
+// newAPIClient builds a client for ep. The bearer may be empty (device flow).
+func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
+	if ep.Scheme != "https" && !(ep.Scheme == "http" && ep.Insecure) {
+		return nil, usageError("only https:// hosts are accepted", "add --insecure to allow http:// (local-dev only)")
+	}
+	retries, err := retryBudget(a.getenv("DIFYCTL_HTTP_RETRY"))
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(ep.baseURL() + "/openapi/v1/")
+	if err != nil || base.Host == "" {
+		return nil, usageError("invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+	}
+	c := &apiClient{
+		base:     base,
+		origin:   originOf(base),
+		bearer:   bearer,
+		retries:  retries,
+		ua:       userAgent(),
+		sleep:    sleepCtx,
+		insecure: ep.Insecure,
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   connectTimeout,
+		ResponseHeaderTimeout: requestTimeout,
+		MaxIdleConns:          16,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       30 * time.Second,
+		ForceAttemptHTTP2:     true,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: ep.Insecure},
+	}
+	c.hc = &http.Client{
+		Transport:     &bearerTransport{next: tr, client: c},
+		CheckRedirect: c.checkRedirect,
+	}
+	return c, nil
+}
+
+func userAgent() string {
+	return fmt.Sprintf("difyctl/%s (%s; %s; go)", version, runtime.GOOS, runtime.GOARCH)
+}
+
+// retryBudget reads DIFYCTL_HTTP_RETRY: a non-negative integer, default 3.
+func retryBudget(v string) (int, error) {
+	if v == "" {
+		return 3, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 20 {
+		return 0, usageError(fmt.Sprintf("DIFYCTL_HTTP_RETRY: %q is not a non-negative integer (0..20)", sanitize(v)), "unset DIFYCTL_HTTP_RETRY or set it to a number such as 3")
+	}
+	return n, nil
+}
+
+func originOf(u *url.URL) string {
+	host := u.Hostname()
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(host), port)
+}
+
+// bearerTransport adds the Authorization header to a request only when it
+// goes to the context's exact origin, so no redirect or proxy can carry the
+// token anywhere else.
+type bearerTransport struct {
+	next   http.RoundTripper
+	client *apiClient
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req.Header.Del("Authorization")
+	if !t.client.bearer.isEmpty() && originOf(req.URL) == t.client.origin {
+		req = req.Clone(req.Context())
+		req.Header.Set("Authorization", "Bearer "+t.client.bearer.reveal())
+	}
+	return t.next.RoundTrip(req)
+}
+
+// errRedirectRefused marks a redirect the client would not follow.
+var errRedirectRefused = errors.New("redirect refused")
+
+// checkRedirect follows a redirect only to the same scheme, host and port,
+// and never on the device-flow endpoints.
+func (c *apiClient) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errRedirectRefused
+	}
+	if strings.Contains(via[0].URL.Path, "/oauth/device/") {
+		return errRedirectRefused
+	}
+	if originOf(req.URL) != c.origin {
+		return errRedirectRefused
+	}
+	return nil
+}
+
+// request describes one call.
+type request struct {
+	method string
+	path   string // relative to /openapi/v1/, e.g. "account/sessions"
+	query  url.Values
+	body   any
+	// deviceFlow marks the OAuth device endpoints: 404 means the host has
+	// no device flow, RFC 8628 error bodies are returned to the caller.
+	deviceFlow bool
+	// noRetry disables retries even for idempotent methods.
+	noRetry bool
+}
+
+// response is a successful (2xx) or RFC 8628 error reply.
+type response struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+// do sends r and returns the response for 2xx (and, for device-flow
+// requests, 400 replies carrying an RFC 8628 error); everything else becomes
+// a cliError with the request and status attached.
+func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
+	u := c.base.ResolveReference(&url.URL{Path: r.path})
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return nil, newError("client_error", "cannot encode the request: "+err.Error(), "")
+		}
+	}
+	idempotent := (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry
+	backoff := 300 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		resp, err := c.once(ctx, r, u, payload)
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		if err == nil {
+			return resp, nil
+		}
+		if !isTransient(err) || !idempotent || attempt >= c.retries {
+			return nil, untransient(err)
+		}
+		if err := c.sleep(ctx, backoff); err != nil {
+			return nil, errInterrupted
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// transientError wraps a transport failure that a retry may cure.
+type transientError struct{ *cliError }
+
+func isTransient(err error) bool {
+	var t *transientError
+	return errors.As(err, &t)
+}
+
+// untransient returns the cliError inside a transientError.
+func untransient(err error) error {
+	var t *transientError
+	if errors.As(err, &t) {
+		return t.cliError
+	}
+	return err
+}
+
+func retryableStatus(s int) bool {
+	switch s {
+	case 408, 500, 502, 503, 504:
+		return true
+	}
+	return false
+}
+
+// once performs a single attempt. Non-2xx replies that may be retried come
+// back as a response so do can decide; the final mapping happens here for
+// everything else.
+func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []byte) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
+	if err != nil {
+		return nil, newError("client_error", "cannot build the request: "+err.Error(), "")
+	}
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(r, u, err)
+	}
+	defer resp.Body.Close()
+	data, tooBig, err := readCapped(resp.Body)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, &transientError{c.httpError(r, u, "network_connection", "timed out reading the response from "+u.Host, "check your network and retry", 0)}
+		}
+		return nil, &transientError{c.httpError(r, u, "network_connection", "connection lost while reading the response: "+summarizeNetErr(err), "check your network and retry", 0)}
+	}
+	out := &response{status: resp.StatusCode, body: data, header: resp.Header}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		e := c.httpError(r, u, "server_4xx_other",
+			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", sanitize(resp.Header.Get("Location")), c.origin),
+			"use the final URL as --host", resp.StatusCode)
+		return nil, e
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if tooBig {
+			return nil, c.httpError(r, u, "server_bad_response", "the server's response is larger than 1 MiB; refusing to read it", "check the host is a Dify console API URL", resp.StatusCode)
+		}
+		return out, nil
+	}
+	if r.deviceFlow && resp.StatusCode == 400 && rfc8628Error(data) != "" {
+		return out, nil
+	}
+	if resp.StatusCode >= 500 && retryableStatus(resp.StatusCode) && (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry {
+		// Let do retry; it maps the status if it gives up.
+		return nil, &transientError{c.statusError(r, u, resp, data)}
+	}
+	if resp.StatusCode == 408 && (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry {
+		return nil, &transientError{c.statusError(r, u, resp, data)}
+	}
+	return nil, c.statusError(r, u, resp, data)
+}
+
+// readCapped reads at most maxBodyBytes and reports whether there was more.
+func readCapped(r io.Reader) ([]byte, bool, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(data) > maxBodyBytes {
+		return data[:maxBodyBytes], true, nil
+	}
+	return data, false, nil
+}
+
+// rfc8628Error returns the `error` string of an RFC 8628 body, or "".
+func rfc8628Error(data []byte) string {
+	var b struct {
+		Error any `json:"error"`
+	}
+	if json.Unmarshal(data, &b) != nil {
+		return ""
+	}
+	s, _ := b.Error.(string)
+	return s
+}
+
+func (c *apiClient) httpError(r request, u *url.URL, code, msg, hint string, status int) *cliError {
+	return &cliError{Code: code, Message: msg, Hint: hint, HTTPStatus: status, Method: r.method, URL: u.String()}
+}
+
+func (c *apiClient) transportError(r request, u *url.URL, err error) error {
+	if errors.Is(err, errRedirectRefused) {
+		return c.httpError(r, u, "server_4xx_other",
+			"the server redirected the request elsewhere; difyctl only follows redirects within "+c.origin,
+			"use the final URL as --host", 0)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Timeout() {
+		return &transientError{c.httpError(r, u, "network_connection", "request to "+u.Host+" timed out", "check your network and retry", 0)}
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return c.httpError(r, u, "network_connection", "TLS certificate of "+u.Host+" is not trusted: "+summarizeNetErr(certErr.Err),
+			"use --insecure at login only for a local development host", 0)
+	}
+	return &transientError{c.httpError(r, u, "network_connection", "cannot reach "+u.Host+": "+summarizeNetErr(err), "check the host URL and your network, then retry", 0)}
+}
+
+// summarizeNetErr keeps the innermost, human part of a transport error.
+func summarizeNetErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	return sanitize(truncate(err.Error(), 200))
+}
+
+// statusError maps a non-2xx reply to the error codes of SPEC §4.
+func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data []byte) *cliError {
+	st := resp.StatusCode
+	msg, hint, server := parseErrorBody(data, resp.Header.Get("Content-Type"))
+	e := &cliError{HTTPStatus: st, Method: r.method, URL: u.String(), Server: server}
+	switch {
+	case st == 401:
+		e.Code = "auth_expired"
+		e.Message = orDefault(msg, "session expired or revoked")
+		e.Hint = "run 'difyctl auth login' to sign in again"
+	case st == 404 && r.deviceFlow:
+		e.Code = "unsupported_endpoint"
+		e.Message = "this Dify host does not implement the OAuth device flow"
+		e.Hint = "check that --host is the console API URL and that the server runs Dify 1.15 or later with OPENAPI_ENABLED=true"
+		e.Server = nil
+	case st == 426:
+		e.Code = "version_skew"
+		e.Message = orDefault(msg, "the server rejected difyctl "+version+" as too old")
+		e.Hint = orDefault(hint, "upgrade difyctl")
+	case st == 429:
+		e.Code = "rate_limited"
+		e.Message = orDefault(msg, "too many requests")
+		if ra := retryAfter(resp.Header.Get("Retry-After")); ra != "" {
+			e.Hint = "retry after " + ra
+		} else {
+			e.Hint = "wait a moment and retry"
+		}
+	case st >= 500:
+		e.Code = "server_5xx"
+		e.Message = orDefault(msg, fmt.Sprintf("server error (HTTP %d)", st))
+		e.Hint = orDefault(hint, "retry later; if it persists, check the server's logs")
+	default:
+		e.Code = "server_4xx_other"
+		e.Message = orDefault(msg, fmt.Sprintf("request failed (HTTP %d)", st))
+		e.Hint = hint
+	}
+	return e
+}
+
+// retryAfter renders a Retry-After header (seconds or an HTTP date).
+func retryAfter(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		if n == 1 {
+			return "1 second"
+		}
+		return fmt.Sprintf("%d seconds", n)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return sanitize(truncate(v, 40))
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// parseErrorBody pulls a message and hint out of an error reply: a Dify
+// ErrorBody (kept whole as server), the nested {"error":{…}} form, an RFC
+// 8628 body, or — for HTML and garbage — a one-line summary.
+func parseErrorBody(data []byte, contentType string) (msg, hint string, server json.RawMessage) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return "", "", nil
+	}
+	if trimmed[0] == '{' {
+		var b struct {
+			Code    any    `json:"code"`
+			Message any    `json:"message"`
+			Hint    any    `json:"hint"`
+			Error   any    `json:"error"`
+			Desc    string `json:"error_description"`
+		}
+		if json.Unmarshal(trimmed, &b) == nil {
+			code, _ := b.Code.(string)
+			m, _ := b.Message.(string)
+			h, _ := b.Hint.(string)
+			if code != "" {
+				return truncate(m, 500), truncate(h, 500), json.RawMessage(trimmed)
+			}
+			switch e := b.Error.(type) {
+			case map[string]any:
+				m, _ := e["message"].(string)
+				h, _ := e["hint"].(string)
+				return truncate(m, 500), truncate(h, 500), nil
+			case string:
+				if b.Desc != "" {
+					return truncate(e+": "+b.Desc, 500), "", nil
+				}
+				return truncate(e, 500), "", nil
+			}
+			return "", "", nil
+		}
+	}
+	if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+		return "the server answered with an HTML page: " + truncate(strings.TrimSpace(string(m[1])), 120), "", nil
+	}
+	if strings.Contains(strings.ToLower(contentType), "html") || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<")) {
+		return "the server answered with an HTML page", "", nil
+	}
+	return "the server answered with a non-JSON body", "", nil
+}
+
+func orDefault(s, d string) string {
+	if strings.TrimSpace(s) == "" {
+		return d
+	}
+	return s
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// decodeJSON decodes a 2xx body into out with a clear error for garbage.
+func (c *apiClient) decodeJSON(r request, resp *response, out any) error {
+	if err := json.Unmarshal(resp.body, out); err != nil {
+		u := c.base.ResolveReference(&url.URL{Path: r.path})
+		return c.httpError(r, u, "server_bad_response", "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
+	}
+	return nil
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,445 @@
+package main
+
+// auth.go: auth whoami and auth list (local), auth login and auth logout.
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+var whoamiCommand = &command{
+	path:    "auth whoami",
+	summary: "Print the active subject's identity",
+	usage:   "auth whoami [--json]",
+	long: "Reads the active context from hosts.yml without contacting the server: it answers\n" +
+		"\"which identity is active\", not \"is the token still valid\".",
+	examples: []string{"difyctl auth whoami", "difyctl auth whoami --json"},
+	exits:    [][2]string{{"0", "An active context exists"}, {"4", "Not signed in (not_logged_in)"}},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		asJSON := fs.Bool("json", false, "Emit JSON instead of the plain-text line")
+		return func(a *app, args []string) error { return a.whoami(*asJSON) }
+	},
+}
+
+func (a *app) whoami(asJSON bool) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	h, err := st.load()
+	if err != nil {
+		return err
+	}
+	_, c := h.active()
+	if c == nil {
+		return notLoggedIn()
+	}
+	if c.isExternal() {
+		if asJSON {
+			return a.write(marshalLine(struct {
+				SubjectType string `json:"subject_type"`
+				Email       string `json:"email"`
+				Issuer      string `json:"issuer"`
+			}{"external_sso", c.email(), c.External.Issuer}))
+		}
+		return a.writeString(sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer) + "\n")
+	}
+	if asJSON {
+		return a.write(marshalLine(struct {
+			ID    string `json:"id"`
+			Email string `json:"email"`
+			Name  string `json:"name"`
+		}{c.Account.ID, c.email(), c.Account.Name}))
+	}
+	return a.writeString(emailWithName(c.email(), c.Account.Name) + "\n")
+}
+
+// isExternal reports a context signed in through external SSO (a dfoe_
+// token with no Dify account).
+func (c *contextEntry) isExternal() bool {
+	return c.External != nil && c.Account.ID == ""
+}
+
+// email is the context's email: the account's, else the key it is stored
+// under.
+func (c *contextEntry) email() string {
+	if c.Account.Email != "" {
+		return c.Account.Email
+	}
+	return c.Email
+}
+
+// emailWithName renders `email (Name)`, or the email alone, sanitized.
+func emailWithName(email, name string) string {
+	if name == "" {
+		return sanitize(email)
+	}
+	return sanitize(email) + " (" + sanitize(name) + ")"
+}
+
+func ssoSuffix(issuer string) string {
+	if issuer == "" {
+		return "(external SSO)"
+	}
+	return "(external SSO, issuer: " + sanitize(issuer) + ")"
+}
+
+func (a *app) write(b []byte) error {
+	_, err := a.stdout.Write(b)
+	return err
+}
+
+func (a *app) writeString(s string) error {
+	_, err := io.WriteString(a.stdout, s)
+	return err
+}
+
+var listCommand = &command{
+	path:    "auth list",
+	summary: "List all authenticated contexts (host + account pairs)",
+	usage:   "auth list [-o json|yaml|name]",
+	long:    "Shows every stored host and account pair and marks the active one. Purely local.",
+	examples: []string{
+		"difyctl auth list",
+		"difyctl auth list -o json",
+		"difyctl auth list -o name",
+	},
+	exits: [][2]string{{"0", "Success, including when no contexts are stored"}, {"2", "Usage error, such as an unsupported -o value"}},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		format := fs.String("o", "", "Output `format`: json, yaml, or name (default: a table)")
+		fs.StringVar(format, "output", "", "Same as -o")
+		return func(a *app, args []string) error { return a.list(*format) }
+	},
+	aliases: map[string]string{"output": "o"},
+}
+
+// contextRow is one entry of `auth list -o json|yaml`.
+type contextRow struct {
+	Host    string `json:"host"`
+	Account string `json:"account"`
+	Name    string `json:"name"`
+	Active  bool   `json:"active"`
+}
+
+func (a *app) list(format string) error {
+	switch format {
+	case "", "json", "yaml", "name":
+	default:
+		return newError("illegal_argument",
+			fmt.Sprintf("illegal value %s for flag --output / -o", sanitize(format)),
+			"supported value: json, yaml, name")
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	h, err := st.load()
+	if err != nil {
+		return err
+	}
+	rows := contextRows(h)
+	switch format {
+	case "json":
+		return a.write(marshalPretty(struct {
+			Contexts []contextRow `json:"contexts"`
+		}{rows}))
+	case "yaml":
+		return a.write(contextsYAML(rows))
+	case "name":
+		var b strings.Builder
+		for _, r := range rows {
+			b.WriteString(sanitize(r.Account) + "\n")
+		}
+		return a.writeString(b.String())
+	}
+	table := make([][]string, len(rows))
+	for i, r := range rows {
+		mark := ""
+		if r.Active {
+			mark = "*"
+		}
+		table[i] = []string{r.Host, emailWithName(r.Account, r.Name), mark}
+	}
+	return renderTable(a.stdout, []string{"HOST", "ACCOUNT", "ACTIVE"}, table)
+}
+
+// contextRows lists every host × account in file order.
+func contextRows(h *hostsFile) []contextRow {
+	rows := make([]contextRow, 0, h.count())
+	for _, e := range h.Hosts {
+		for _, c := range e.Accounts {
+			rows = append(rows, contextRow{
+				Host:    e.Host,
+				Account: c.Email,
+				Name:    c.Account.Name,
+				Active:  h.CurrentHost == e.Host && e.CurrentAccount == c.Email,
+			})
+		}
+	}
+	return rows
+}
+
+func contextsYAML(rows []contextRow) []byte {
+	seq := &yamlNode{Kind: yamlSeq}
+	for _, r := range rows {
+		m := yamlNewMap()
+		m.set("host", yamlString(r.Host))
+		m.set("account", yamlString(r.Account))
+		m.set("name", yamlString(r.Name))
+		m.set("active", yamlBool(r.Active))
+		seq.Vals = append(seq.Vals, m)
+	}
+	root := yamlNewMap()
+	root.set("contexts", seq)
+	return marshalYAML(root)
+}
+
+var loginCommand = &command{
+	path:    "auth login",
+	summary: "Sign in to Dify via OAuth device flow",
+	usage:   "auth login [--host <url>] [--no-browser] [--insecure]",
+	long: "Runs the OAuth 2.0 device flow: prints a one-time code and a verification URL, opens the\n" +
+		"URL in your browser, and waits for you to approve the sign-in there. The CLI never sees\n" +
+		"your password. Signing in again to the same host and account replaces its token.",
+	examples: []string{
+		"difyctl auth login --host https://dify.example.com",
+		"difyctl auth login --no-browser",
+		"difyctl auth login --host http://localhost:5001 --insecure",
+	},
+	exits: [][2]string{
+		{"0", "Signed in"},
+		{"1", "Network or server error"},
+		{"2", "Usage error, such as a missing --host outside a terminal or a non-https host without --insecure"},
+		{"4", "The sign-in was denied (access_denied), or the code expired before you approved it (expired_token)"},
+		{"6", "The server has no device-flow sign-in endpoint, or rejected this difyctl as too old"},
+		{"7", "Rate limited (HTTP 429)"},
+		{"130", "Interrupted (Ctrl-C); nothing was written"},
+	},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		host := fs.String("host", "", "The Dify `url` to sign in to (the console API URL on self-hosted Dify); https:// is assumed")
+		noBrowser := fs.Bool("no-browser", false, "Don't open the browser; print the verification URL only")
+		insecure := fs.Bool("insecure", false, "Allow http:// hosts and skip TLS certificate verification (local development only)")
+		return func(a *app, args []string) error { return a.login(*host, *noBrowser, *insecure) }
+	},
+}
+
+func (a *app) login(rawHost string, noBrowser, insecure bool) error {
+	ep, err := a.loginEndpoint(rawHost, insecure)
+	if err != nil {
+		return err
+	}
+	if insecure {
+		if ep.Scheme == "http" {
+			a.warn("--insecure: traffic to " + sanitize(ep.Host) + " is not encrypted (http://); use it for local development only")
+		} else {
+			a.warn("--insecure: TLS certificate verification is off for " + sanitize(ep.Host))
+		}
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	// Refuse early, before the user approves anything, when hosts.yml
+	// cannot be read: it would not be written afterwards either.
+	if _, err := st.load(); err != nil {
+		return err
+	}
+	c, err := a.newAPIClient(ep, token{})
+	if err != nil {
+		return err
+	}
+	dc, err := a.requestCode(c, ep)
+	if err != nil {
+		return err
+	}
+	a.showCode(dc)
+	a.maybeOpenBrowser(dc.VerificationURI, noBrowser)
+	g, err := a.awaitGrant(c, dc)
+	if err != nil {
+		return err
+	}
+	tok := g.Token.t
+	if err := checkGrantToken(tok); err != nil {
+		return err
+	}
+	ctx, err := contextFromGrant(g)
+	if err != nil {
+		return err
+	}
+	ts, err := a.tokenStore()
+	if err != nil {
+		return err
+	}
+	// Remember the token this sign-in replaces, to end its session once
+	// the new one is safely stored.
+	var old token
+	if h, err := st.load(); err == nil {
+		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
+			old, _ = ts.find(ep.Host, prev)
+		}
+	}
+	storage, err := ts.save(ep.Host, ctx.Email, tok)
+	if err != nil {
+		return err
+	}
+	ctx.TokenStorage = storage
+	err = st.update(func(h *hostsFile) error {
+		e := h.upsert(ep.Host, ctx)
+		e.Scheme = ""
+		if ep.Scheme != "https" {
+			e.Scheme = ep.Scheme
+		}
+		e.Path = ep.Path
+		e.InsecureTLS = ep.Insecure
+		e.CurrentAccount = ctx.Email
+		h.CurrentHost = ep.Host
+		h.TokenStorage = "keychain"
+		if storage != "keychain" {
+			h.TokenStorage = "file"
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !old.isEmpty() && old.reveal() != tok.reveal() {
+		if oc, err := a.newAPIClient(ep, old); err == nil {
+			revokeQuietly(a.ctx, oc)
+		}
+	}
+	return a.writeString(a.loginSummary(ep.Host, ctx))
+}
+
+// loginSummary is the two stdout lines of a successful sign-in.
+func (a *app) loginSummary(host string, c *contextEntry) string {
+	check := a.colors(a.stdoutTTY).green("✓")
+	line := fmt.Sprintf("%s Logged in to %s as %s", check, sanitize(host), sanitize(c.email()))
+	switch {
+	case c.isExternal():
+		line += " " + ssoSuffix(c.External.Issuer)
+	case c.Account.Name != "":
+		line += " (" + sanitize(c.Account.Name) + ")"
+	}
+	line += "\n"
+	if c.Workspace != nil {
+		line += "  Workspace: " + sanitize(c.Workspace.Name) + "\n"
+	}
+	return line
+}
+
+// loginEndpoint resolves --host, or asks for it in a terminal.
+func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
+	if strings.TrimSpace(rawHost) != "" {
+		return resolveHost(rawHost, insecure)
+	}
+	if !a.stdinTTY || !a.stderrTTY {
+		return endpoint{}, missingArg("--host is required (no TTY)",
+			"pass the host explicitly, e.g. 'difyctl auth login --host cloud.dify.ai'")
+	}
+	example := "https://your-dify.com"
+	if insecure {
+		example = "https://cloud.dify.ai or http://localhost"
+	}
+	in := newLineReader(a.stdin)
+	for {
+		fmt.Fprintf(a.stderr, "Enter Dify host URL (e.g. %s) [default: %s]: ", example, defaultHost)
+		line, err := in.readLine(a.ctx)
+		if err != nil {
+			if err == errInterrupted {
+				return endpoint{}, err
+			}
+			return endpoint{}, missingArg("input closed before a valid value was provided", "pass --host <url>")
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
+			line = defaultHost
+		}
+		ep, err := resolveHost(line, insecure)
+		if err == nil {
+			return ep, nil
+		}
+		e := asCLIError(err)
+		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), e.Message, e.Hint)
+	}
+}
+
+var logoutCommand = &command{
+	path:    "auth logout",
+	summary: "Log out of the active Dify host",
+	usage:   "auth logout",
+	long: "Revokes the active context's session on the server, then deletes its token and its\n" +
+		"hosts.yml entry. The local cleanup always happens: if the revoke fails, a warning is\n" +
+		"printed and the credentials are cleared anyway. Other contexts are untouched, and none\n" +
+		"of them is made active.",
+	examples: []string{"difyctl auth logout"},
+	exits:    [][2]string{{"0", "Signed out"}, {"4", "Not signed in (not_logged_in)"}},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		return func(a *app, args []string) error { return a.logout() }
+	},
+}
+
+func (a *app) logout() error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	h, err := st.load()
+	if err != nil {
+		return err
+	}
+	e, c := h.active()
+	if c == nil {
+		return notLoggedIn()
+	}
+	host, email := e.Host, c.Email
+	ts, err := a.tokenStore()
+	if err != nil {
+		return err
+	}
+	tok, err := ts.find(host, c)
+	switch {
+	case err == nil && revocable(tok):
+		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
+			a.warn("server revoke failed (" + sanitize(asCLIError(err).Message) + "); local credentials cleared anyway")
+		}
+	case err != nil && err != errNoCredential:
+		a.warn("could not read the stored token (" + sanitize(asCLIError(err).Message) + "); server revoke skipped, local credentials cleared anyway")
+	}
+	if err := ts.forget(host, c); err != nil {
+		a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+	}
+	remaining := 0
+	err = st.update(func(h *hostsFile) error {
+		h.remove(host, email)
+		remaining = h.count()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.writeString(a.colors(a.stdoutTTY).green("✓") + " Logged out of " + sanitize(host) + "\n"); err != nil {
+		return err
+	}
+	if remaining > 0 {
+		a.warn(fmt.Sprintf("no context is active now; you have %s elsewhere — pick one with 'difyctl use host' and 'difyctl use account'", plural(remaining, "other sign-in")))
+	}
+	return nil
+}
+
+// revocable reports tokens the server can revoke: device-flow tokens only.
+func revocable(t token) bool {
+	s := t.reveal()
+	return strings.HasPrefix(s, "dfoa_") || strings.HasPrefix(s, "dfoe_")
+}
+
+// revokeSelf ends the session of tok at the server.
+func (a *app) revokeSelf(ep endpoint, tok token) error {
+	c, err := a.newAPIClient(ep, tok)
+	if err != nil {
+		return err
+	}
+	_, err = c.do(a.ctx, request{method: "DELETE", path: "account/sessions/self", noRetry: true})
+	return err
+}

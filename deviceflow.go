@@ -1,0 +1,426 @@
+package main
+
+// deviceflow.go: the RFC 8628 mechanics of `auth login` — resolving the
+// host, asking for a code, opening the browser, and polling until the user
+// approves — kept apart from what login does with the result.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+const (
+	defaultHost     = "https://cloud.dify.ai"
+	clientID        = "difyctl"
+	defaultInterval = 5 * time.Second
+	slowDownStep    = 5 * time.Second
+	maxCodeLifetime = time.Hour
+	maxTokenBytes   = 2048
+)
+
+// resolveHost turns what the user typed into an endpoint (SPEC §5): a
+// missing scheme means https, http needs --insecure, the host is lower-cased
+// and the path prefix kept without its trailing slash.
+func resolveHost(raw string, insecure bool) (endpoint, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = defaultHost
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return endpoint{}, usageError("host parse: "+sanitize(strings.TrimPrefix(err.Error(), "parse ")), "pass a URL such as https://dify.example.com")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	switch {
+	case scheme != "https" && scheme != "http":
+		return endpoint{}, usageError(fmt.Sprintf("unsupported scheme %q: only https:// hosts are accepted", sanitize(u.Scheme)), "pass a URL such as https://dify.example.com")
+	case scheme == "http" && !insecure:
+		return endpoint{}, usageError("only https:// hosts are accepted",
+			"add --insecure to allow http:// (local-dev only; user_code/device_code travel plaintext)")
+	case u.User != nil:
+		return endpoint{}, usageError("the host URL must not contain a user name or password", "pass the URL without user@")
+	case u.RawQuery != "" || u.Fragment != "":
+		return endpoint{}, usageError("the host URL must not contain a query or fragment", "pass the console API URL, e.g. https://dify.example.com")
+	case u.Hostname() == "":
+		return endpoint{}, usageError("the host URL has no host name", "pass a URL such as https://dify.example.com")
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if !validHostname(host) {
+		return endpoint{}, usageError(fmt.Sprintf("invalid host name %q", sanitize(host)), "pass a URL such as https://dify.example.com")
+	}
+	if port := u.Port(); port != "" && !(scheme == "https" && port == "443") && !(scheme == "http" && port == "80") {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	path := strings.TrimRight(u.EscapedPath(), "/")
+	return endpoint{Scheme: scheme, Host: host, Path: path, Insecure: insecure}, nil
+}
+
+// validHostname accepts DNS names and IP literals; anything with spaces,
+// control characters or YAML-hostile punctuation is refused.
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// deviceCode is the reply of POST oauth/device/code.
+type deviceCode struct {
+	DeviceCode      string  `json:"device_code"`
+	UserCode        string  `json:"user_code"`
+	VerificationURI string  `json:"verification_uri"`
+	ExpiresIn       float64 `json:"expires_in"`
+	Interval        float64 `json:"interval"`
+}
+
+// grantToken decodes the token of a grant straight into the redacted type.
+type grantToken struct{ t token }
+
+func (g *grantToken) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	g.t = newToken(s)
+	return nil
+}
+
+// grant is the success reply of POST oauth/device/token.
+type grant struct {
+	Token         grantToken `json:"token"`
+	ExpiresAt     string     `json:"expires_at"`
+	SubjectType   string     `json:"subject_type"`
+	SubjectEmail  string     `json:"subject_email"`
+	SubjectIssuer string     `json:"subject_issuer"`
+	Account       *struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	} `json:"account"`
+	Workspaces []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Role string `json:"role"`
+	} `json:"workspaces"`
+	DefaultWorkspaceID string `json:"default_workspace_id"`
+	TokenID            string `json:"token_id"`
+}
+
+// requestCode starts the flow.
+func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
+	req := request{method: http.MethodPost, path: "oauth/device/code", deviceFlow: true,
+		body: map[string]string{"client_id": clientID, "device_label": deviceLabel()}}
+	resp, err := c.do(a.ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.status != http.StatusOK {
+		return nil, c.httpError(req, c.base.ResolveReference(&url.URL{Path: req.path}), "server_4xx_other",
+			fmt.Sprintf("the server refused the sign-in request: %s", sanitize(rfc8628Error(resp.body))), "", resp.status)
+	}
+	var dc deviceCode
+	if err := c.decodeJSON(req, resp, &dc); err != nil {
+		return nil, err
+	}
+	if dc.DeviceCode == "" || dc.UserCode == "" || dc.VerificationURI == "" {
+		return nil, newError("server_bad_response", "the server's device code reply is missing device_code, user_code or verification_uri", "check that the host is a Dify console API URL")
+	}
+	if len(dc.DeviceCode) > 512 || len(dc.UserCode) > 64 || len(dc.VerificationURI) > 2048 {
+		return nil, newError("server_bad_response", "the server's device code reply has oversized fields", "check that the host is a Dify console API URL")
+	}
+	if err := checkVerificationURI(dc.VerificationURI, ep.Insecure); err != nil {
+		return nil, err
+	}
+	return &dc, nil
+}
+
+// deviceLabel names this machine in the server's session list.
+func deviceLabel() string {
+	h, err := os.Hostname()
+	h = strings.TrimSpace(sanitize(h))
+	if err != nil || h == "" {
+		h = "unknown-host"
+	}
+	return "difyctl on " + truncate(h, 200)
+}
+
+// checkVerificationURI accepts only an https URL with a host (http with
+// --insecure): the URL is printed for the user and may be opened.
+func checkVerificationURI(raw string, insecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return newError("invalid_verification_uri", fmt.Sprintf("server returned invalid verification_uri %q", sanitize(truncate(raw, 200))), "")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && !(scheme == "http" && insecure) {
+		return newError("invalid_verification_uri",
+			fmt.Sprintf("server returned verification_uri with unsupported scheme %q", sanitize(truncate(u.Scheme, 40))),
+			"expected https:// (use --insecure to allow http:// on local-dev hosts)")
+	}
+	if u.Host == "" || u.User != nil {
+		return newError("invalid_verification_uri", fmt.Sprintf("server returned verification_uri without a usable host: %q", sanitize(truncate(raw, 200))), "")
+	}
+	return nil
+}
+
+// showCode prints the one-time code and where to enter it, on stderr.
+func (a *app) showCode(dc *deviceCode) {
+	c := a.colors(a.stderrTTY)
+	fmt.Fprintf(a.stderr, "%s Copy this one-time code: %s\n", c.yellow("!"), c.bold(sanitize(dc.UserCode)))
+	fmt.Fprintf(a.stderr, "  Open: %s\n", sanitize(dc.VerificationURI))
+}
+
+// maybeOpenBrowser opens the verification URL unless that makes no sense
+// here, and says why on stderr when it does not.
+func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
+	reason := ""
+	switch {
+	case noBrowser:
+		reason = "--no-browser requested"
+	case a.getenv("SSH_CONNECTION") != "" || a.getenv("SSH_TTY") != "":
+		reason = "Detected SSH session"
+	case runtime.GOOS != "windows" && runtime.GOOS != "darwin" && a.getenv("DISPLAY") == "" && a.getenv("WAYLAND_DISPLAY") == "":
+		reason = "Headless Linux (no DISPLAY / WAYLAND_DISPLAY)"
+	case !a.stdoutTTY || !a.stderrTTY:
+		reason = "Non-interactive TTY"
+	}
+	if reason != "" {
+		a.warn(reason + " — open the URL above manually")
+		return
+	}
+	open := a.openBrowser
+	if open == nil {
+		open = openBrowser
+	}
+	if err := open(uri); err != nil {
+		a.warn("couldn't open browser (" + sanitize(err.Error()) + "); open the URL above manually")
+	}
+}
+
+// openBrowser starts the platform's URL opener with the URL as one
+// argument — never through a shell — and does not wait for it.
+func openBrowser(uri string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", uri)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", uri)
+	default:
+		cmd = exec.Command("xdg-open", uri)
+	}
+	cmd.Env = browserEnv()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}
+
+// browserEnv passes the opener what it needs to find a browser, and none of
+// difyctl's own variables.
+func browserEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "DIFY_") || strings.HasPrefix(kv, "DIFYCTL_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// pollWait is how long to wait before the next poll: the interval plus a
+// small margin, because the server answers slow_down to any poll that
+// arrives sooner than the interval after the previous one.
+func pollWait(interval time.Duration) time.Duration {
+	margin := 250 * time.Millisecond
+	if interval < time.Second {
+		margin = interval/4 + 20*time.Millisecond
+	}
+	return interval + margin
+}
+
+// awaitGrant polls until the user approves, denies, or the code expires.
+// Ctrl-C ends it at once with errInterrupted.
+func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
+	interval := time.Duration(dc.Interval * float64(time.Second))
+	if interval <= 0 {
+		interval = defaultInterval
+	}
+	lifetime := time.Duration(dc.ExpiresIn * float64(time.Second))
+	if lifetime <= 0 || lifetime > maxCodeLifetime {
+		lifetime = min(max(lifetime, 0), maxCodeLifetime)
+		if lifetime == 0 {
+			lifetime = 15 * time.Minute
+		}
+	}
+	deadline := time.Now().Add(lifetime)
+	stop := a.startSpinner("Waiting for authorization")
+	defer stop()
+
+	req := request{method: http.MethodPost, path: "oauth/device/token", deviceFlow: true,
+		body: map[string]string{"client_id": clientID, "device_code": dc.DeviceCode}}
+	failures := 0
+	backoff := time.Second
+	wait := pollWait(interval)
+	for {
+		if time.Until(deadline) < wait {
+			// No poll can land before the code dies: wait it out, then say so.
+			if err := sleepCtx(a.ctx, max(time.Until(deadline), 0)); err != nil {
+				return nil, errInterrupted
+			}
+			return nil, codeExpired()
+		}
+		if err := sleepCtx(a.ctx, wait); err != nil {
+			return nil, errInterrupted
+		}
+		resp, err := c.do(a.ctx, req)
+		if err != nil {
+			if err == errInterrupted {
+				return nil, err
+			}
+			ce := asCLIError(err)
+			if (ce.Code == "server_5xx" || ce.Code == "network_connection") && failures < 5 {
+				failures++
+				wait = max(pollWait(interval), backoff)
+				backoff = min(backoff*2, 16*time.Second)
+				continue
+			}
+			return nil, err
+		}
+		failures, backoff = 0, time.Second
+		wait = pollWait(interval)
+		if resp.status == http.StatusOK {
+			var g grant
+			if err := c.decodeJSON(req, resp, &g); err != nil {
+				return nil, err
+			}
+			return &g, nil
+		}
+		switch code := rfc8628Error(resp.body); code {
+		case "authorization_pending":
+		case "slow_down":
+			interval += slowDownStep
+			wait = pollWait(interval)
+		case "access_denied":
+			return nil, newError("access_denied", "authorization denied", "run 'difyctl auth login' to try again")
+		case "expired_token":
+			return nil, codeExpired()
+		default:
+			return nil, newError("unknown", fmt.Sprintf("unknown poll error %q", sanitize(truncate(code, 80))), "")
+		}
+	}
+}
+
+func codeExpired() *cliError {
+	return newError("expired_token", "the one-time code expired before it was approved",
+		"run 'difyctl auth login' again and approve the code within its lifetime")
+}
+
+// startSpinner draws a spinner on stderr when it is a terminal, and returns
+// the function that stops it and clears its line.
+func (a *app) startSpinner(label string) func() {
+	if !a.stderrTTY {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(120 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(a.stderr, "\r%s %s", frames[i%len(frames)], label)
+			select {
+			case <-done:
+				fmt.Fprint(a.stderr, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// contextFromGrant builds the hosts.yml context of a fresh sign-in.
+func contextFromGrant(g *grant) (*contextEntry, error) {
+	c := &contextEntry{TokenID: g.TokenID, TokenExpiresAt: g.ExpiresAt}
+	if g.Account != nil {
+		c.Account = accountInfo{ID: g.Account.ID, Email: g.Account.Email, Name: g.Account.Name}
+	}
+	c.Email = c.Account.Email
+	if c.Email == "" {
+		c.Email = g.SubjectEmail
+	}
+	if c.Email == "" {
+		return nil, newError("not_logged_in", "account has no email; cannot store credential",
+			"this Dify instance returned no email for the signed-in subject")
+	}
+	if len(c.Email) > 320 || strings.ContainsFunc(c.Email, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, newError("server_bad_response", "the server returned an unusable email for the signed-in subject", "")
+	}
+	if g.SubjectEmail != "" && c.Account.ID == "" {
+		c.External = &externalSubject{Email: g.SubjectEmail, Issuer: g.SubjectIssuer}
+	}
+	for _, w := range g.Workspaces {
+		if w.ID != "" && w.ID == g.DefaultWorkspaceID {
+			c.Workspace = &workspaceInfo{ID: w.ID, Name: w.Name, Role: w.Role}
+			break
+		}
+	}
+	return c, nil
+}
+
+// checkGrantToken refuses a token no Dify server mints: empty, oversized,
+// or with characters outside the bearer token alphabet. The token itself
+// never appears in the error.
+func checkGrantToken(t token) error {
+	s := t.reveal()
+	if s == "" {
+		return newError("server_bad_response", "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
+	}
+	if len(s) > maxTokenBytes {
+		return newError("server_bad_response", fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~+/=", b) >= 0) {
+			return newError("server_bad_response", "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
+		}
+	}
+	return nil
+}
+
+// revokeQuietly ends a replaced session at the server, best effort.
+func revokeQuietly(ctx context.Context, c *apiClient) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+}

@@ -1,0 +1,572 @@
+// Command difyctl signs in to Dify hosts with the OAuth 2.0 device flow and
+// keeps those sign-ins: metadata in hosts.yml, tokens in the OS credential
+// store or a sealed file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// version is the client version, sent in the User-Agent. Dify servers
+// refuse difyctl/ versions below 0.2.0. Set with -ldflags "-X main.version=…".
+var version = "0.2.0"
+
+// app carries everything a command touches of the outside world, so the
+// same command runs in-process in unit tests and as a binary.
+type app struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+
+	stdinTTY, stdoutTTY, stderrTTY bool
+	// term puts the terminal in raw mode for the pickers; nil when stdin
+	// is not a terminal.
+	term rawTerminal
+
+	// jsonOut is set when the command was asked for JSON, so its errors
+	// print as the JSON envelope.
+	jsonOut bool
+
+	// openBrowser opens the verification URL; nil means the platform opener.
+	openBrowser func(url string) error
+
+	st     *store
+	tokens tokenStore
+	// newTokens builds the token store on first use; tests replace it.
+	newTokens func(a *app) (tokenStore, error)
+}
+
+// rawTerminal switches the controlling terminal to raw mode and back.
+type rawTerminal interface {
+	makeRaw() (restore func(), err error)
+}
+
+type fdTerminal struct{ fd int }
+
+func (t fdTerminal) makeRaw() (func(), error) {
+	old, err := term.MakeRaw(t.fd)
+	if err != nil {
+		return nil, err
+	}
+	return func() { term.Restore(t.fd, old) }, nil
+}
+
+func main() {
+	os.Exit(runMain())
+}
+
+// runMain wires the real process into an app and runs it.
+func runMain() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// A closed pipe on stdout must end the command quietly with exit 0,
+	// so writes have to report EPIPE instead of killing the process.
+	ignoreSIGPIPE()
+	out := &pipeWriter{w: os.Stdout}
+	a := &app{
+		ctx:       ctx,
+		stdin:     os.Stdin,
+		stdout:    out,
+		stderr:    os.Stderr,
+		getenv:    os.Getenv,
+		now:       time.Now,
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	if a.stdinTTY {
+		a.term = fdTerminal{int(os.Stdin.Fd())}
+	}
+	code := a.run(os.Args[1:])
+	if out.broken {
+		return 0
+	}
+	return code
+}
+
+// pipeWriter remembers that the reader of stdout went away and swallows
+// later writes.
+type pipeWriter struct {
+	w      io.Writer
+	broken bool
+}
+
+func (p *pipeWriter) Write(b []byte) (int, error) {
+	if p.broken {
+		return len(b), nil
+	}
+	n, err := p.w.Write(b)
+	if err != nil && isBrokenPipe(err) {
+		p.broken = true
+		return len(b), nil
+	}
+	return n, err
+}
+
+// run dispatches argv and turns the result into an exit code, printing
+// errors on stderr in the format the command was asked for.
+func (a *app) run(args []string) int {
+	err := a.dispatch(args)
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !isCLIError(err)) {
+		return 130
+	}
+	var pe *parseError
+	if errors.As(err, &pe) {
+		fmt.Fprintln(a.stderr, pe.msg)
+		return 1
+	}
+	if a.jsonOut {
+		writeJSONError(a.stderr, err)
+	} else {
+		writeHumanError(a.stderr, err, a.colors(a.stderrTTY))
+	}
+	return exitCodeFor(err)
+}
+
+func isCLIError(err error) bool {
+	var ce *cliError
+	return errors.As(err, &ce)
+}
+
+// colors returns the colour switch for a stream.
+func (a *app) colors(isTTY bool) colors {
+	return colors{on: isTTY && a.getenv("NO_COLOR") == ""}
+}
+
+// warn prints one `! message` line on stderr.
+func (a *app) warn(msg string) {
+	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), msg)
+}
+
+// store returns the config store, resolving the directory on first use.
+func (a *app) store() (*store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	dir, err := configDir(a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	a.st = &store{dir: dir, warn: a.warn}
+	return a.st, nil
+}
+
+// tokenStore returns the credential store, built on first use.
+func (a *app) tokenStore() (tokenStore, error) {
+	if a.tokens != nil {
+		return a.tokens, nil
+	}
+	build := a.newTokens
+	if build == nil {
+		build = newTokenStore
+	}
+	ts, err := build(a)
+	if err != nil {
+		return nil, err
+	}
+	a.tokens = ts
+	return ts, nil
+}
+
+// command is one leaf of the command tree.
+type command struct {
+	path     string // "auth devices list"
+	summary  string
+	usage    string // after "difyctl "
+	long     string
+	examples []string
+	exits    [][2]string
+	aliases  map[string]string // short flag → long flag, for help
+	// setup registers the flags and returns the runner, which receives
+	// the positional arguments.
+	setup func(fs *flag.FlagSet) func(a *app, args []string) error
+	// maxArgs is how many positional arguments the command takes.
+	maxArgs int
+}
+
+// commands is the whole command tree, in help order.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		loginCommand, logoutCommand, whoamiCommand, listCommand,
+		devicesListCommand, devicesRevokeCommand,
+		useHostCommand, useAccountCommand, versionCommand,
+	}
+}
+
+var groups = map[string]string{
+	"auth":         "Sign in, sign out, and inspect your contexts",
+	"auth devices": "List and revoke your server-side sessions",
+	"use":          "Switch the active host or account",
+}
+
+func findCommand(path string) *command {
+	for _, c := range commands {
+		if c.path == path {
+			return c
+		}
+	}
+	return nil
+}
+
+// dispatch finds the command named by the leading words of args and runs it.
+func (a *app) dispatch(args []string) error {
+	if len(args) == 0 {
+		a.printOverview()
+		return nil
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			return a.helpTopic(args[1:])
+		}
+		a.printOverview()
+		return nil
+	case "--version", "-v", "-version":
+		fmt.Fprintln(a.stdout, "difyctl "+version)
+		return nil
+	}
+	path := ""
+	i := 0
+	for ; i < len(args); i++ {
+		next := strings.TrimSpace(path + " " + args[i])
+		if findCommand(next) != nil {
+			return a.runCommand(findCommand(next), args[i+1:])
+		}
+		if _, ok := groups[next]; !ok {
+			break
+		}
+		path = next
+	}
+	if path != "" && (i == len(args) || isHelpFlag(args[i])) {
+		a.printGroup(path)
+		return nil
+	}
+	word := strings.TrimSpace(path + " " + safeArg(args, i))
+	return &parseError{msg: unknownCommandMessage(word)}
+}
+
+func safeArg(args []string, i int) string {
+	if i < len(args) {
+		return args[i]
+	}
+	return ""
+}
+
+func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
+
+// unknownCommandMessage names the bad command and suggests close ones.
+func unknownCommandMessage(word string) string {
+	msg := "unknown command: " + sanitize(word)
+	var near []string
+	for _, c := range commands {
+		if closeEnough(word, c.path) {
+			near = append(near, c.path)
+		}
+	}
+	for g := range groups {
+		if closeEnough(word, g) {
+			near = append(near, g)
+		}
+	}
+	sort.Strings(near)
+	if len(near) > 0 {
+		msg += "\nDid you mean:\n"
+		for _, n := range near {
+			msg += "  difyctl " + n + "\n"
+		}
+		msg = strings.TrimSuffix(msg, "\n")
+	}
+	return msg + "\nRun 'difyctl --help' for the list of commands."
+}
+
+// closeEnough says whether a mistyped name is near a real one: an edit
+// distance of at most 2, or the real name starting with it.
+func closeEnough(typed, real string) bool {
+	if typed == "" {
+		return false
+	}
+	if strings.HasPrefix(real, typed) || editDistance(typed, real) <= 2 {
+		return true
+	}
+	// "auth whomai" vs "auth whoami": compare the last words too.
+	tw, rw := strings.Fields(typed), strings.Fields(real)
+	if len(tw) == len(rw) && len(tw) > 1 && strings.Join(tw[:len(tw)-1], " ") == strings.Join(rw[:len(rw)-1], " ") {
+		return editDistance(tw[len(tw)-1], rw[len(rw)-1]) <= 2
+	}
+	return false
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// runCommand parses the command's flags (before or after positional
+// arguments) and runs it.
+func (a *app) runCommand(c *command, args []string) error {
+	fs := flag.NewFlagSet(c.path, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	runner := c.setup(fs)
+	a.jsonOut = wantsJSON(args)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.printHelp(c, fs)
+			return flag.ErrHelp
+		}
+		return err
+	}
+	if len(pos) > c.maxArgs {
+		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
+	}
+	return runner(a, pos)
+}
+
+// wantsJSON sniffs argv for a request for JSON, so even errors found while
+// parsing flags are printed as the JSON envelope.
+func wantsJSON(args []string) bool {
+	for i, s := range args {
+		switch s {
+		case "--json", "-json", "--json=true", "-json=true", "-o=json", "--o=json", "-ojson", "--output=json":
+			return true
+		case "-o", "--o", "--output":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
+// parseFlags parses flags anywhere among the positional arguments, as
+// SPEC §1 asks (`auth devices revoke "x" -y`). `--` ends flag parsing.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, flagError(fs, err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// flag stops at "--" (consumed) or at the first non-flag.
+		if consumedDoubleDash(args, rest) {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func consumedDoubleDash(args, rest []string) bool {
+	n := len(args) - len(rest)
+	return n > 0 && args[n-1] == "--"
+}
+
+// flagError sorts flag package errors into parser errors (exit 1: unknown
+// flag, missing value) and usage errors (exit 2: a bad value).
+func flagError(fs *flag.FlagSet, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		name := strings.TrimPrefix(msg, "flag provided but not defined: ")
+		name = "--" + strings.TrimLeft(name, "-")
+		out := "unknown flag: " + sanitize(name)
+		var near []string
+		fs.VisitAll(func(f *flag.Flag) {
+			if len(f.Name) > 1 && editDistance(strings.TrimLeft(name, "-"), f.Name) <= 2 {
+				near = append(near, "--"+f.Name)
+			}
+		})
+		if len(near) > 0 {
+			out += "\nDid you mean " + strings.Join(near, " or ") + "?"
+		}
+		return &parseError{msg: out + "\nRun 'difyctl " + fs.Name() + " --help' for usage."}
+	case strings.HasPrefix(msg, "flag needs an argument: "):
+		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag needs an argument: "), "-")
+		return &parseError{msg: "flag --" + sanitize(name) + " expects a value"}
+	case strings.HasPrefix(msg, "invalid boolean value"), strings.HasPrefix(msg, "invalid value"):
+		return usageError(sanitize(msg), "run 'difyctl "+fs.Name()+" --help'")
+	}
+	return &parseError{msg: sanitize(msg)}
+}
+
+// printOverview is what `difyctl` alone and `difyctl --help` print.
+func (a *app) printOverview() {
+	var b strings.Builder
+	b.WriteString("difyctl signs in to Dify hosts with the OAuth device flow and keeps your sign-ins safe.\n\n")
+	b.WriteString("USAGE\n  difyctl <command> [flags]\n\nCOMMANDS\n")
+	writeCommandList(&b, "")
+	b.WriteString("\nFLAGS\n  -h, --help     Show help for any command\n  --version      Print the version\n")
+	b.WriteString("\nRun 'difyctl <command> --help' for a command's flags, examples and exit codes.\n")
+	b.WriteString("\n" + exitCodeHelp)
+	io.WriteString(a.stdout, b.String())
+}
+
+const exitCodeHelp = `EXIT CODES
+  0    Success
+  1    Generic failure: network, server, credential store, config file, unknown command or flag
+  2    Usage error: bad flag value, missing flag outside a terminal, unknown host or account, declined prompt
+  4    Authentication: not logged in, session expired or revoked, sign-in denied or expired
+  6    Compatibility: the server lacks the device flow, or rejected this difyctl as too old
+  7    Rate limited (HTTP 429)
+  130  Interrupted (Ctrl-C)
+`
+
+func writeCommandList(b *strings.Builder, prefix string) {
+	width := 0
+	for _, c := range commands {
+		if strings.HasPrefix(c.path, prefix) {
+			width = max(width, len(c.path))
+		}
+	}
+	for _, c := range commands {
+		if strings.HasPrefix(c.path, prefix) {
+			fmt.Fprintf(b, "  %-*s  %s\n", width, c.path, c.summary)
+		}
+	}
+}
+
+func (a *app) printGroup(path string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\nUSAGE\n  difyctl %s <command> [flags]\n\nCOMMANDS\n", groups[path], path)
+	writeCommandList(&b, path+" ")
+	fmt.Fprintf(&b, "\nRun 'difyctl %s <command> --help' for details.\n", path)
+	io.WriteString(a.stdout, b.String())
+}
+
+// helpTopic serves `difyctl help <command…>`.
+func (a *app) helpTopic(words []string) error {
+	path := strings.Join(words, " ")
+	if c := findCommand(path); c != nil {
+		fs := flag.NewFlagSet(c.path, flag.ContinueOnError)
+		c.setup(fs)
+		a.printHelp(c, fs)
+		return nil
+	}
+	if _, ok := groups[path]; ok {
+		a.printGroup(path)
+		return nil
+	}
+	return &parseError{msg: "unknown help topic: " + sanitize(path)}
+}
+
+// printHelp renders a command's usage, flags, examples and exit codes.
+func (a *app) printHelp(c *command, fs *flag.FlagSet) {
+	var b strings.Builder
+	b.WriteString(c.summary + "\n")
+	if c.long != "" {
+		b.WriteString("\n" + c.long + "\n")
+	}
+	b.WriteString("\nUSAGE\n  difyctl " + c.usage + "\n")
+	short := map[string]string{}
+	for s, l := range c.aliases {
+		short[l] = s
+	}
+	type row struct{ name, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, isAlias := c.aliases[f.Name]; isAlias {
+			return
+		}
+		name, usage := flag.UnquoteUsage(f)
+		label := "--" + f.Name
+		if s, ok := short[f.Name]; ok {
+			label = "-" + s + ", " + label
+		} else if len(f.Name) == 1 {
+			label = "-" + f.Name
+		}
+		if name != "" && !isBoolFlag(f) {
+			label += " <" + name + ">"
+		}
+		rows = append(rows, row{label, usage})
+		width = max(width, len(label))
+	})
+	rows = append(rows, row{"-h, --help", "Show this help"})
+	width = max(width, len("-h, --help"))
+	b.WriteString("\nFLAGS\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, r.name, r.usage)
+	}
+	if len(c.examples) > 0 {
+		b.WriteString("\nEXAMPLES\n")
+		for _, e := range c.examples {
+			b.WriteString("  " + e + "\n")
+		}
+	}
+	if len(c.exits) > 0 {
+		b.WriteString("\nEXIT CODES\n")
+		for _, e := range c.exits {
+			fmt.Fprintf(&b, "  %-3s  %s\n", e[0], e[1])
+		}
+	}
+	io.WriteString(a.stdout, b.String())
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	bf, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && bf.IsBoolFlag()
+}
+
+var versionCommand = &command{
+	path:     "version",
+	summary:  "Print the difyctl version",
+	usage:    "version",
+	examples: []string{"difyctl version"},
+	exits:    [][2]string{{"0", "Always"}},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		return func(a *app, args []string) error {
+			_, err := fmt.Fprintf(a.stdout, "difyctl %s (%s/%s, %s)\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			return err
+		}
+	},
+}

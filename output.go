@@ -1,0 +1,447 @@
+package main
+
+// output.go: the one error type, the one table from error codes to exit
+// codes, the human and JSON error envelopes, the sanitizer every
+// server- or file-provided string passes through before it reaches a
+// terminal, and the table/JSON/YAML renderers.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cliError is every failure a command reports. Code is stable and meant for
+// scripts; Message and Hint are for people.
+type cliError struct {
+	Code    string
+	Message string
+	Hint    string
+	// HTTP fields, set when a request was involved.
+	HTTPStatus int
+	Method     string
+	URL        string
+	// Server is the Dify error body {code,message,status,hint?,details?}
+	// when the server sent one; kept whole for the JSON envelope.
+	Server json.RawMessage
+}
+
+func (e *cliError) Error() string { return e.Code + ": " + e.Message }
+
+// newError builds a cliError; hint may be empty.
+func newError(code, message, hint string) *cliError {
+	return &cliError{Code: code, Message: message, Hint: hint}
+}
+
+// usageError is a bad value or a missing argument: exit 2.
+func usageError(message, hint string) *cliError {
+	return newError("usage_invalid_flag", message, hint)
+}
+
+// missingArg is a required flag or argument that was not given: exit 2.
+func missingArg(message, hint string) *cliError {
+	return newError("usage_missing_arg", message, hint)
+}
+
+// notLoggedIn is the answer of every command that needs an active context.
+func notLoggedIn() *cliError {
+	return newError("not_logged_in", "not logged in", "run 'difyctl auth login'")
+}
+
+// parseError is a parser-level mistake (unknown command or flag, a flag
+// missing its value). It prints as plain text and exits 1, as the official
+// client does.
+type parseError struct{ msg string }
+
+func (e *parseError) Error() string { return e.msg }
+
+// errInterrupted ends a command cancelled by Ctrl-C: exit 130, no message.
+var errInterrupted = errors.New("interrupted")
+
+// exitCodes maps error codes to process exit codes (SPEC §6). Codes not
+// listed exit 1.
+var exitCodes = map[string]int{
+	"not_logged_in":        4,
+	"auth_expired":         4,
+	"token_expired":        4,
+	"access_denied":        4,
+	"expired_token":        4,
+	"usage_invalid_flag":   2,
+	"usage_missing_arg":    2,
+	"illegal_argument":     2,
+	"unsupported_endpoint": 6,
+	"version_skew":         6,
+	"rate_limited":         7,
+}
+
+// exitCodeFor returns the exit code for any error a command returns.
+func exitCodeFor(err error) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errInterrupted) {
+		return 130
+	}
+	var ce *cliError
+	if errors.As(err, &ce) {
+		if n, ok := exitCodes[ce.Code]; ok {
+			return n
+		}
+	}
+	return 1
+}
+
+// asCLIError turns any error into a cliError for rendering. Errors that are
+// not cliErrors are programming or I/O failures; their text is shown as is
+// (it never carries a secret: tokens print as [redacted]).
+func asCLIError(err error) *cliError {
+	var ce *cliError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return newError("unknown", err.Error(), "")
+}
+
+// serverBody is the part of a Dify error body the human format shows.
+type serverBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
+	Details []struct {
+		Type string `json:"type"`
+		Loc  []any  `json:"loc"`
+		Msg  string `json:"msg"`
+	} `json:"details"`
+}
+
+// writeHumanError prints `code: message`, server details, `hint:`, and for
+// HTTP errors `request:` and `http_status:` lines. Every piece is sanitized.
+func writeHumanError(w io.Writer, err error, c colors) {
+	e := asCLIError(err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", c.red(e.Code), sanitize(e.Message))
+	var sb serverBody
+	if len(e.Server) > 0 && json.Unmarshal(e.Server, &sb) == nil {
+		if sb.Code != "" && sb.Code != e.Code {
+			fmt.Fprintf(&b, "server_code: %s\n", sanitize(sb.Code))
+		}
+		for _, d := range sb.Details {
+			loc := make([]string, len(d.Loc))
+			for i, l := range d.Loc {
+				loc[i] = fmt.Sprint(l)
+			}
+			fmt.Fprintf(&b, "  - %s: %s (%s)\n", sanitize(strings.Join(loc, ".")), sanitize(d.Msg), sanitize(d.Type))
+		}
+	}
+	hint := e.Hint
+	if hint == "" {
+		hint = sb.Hint
+	}
+	if hint != "" {
+		fmt.Fprintf(&b, "%s %s\n", c.cyan("hint:"), sanitize(hint))
+	}
+	if e.Method != "" {
+		fmt.Fprintf(&b, "request: %s %s\n", e.Method, sanitize(e.URL))
+	}
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, "http_status: %d\n", e.HTTPStatus)
+	}
+	io.WriteString(w, b.String())
+}
+
+// jsonError is the envelope printed on stderr when a command was asked for
+// JSON output.
+type jsonError struct {
+	Error jsonErrorBody `json:"error"`
+}
+
+type jsonErrorBody struct {
+	Code       string          `json:"code"`
+	Message    string          `json:"message"`
+	Hint       string          `json:"hint,omitempty"`
+	HTTPStatus int             `json:"http_status,omitempty"`
+	Method     string          `json:"method,omitempty"`
+	URL        string          `json:"url,omitempty"`
+	Server     json.RawMessage `json:"server,omitempty"`
+}
+
+// writeJSONError prints the one-line JSON envelope.
+func writeJSONError(w io.Writer, err error) {
+	e := asCLIError(err)
+	body := jsonErrorBody{
+		Code: e.Code, Message: e.Message, Hint: e.Hint,
+		HTTPStatus: e.HTTPStatus, Method: e.Method, URL: e.URL,
+	}
+	if len(e.Server) > 0 && json.Valid(e.Server) {
+		var compact bytes.Buffer
+		if json.Compact(&compact, e.Server) == nil {
+			body.Server = compact.Bytes()
+		}
+	}
+	w.Write(marshalLine(jsonError{body}))
+}
+
+// marshalLine encodes v as one line of JSON with a trailing newline. HTML
+// characters are left alone; control characters are escaped by the encoder.
+func marshalLine(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte("{}\n")
+	}
+	return buf.Bytes()
+}
+
+// marshalPretty encodes v with a 2-space indent and a trailing newline.
+func marshalPretty(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return []byte("{}\n")
+	}
+	return buf.Bytes()
+}
+
+// sanitize makes a string safe to print on a terminal: ESC-introduced
+// sequences (CSI, OSC, DCS, …) are removed whole, other C0 and C1 controls
+// and DEL are dropped, bidi overrides and zero-width format characters are
+// dropped, and invalid UTF-8 becomes U+FFFD. Tabs and newlines are turned
+// into spaces so a value cannot break a line or a table apart.
+func sanitize(s string) string {
+	if isPlainASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			b.WriteRune(utf8.RuneError)
+			i += max(size, 1)
+			continue
+		case r == 0x1b:
+			i += escapeSequenceLen(s[i:])
+			continue
+		case r == 0x9b, r == 0x9d, r == 0x90, r == 0x98, r == 0x9e, r == 0x9f:
+			// C1 forms of CSI, OSC, DCS, SOS, PM and APC start sequences
+			// too; drop their bodies the same way.
+			i += size + c1SequenceBodyLen(s[i+size:], r)
+			continue
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+		case isInvisibleFormat(r):
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// isPlainASCII reports whether s has only printable ASCII, the common case
+// that needs no work.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// isInvisibleFormat reports bidi controls and zero-width characters, which
+// can reorder or hide text on screen.
+func isInvisibleFormat(r rune) bool {
+	switch {
+	case r >= 0x200b && r <= 0x200f, // zero-width space/joiners, LRM, RLM
+		r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
+		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
+		r == 0x2028, r == 0x2029, r == 0x061c, r == 0xfeff:
+		return true
+	}
+	return false
+}
+
+// escapeSequenceLen returns the length of the ESC sequence at the start of
+// s (s[0] == ESC), so the whole sequence can be skipped.
+func escapeSequenceLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[': // CSI: parameters and intermediates, then a final byte 0x40–0x7e
+		for i := 2; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+			if s[i] < 0x20 || s[i] > 0x7e {
+				return i
+			}
+		}
+		return len(s)
+	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: until BEL or ST
+		for i := 2; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+		return len(s)
+	default: // two- or three-byte escapes such as ESC ( B
+		if s[1] >= 0x20 && s[1] <= 0x2f && len(s) > 2 {
+			return 3
+		}
+		return 2
+	}
+}
+
+// c1SequenceBodyLen returns how much of s belongs to the sequence started
+// by the C1 control r.
+func c1SequenceBodyLen(s string, r rune) int {
+	if r == 0x9b {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+			if s[i] < 0x20 || s[i] > 0x7e {
+				return i
+			}
+		}
+		return len(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x07 {
+			return i + 1
+		}
+		if strings.HasPrefix(s[i:], "\u009c") {
+			return i + 2
+		}
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+			return i + 2
+		}
+	}
+	return len(s)
+}
+
+// displayWidth is the number of terminal columns s takes: East Asian wide
+// and fullwidth characters count 2, combining marks 0.
+func displayWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+func runeWidth(r rune) int {
+	switch {
+	case r < 0x20 || r == 0x7f:
+		return 0
+	case r < 0x300:
+		return 1
+	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || isInvisibleFormat(r):
+		return 0
+	case isWide(r):
+		return 2
+	}
+	return 1
+}
+
+// wideRanges are the East Asian Wide (W) and Fullwidth (F) blocks, plus the
+// emoji blocks terminals draw two columns wide.
+var wideRanges = [][2]rune{
+	{0x1100, 0x115f}, {0x231a, 0x231b}, {0x2329, 0x232a}, {0x23e9, 0x23ec},
+	{0x23f0, 0x23f0}, {0x23f3, 0x23f3}, {0x25fd, 0x25fe}, {0x2614, 0x2615},
+	{0x2648, 0x2653}, {0x267f, 0x267f}, {0x2693, 0x2693}, {0x26a1, 0x26a1},
+	{0x26aa, 0x26ab}, {0x26bd, 0x26be}, {0x26c4, 0x26c5}, {0x26ce, 0x26ce},
+	{0x26d4, 0x26d4}, {0x26ea, 0x26ea}, {0x26f2, 0x26f3}, {0x26f5, 0x26f5},
+	{0x26fa, 0x26fa}, {0x26fd, 0x26fd}, {0x2705, 0x2705}, {0x270a, 0x270b},
+	{0x2728, 0x2728}, {0x274c, 0x274c}, {0x274e, 0x274e}, {0x2753, 0x2755},
+	{0x2757, 0x2757}, {0x2795, 0x2797}, {0x27b0, 0x27b0}, {0x27bf, 0x27bf},
+	{0x2b1b, 0x2b1c}, {0x2b50, 0x2b50}, {0x2b55, 0x2b55}, {0x2e80, 0x303e},
+	{0x3041, 0x33ff}, {0x3400, 0x4dbf}, {0x4e00, 0x9fff}, {0xa000, 0xa4cf},
+	{0xa960, 0xa97f}, {0xac00, 0xd7a3}, {0xf900, 0xfaff}, {0xfe10, 0xfe19},
+	{0xfe30, 0xfe6f}, {0xff00, 0xff60}, {0xffe0, 0xffe6}, {0x16fe0, 0x16fe4},
+	{0x17000, 0x18aff}, {0x1b000, 0x1b2ff}, {0x1f004, 0x1f004}, {0x1f0cf, 0x1f0cf},
+	{0x1f18e, 0x1f18e}, {0x1f191, 0x1f19a}, {0x1f200, 0x1f251}, {0x1f300, 0x1f64f},
+	{0x1f680, 0x1f6ff}, {0x1f7e0, 0x1f7eb}, {0x1f90c, 0x1f9ff}, {0x1fa70, 0x1faff},
+	{0x20000, 0x2fffd}, {0x30000, 0x3fffd},
+}
+
+func isWide(r rune) bool {
+	lo, hi := 0, len(wideRanges)
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch {
+		case r < wideRanges[m][0]:
+			hi = m
+		case r > wideRanges[m][1]:
+			lo = m + 1
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// renderTable writes rows under a header: every cell sanitized, columns
+// padded to the widest cell by display width, two spaces apart, the last
+// column unpadded and trailing spaces trimmed.
+func renderTable(w io.Writer, header []string, rows [][]string) error {
+	widths := make([]int, len(header))
+	clean := make([][]string, 0, len(rows)+1)
+	for _, row := range append([][]string{header}, rows...) {
+		cells := make([]string, len(header))
+		for i := range header {
+			if i < len(row) {
+				cells[i] = sanitize(row[i])
+			}
+			widths[i] = max(widths[i], displayWidth(cells[i]))
+		}
+		clean = append(clean, cells)
+	}
+	var b bytes.Buffer
+	for _, cells := range clean {
+		start := b.Len()
+		for i, c := range cells {
+			b.WriteString(c)
+			if i < len(cells)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		line := bytes.TrimRight(b.Bytes()[start:], " ")
+		b.Truncate(start + len(line))
+		b.WriteByte('\n')
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// colors decides whether a stream gets ANSI colour: only a terminal, and
+// only without NO_COLOR. The glyphs themselves stay either way.
+type colors struct{ on bool }
+
+func (c colors) wrap(code, s string) string {
+	if !c.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (c colors) green(s string) string  { return c.wrap("32", s) }
+func (c colors) yellow(s string) string { return c.wrap("33", s) }
+func (c colors) red(s string) string    { return c.wrap("31", s) }
+func (c colors) cyan(s string) string   { return c.wrap("36", s) }
+func (c colors) bold(s string) string   { return c.wrap("1", s) }

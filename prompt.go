@@ -1,0 +1,159 @@
+package main
+
+// prompt.go: talking to a person at a terminal — the arrow-key picker, line
+// input and the y/N confirmation. Prompts go to stderr; data stays on stdout.
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// canPrompt reports whether a person can answer: stdin and stderr are both
+// a terminal.
+func (a *app) canPrompt() bool {
+	return a.stdinTTY && a.stderrTTY && a.term != nil
+}
+
+// pick shows items on stderr and lets the user choose one with ↑/↓ or j/k
+// and Enter. Esc, q and Ctrl-C cancel (exit 2). The terminal is restored on
+// every path, including a signal that cancels the command.
+func (a *app) pick(title string, items []string, current int) (int, error) {
+	restore, err := a.term.makeRaw()
+	if err != nil {
+		return 0, newError("terminal_error", "cannot switch the terminal to raw mode: "+err.Error(), "pass the value as a flag instead")
+	}
+	defer restore()
+	w := a.stderr
+	fmt.Fprint(w, "\x1b[?25l") // hide the cursor while drawing
+	defer fmt.Fprint(w, "\x1b[?25h")
+
+	sel := current
+	draw := func(first bool) {
+		var b strings.Builder
+		if !first {
+			fmt.Fprintf(&b, "\x1b[%dA", len(items)+1)
+		}
+		b.WriteString("\r\x1b[J" + title + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
+		for i, it := range items {
+			mark := "  "
+			if i == current {
+				mark = "* "
+			}
+			line := mark + it
+			if i == sel {
+				line = a.colors(true).bold("> " + line)
+			} else {
+				line = "  " + line
+			}
+			b.WriteString(line + "\r\n")
+		}
+		fmt.Fprint(w, b.String())
+	}
+	clear := func() { fmt.Fprintf(w, "\x1b[%dA\r\x1b[J", len(items)+1) }
+	draw(true)
+
+	keys := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 16)
+		for {
+			n, err := a.stdin.Read(buf)
+			if n > 0 {
+				k := append([]byte(nil), buf[:n]...)
+				select {
+				case keys <- k:
+				case <-a.ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	for {
+		var k []byte
+		select {
+		case <-a.ctx.Done():
+			clear()
+			return 0, errInterrupted
+		case <-readErr:
+			clear()
+			return 0, missingArg("selection cancelled", "input closed")
+		case k = <-keys:
+		}
+		switch key := string(k); {
+		case key == "\x1b[A" || key == "\x1bOA" || key == "k":
+			sel = (sel - 1 + len(items)) % len(items)
+		case key == "\x1b[B" || key == "\x1bOB" || key == "j":
+			sel = (sel + 1) % len(items)
+		case key == "\r" || key == "\n":
+			clear()
+			return sel, nil
+		case key == "\x1b" || key == "\x03" || key == "q":
+			clear()
+			return 0, missingArg("selection cancelled", "")
+		default:
+			continue
+		}
+		draw(false)
+	}
+}
+
+// lineReader reads lines from stdin without blocking cancellation: Ctrl-C
+// (a cancelled context) ends a read at once.
+type lineReader struct {
+	lines chan string
+	errs  chan error
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	lr := &lineReader{lines: make(chan string), errs: make(chan error, 1)}
+	go func() {
+		br := bufio.NewReader(r)
+		for {
+			line, err := br.ReadString('\n')
+			if len(line) > 0 {
+				lr.lines <- strings.TrimRight(line, "\r\n")
+			}
+			if err != nil {
+				lr.errs <- err
+				return
+			}
+		}
+	}()
+	return lr
+}
+
+// readLine returns the next line, errInterrupted when ctx ends first, or
+// the read error (io.EOF when input closed).
+func (lr *lineReader) readLine(ctx context.Context) (string, error) {
+	select {
+	case <-ctx.Done():
+		return "", errInterrupted
+	case l := <-lr.lines:
+		return l, nil
+	case err := <-lr.errs:
+		return "", err
+	}
+}
+
+// confirm asks a y/N question on stderr; only y or Y confirms.
+func (a *app) confirm(question string) (bool, error) {
+	fmt.Fprint(a.stderr, question+" [y/N] ")
+	line, err := newLineReader(a.stdin).readLine(a.ctx)
+	if err == errInterrupted {
+		fmt.Fprintln(a.stderr)
+		return false, err
+	}
+	if err != nil {
+		fmt.Fprintln(a.stderr)
+		return false, nil
+	}
+	answer := strings.TrimSpace(line)
+	return answer == "y" || answer == "Y", nil
+}

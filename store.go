@@ -1,0 +1,704 @@
+package main
+
+// store.go: where difyctl keeps its files, the hosts.yml model, and the one
+// locked read-modify-write every change goes through.
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+const (
+	hostsFileName = "hosts.yml"
+	lockFileName  = "hosts.yml.lock"
+)
+
+// configDir resolves the config directory (SPEC §2). It never falls back to
+// a shared temporary directory.
+func configDir(getenv func(string) string) (string, error) {
+	if d := getenv("DIFY_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	switch runtime.GOOS {
+	case "windows":
+		for _, v := range []string{"APPDATA", "LOCALAPPDATA"} {
+			if d := getenv(v); d != "" {
+				return filepath.Join(d, "difyctl"), nil
+			}
+		}
+		return "", newError("config_dir_unresolved", "cannot resolve %APPDATA% on Windows", "set DIFY_CONFIG_DIR")
+	case "darwin":
+	default:
+		if x := getenv("XDG_CONFIG_HOME"); x != "" {
+			return filepath.Join(x, "difyctl"), nil
+		}
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", newError("config_dir_unresolved", "cannot resolve the config directory: HOME is not set", "set DIFY_CONFIG_DIR or HOME")
+	}
+	return filepath.Join(home, ".config", "difyctl"), nil
+}
+
+// dataDir resolves the user data directory that holds the sealed file's key
+// secret, kept apart from the config dir so a copy of the config dir alone
+// opens nothing.
+func dataDir(getenv func(string) string) (string, error) {
+	if d := getenv("DIFY_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	switch runtime.GOOS {
+	case "windows":
+		if d := getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "difyctl"), nil
+		}
+		return "", newError("config_dir_unresolved", "cannot resolve %LOCALAPPDATA% on Windows", "set DIFY_DATA_DIR")
+	case "darwin":
+		if home := getenv("HOME"); home != "" {
+			return filepath.Join(home, "Library", "Application Support", "difyctl"), nil
+		}
+	default:
+		if x := getenv("XDG_DATA_HOME"); x != "" {
+			return filepath.Join(x, "difyctl"), nil
+		}
+		if home := getenv("HOME"); home != "" {
+			return filepath.Join(home, ".local", "share", "difyctl"), nil
+		}
+	}
+	return "", newError("config_dir_unresolved", "cannot resolve the data directory: HOME is not set", "set DIFY_DATA_DIR or HOME")
+}
+
+// hostsFile is hosts.yml: the official client's schema plus our fields.
+// Each level keeps the node it was read from, so keys we do not know
+// survive a rewrite.
+type hostsFile struct {
+	TokenStorage string // global key the official client reads: keychain|file
+	CurrentHost  string
+	Hosts        []*hostEntry
+	node         *yamlNode
+}
+
+type hostEntry struct {
+	Host           string // hostname[:port], lower case
+	Scheme         string // only when not https
+	Path           string // path prefix such as /dify; ours
+	InsecureTLS    bool
+	CurrentAccount string
+	Accounts       []*contextEntry
+	node           *yamlNode
+}
+
+// contextEntry is one host+account sign-in.
+type contextEntry struct {
+	Email          string // the key under accounts
+	Account        accountInfo
+	Workspace      *workspaceInfo
+	TokenID        string
+	TokenExpiresAt string
+	External       *externalSubject
+	TokenStorage   string // ours: keychain|sealed, where this context's token lives
+	node           *yamlNode
+	accountNode    *yamlNode
+}
+
+type accountInfo struct{ ID, Email, Name string }
+
+type workspaceInfo struct{ ID, Name, Role string }
+
+type externalSubject struct{ Email, Issuer string }
+
+// host returns the entry for a host key, or nil.
+func (h *hostsFile) host(name string) *hostEntry {
+	for _, e := range h.Hosts {
+		if e.Host == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// account returns the context for an email on this host, or nil.
+func (e *hostEntry) account(email string) *contextEntry {
+	if e == nil {
+		return nil
+	}
+	for _, c := range e.Accounts {
+		if c.Email == email {
+			return c
+		}
+	}
+	return nil
+}
+
+// active returns the active context and its host, or nils when any link of
+// current_host → host → current_account → account is missing.
+func (h *hostsFile) active() (*hostEntry, *contextEntry) {
+	e := h.host(h.CurrentHost)
+	if e == nil || h.CurrentHost == "" {
+		return nil, nil
+	}
+	c := e.account(e.CurrentAccount)
+	if c == nil || e.CurrentAccount == "" {
+		return nil, nil
+	}
+	return e, c
+}
+
+// upsert adds or replaces the context for host+email, creating the host.
+func (h *hostsFile) upsert(host string, c *contextEntry) *hostEntry {
+	e := h.host(host)
+	if e == nil {
+		e = &hostEntry{Host: host}
+		h.Hosts = append(h.Hosts, e)
+	}
+	for i, old := range e.Accounts {
+		if old.Email == c.Email {
+			c.node, c.accountNode = old.node, old.accountNode
+			e.Accounts[i] = c
+			return e
+		}
+	}
+	e.Accounts = append(e.Accounts, c)
+	return e
+}
+
+// remove deletes a context with the official client's pointer rules: the
+// host's current_account is unset if it pointed there, an empty host is
+// removed, and current_host is unset if the removed context was active. No
+// other context is made active.
+func (h *hostsFile) remove(host, email string) {
+	e := h.host(host)
+	if e == nil {
+		return
+	}
+	wasActive := h.CurrentHost == host && e.CurrentAccount == email
+	for i, c := range e.Accounts {
+		if c.Email == email {
+			e.Accounts = append(e.Accounts[:i], e.Accounts[i+1:]...)
+			break
+		}
+	}
+	if e.CurrentAccount == email {
+		e.CurrentAccount = ""
+	}
+	if len(e.Accounts) == 0 {
+		for i, x := range h.Hosts {
+			if x == e {
+				h.Hosts = append(h.Hosts[:i], h.Hosts[i+1:]...)
+				break
+			}
+		}
+		if h.CurrentHost == host {
+			h.CurrentHost = ""
+		}
+	} else if wasActive {
+		h.CurrentHost = ""
+	}
+}
+
+// count returns how many contexts the file holds.
+func (h *hostsFile) count() int {
+	n := 0
+	for _, e := range h.Hosts {
+		n += len(e.Accounts)
+	}
+	return n
+}
+
+// decodeHosts maps a parsed document onto the model. A document whose known
+// keys have the wrong shape is as unreadable as one that does not parse.
+func decodeHosts(root *yamlNode) (*hostsFile, error) {
+	h := &hostsFile{node: root}
+	if root == nil || root.isNull() {
+		h.node = nil
+		return h, nil
+	}
+	if root.Kind != yamlMap {
+		return nil, shapeError(root, "the document must be a mapping")
+	}
+	var err error
+	if h.TokenStorage, err = scalarAt(root, "token_storage"); err != nil {
+		return nil, err
+	}
+	if h.CurrentHost, err = scalarAt(root, "current_host"); err != nil {
+		return nil, err
+	}
+	hosts := root.get("hosts")
+	if hosts.isNull() {
+		return h, nil
+	}
+	if hosts.Kind != yamlMap {
+		return nil, shapeError(hosts, "hosts must be a mapping")
+	}
+	for i, name := range hosts.Keys {
+		e, err := decodeHost(name, hosts.Vals[i])
+		if err != nil {
+			return nil, err
+		}
+		h.Hosts = append(h.Hosts, e)
+	}
+	return h, nil
+}
+
+func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
+	e := &hostEntry{Host: name, node: n}
+	if n.isNull() {
+		e.node = nil
+		return e, nil
+	}
+	if n.Kind != yamlMap {
+		return nil, shapeError(n, fmt.Sprintf("hosts.%s must be a mapping", name))
+	}
+	var err error
+	if e.Scheme, err = scalarAt(n, "scheme"); err != nil {
+		return nil, err
+	}
+	if e.Path, err = scalarAt(n, "path"); err != nil {
+		return nil, err
+	}
+	insecure, err := scalarAt(n, "insecure_tls")
+	if err != nil {
+		return nil, err
+	}
+	e.InsecureTLS = insecure == "true" || insecure == "True" || insecure == "TRUE"
+	if e.CurrentAccount, err = scalarAt(n, "current_account"); err != nil {
+		return nil, err
+	}
+	accounts := n.get("accounts")
+	if accounts.isNull() {
+		return e, nil
+	}
+	if accounts.Kind != yamlMap {
+		return nil, shapeError(accounts, "accounts must be a mapping")
+	}
+	for i, email := range accounts.Keys {
+		c, err := decodeContext(email, accounts.Vals[i])
+		if err != nil {
+			return nil, err
+		}
+		e.Accounts = append(e.Accounts, c)
+	}
+	return e, nil
+}
+
+func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
+	c := &contextEntry{Email: email, node: n}
+	if n.isNull() {
+		c.node = nil
+		return c, nil
+	}
+	if n.Kind != yamlMap {
+		return nil, shapeError(n, fmt.Sprintf("accounts.%s must be a mapping", email))
+	}
+	var err error
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{
+		{"token_id", &c.TokenID}, {"token_expires_at", &c.TokenExpiresAt}, {"token_storage", &c.TokenStorage},
+	} {
+		if *f.dst, err = scalarAt(n, f.key); err != nil {
+			return nil, err
+		}
+	}
+	if a := n.get("account"); !a.isNull() {
+		if a.Kind != yamlMap {
+			return nil, shapeError(a, "account must be a mapping")
+		}
+		c.accountNode = a
+		if c.Account.ID, err = scalarAt(a, "id"); err != nil {
+			return nil, err
+		}
+		if c.Account.Email, err = scalarAt(a, "email"); err != nil {
+			return nil, err
+		}
+		if c.Account.Name, err = scalarAt(a, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if w := n.get("workspace"); !w.isNull() {
+		if w.Kind != yamlMap {
+			return nil, shapeError(w, "workspace must be a mapping")
+		}
+		c.Workspace = &workspaceInfo{}
+		if c.Workspace.ID, err = scalarAt(w, "id"); err != nil {
+			return nil, err
+		}
+		if c.Workspace.Name, err = scalarAt(w, "name"); err != nil {
+			return nil, err
+		}
+		if c.Workspace.Role, err = scalarAt(w, "role"); err != nil {
+			return nil, err
+		}
+	}
+	if x := n.get("external_subject"); !x.isNull() {
+		if x.Kind != yamlMap {
+			return nil, shapeError(x, "external_subject must be a mapping")
+		}
+		c.External = &externalSubject{}
+		if c.External.Email, err = scalarAt(x, "email"); err != nil {
+			return nil, err
+		}
+		if c.External.Issuer, err = scalarAt(x, "issuer"); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// scalarAt reads an optional scalar key; a mapping or sequence there is a
+// shape error.
+func scalarAt(n *yamlNode, key string) (string, error) {
+	v := n.get(key)
+	if v == nil || v.isNull() {
+		return "", nil
+	}
+	if v.Kind != yamlScalar {
+		return "", shapeError(v, key+" must be a string")
+	}
+	return v.Value, nil
+}
+
+func shapeError(n *yamlNode, msg string) error {
+	line, col := 1, 1
+	if n != nil {
+		line, col = n.Line, n.Col
+	}
+	return &yamlSyntaxError{Line: line, Col: col, Msg: msg}
+}
+
+// encodeHosts renders the model, starting from the nodes it was read from
+// so unknown keys keep their place. Empty optional fields are removed.
+func encodeHosts(h *hostsFile) []byte {
+	root := h.node
+	if root == nil || root.Kind != yamlMap {
+		root = yamlNewMap()
+	}
+	setOrDel(root, "token_storage", h.TokenStorage)
+	setOrDel(root, "current_host", h.CurrentHost)
+	hosts := yamlNewMap()
+	for _, e := range h.Hosts {
+		hosts.Keys = append(hosts.Keys, e.Host)
+		hosts.Vals = append(hosts.Vals, encodeHost(e))
+	}
+	root.set("hosts", hosts)
+	h.node = root
+	return marshalYAML(root)
+}
+
+func encodeHost(e *hostEntry) *yamlNode {
+	n := e.node
+	if n == nil || n.Kind != yamlMap {
+		n = yamlNewMap()
+	}
+	setOrDel(n, "scheme", e.Scheme)
+	if e.InsecureTLS {
+		n.set("insecure_tls", yamlBool(true))
+	} else {
+		n.del("insecure_tls")
+	}
+	setOrDel(n, "path", e.Path)
+	setOrDel(n, "current_account", e.CurrentAccount)
+	accounts := yamlNewMap()
+	for _, c := range e.Accounts {
+		accounts.Keys = append(accounts.Keys, c.Email)
+		accounts.Vals = append(accounts.Vals, encodeContext(c))
+	}
+	n.set("accounts", accounts)
+	e.node = n
+	return n
+}
+
+func encodeContext(c *contextEntry) *yamlNode {
+	n := c.node
+	if n == nil || n.Kind != yamlMap {
+		n = yamlNewMap()
+	}
+	a := c.accountNode
+	if a == nil || a.Kind != yamlMap {
+		a = yamlNewMap()
+	}
+	// The official schema always has all three account fields.
+	a.set("id", yamlString(c.Account.ID))
+	a.set("email", yamlString(c.Account.Email))
+	a.set("name", yamlString(c.Account.Name))
+	n.set("account", a)
+	if c.Workspace != nil {
+		w := yamlNewMap()
+		w.set("id", yamlString(c.Workspace.ID))
+		w.set("name", yamlString(c.Workspace.Name))
+		w.set("role", yamlString(c.Workspace.Role))
+		n.set("workspace", w)
+	} else {
+		n.del("workspace")
+	}
+	setOrDel(n, "token_id", c.TokenID)
+	setOrDel(n, "token_expires_at", c.TokenExpiresAt)
+	if c.External != nil {
+		x := yamlNewMap()
+		x.set("email", yamlString(c.External.Email))
+		x.set("issuer", yamlString(c.External.Issuer))
+		n.set("external_subject", x)
+	} else {
+		n.del("external_subject")
+	}
+	setOrDel(n, "token_storage", c.TokenStorage)
+	c.node, c.accountNode = n, a
+	return n
+}
+
+func setOrDel(n *yamlNode, key, value string) {
+	if value == "" {
+		n.del(key)
+		return
+	}
+	n.set(key, yamlString(value))
+}
+
+// store is the config directory and how to warn about it.
+type store struct {
+	dir  string
+	warn func(string) // one line to stderr; called at most once per path
+	// warned remembers which paths were already reported.
+	warned map[string]bool
+}
+
+func (s *store) hostsPath() string { return filepath.Join(s.dir, hostsFileName) }
+
+// load reads hosts.yml under a shared lock. A missing directory or file is
+// an empty registry; nothing is created.
+func (s *store) load() (*hostsFile, error) {
+	if _, err := os.Lstat(s.dir); errors.Is(err, fs.ErrNotExist) {
+		return &hostsFile{}, nil
+	}
+	if err := s.checkDir(); err != nil {
+		return nil, err
+	}
+	unlock, err := lockDir(s.dir, false)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, errReadOnlyLock) {
+			// A read-only config dir can still be read.
+			return s.read()
+		}
+		return nil, err
+	}
+	defer unlock()
+	return s.read()
+}
+
+// update is the one way hosts.yml changes: under an exclusive lock it reads
+// the file, lets change edit the model, and replaces the file atomically
+// when the content changed. A file that does not parse is never
+// overwritten.
+func (s *store) update(change func(h *hostsFile) error) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fileError("cannot create the config directory", s.dir, err)
+	}
+	if err := s.checkDir(); err != nil {
+		return err
+	}
+	unlock, err := lockDir(s.dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	removeStaleTemps(s.dir)
+	h, err := s.read()
+	if err != nil {
+		return err
+	}
+	before := encodeHosts(h)
+	if err := change(h); err != nil {
+		return err
+	}
+	after := encodeHosts(h)
+	if bytes.Equal(before, after) && s.exists(hostsFileName) {
+		return nil
+	}
+	return writeFileAtomic(s.dir, hostsFileName, after)
+}
+
+func (s *store) exists(name string) bool {
+	_, err := os.Lstat(filepath.Join(s.dir, name))
+	return err == nil
+}
+
+// read parses hosts.yml; the caller holds the lock.
+func (s *store) read() (*hostsFile, error) {
+	data, err := s.readFile(hostsFileName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &hostsFile{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	root, err := parseYAML(data)
+	var h *hostsFile
+	if err == nil {
+		h, err = decodeHosts(root)
+	}
+	if err != nil {
+		return nil, configInvalid(s.hostsPath(), err)
+	}
+	return h, nil
+}
+
+// readFile reads a file in the config dir, refusing a symlink and warning
+// once when others can read it.
+func (s *store) readFile(name string) ([]byte, error) {
+	path := filepath.Join(s.dir, name)
+	f, err := openNoFollow(path)
+	if err != nil {
+		if isSymlinkErr(path, err) {
+			return nil, symlinkRefused(path)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fileError("cannot read", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fileError("cannot read", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, newError("config_invalid", path+" is not a regular file", "fix or move "+path+" to reset")
+	}
+	s.warnIfOpen(path, fi.Mode())
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fileError("cannot read", path, err)
+	}
+	return data, nil
+}
+
+// checkDir makes sure the config dir is a directory and reports once when
+// others can read it. A symlinked directory is allowed (a common dotfiles
+// setup); the files inside are still refused when they are symlinks.
+func (s *store) checkDir() error {
+	fi, err := os.Stat(s.dir)
+	if err != nil {
+		return fileError("cannot open the config directory", s.dir, err)
+	}
+	if !fi.IsDir() {
+		return newError("config_invalid", s.dir+" is not a directory", "set DIFY_CONFIG_DIR to a directory")
+	}
+	s.warnIfOpen(s.dir, fi.Mode())
+	return nil
+}
+
+// warnIfOpen prints one warning per path whose mode lets group or others
+// read it. Windows modes say nothing useful and are skipped.
+func (s *store) warnIfOpen(path string, mode fs.FileMode) {
+	if runtime.GOOS == "windows" || mode.Perm()&0o077 == 0 || s.warn == nil {
+		return
+	}
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	if s.warned[path] {
+		return
+	}
+	s.warned[path] = true
+	want := "600"
+	if mode.IsDir() {
+		want = "700"
+	}
+	s.warn(fmt.Sprintf("%s is accessible by other users (mode %04o); run 'chmod %s %s'", path, mode.Perm(), want, path))
+}
+
+func configInvalid(path string, err error) *cliError {
+	msg := "cannot parse " + path
+	var se *yamlSyntaxError
+	if errors.As(err, &se) {
+		msg = fmt.Sprintf("cannot parse %s: line %d, column %d: %s", path, se.Line, se.Col, se.Msg)
+	}
+	return newError("config_invalid", msg, "fix or move "+path+" to reset")
+}
+
+func symlinkRefused(path string) *cliError {
+	return newError("config_invalid", "refusing to follow the symlink at "+path,
+		"replace "+path+" with a regular file (difyctl never follows symlinks for its files)")
+}
+
+func fileError(what, path string, err error) *cliError {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return newError("config_io", fmt.Sprintf("%s %s: %v", what, path, err), "")
+}
+
+// writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,
+// 0600) in the same directory, fsync, rename over the target, fsync the
+// directory. A crash leaves the old file or the new one, never a part. The
+// caller holds the exclusive lock.
+func writeFileAtomic(dir, name string, data []byte) error {
+	target := filepath.Join(dir, name)
+	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return symlinkRefused(target)
+	}
+	tmp := filepath.Join(dir, tempPrefix(name)+randomSuffix())
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fileError("cannot write", tmp, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fileError("cannot write", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fileError("cannot write", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fileError("cannot write", tmp, err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		return fileError("cannot replace", target, err)
+	}
+	ok = true
+	syncDir(dir)
+	return nil
+}
+
+// tempPrefix names the temp files of one target. Only a writer holding the
+// exclusive lock creates them, so any found while holding it were left by
+// a process that died.
+func tempPrefix(name string) string { return "." + name + ".tmp-" }
+
+func randomSuffix() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// removeStaleTemps deletes temp files left by killed writers. The caller
+// holds the exclusive lock.
+func removeStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, n))
+		}
+	}
+}
