@@ -1,26 +1,490 @@
 package main
 
-// devices.go: auth devices list and auth devices revoke.
+// devices.go: auth devices list and auth devices revoke — the server-side
+// sessions of the active account.
 
-import "flag"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+)
 
-func notImplemented(fs *flag.FlagSet) func(a *app, args []string) error {
-	return func(a *app, args []string) error {
-		return newError("not_implemented", "not implemented yet", "")
-	}
-}
+const (
+	defaultLimit    = 20
+	maxLimit        = 200
+	maxRevokePages  = 100
+	revokeWorkers   = 8
+	sessionsAPIPath = "account/sessions"
+)
 
 var devicesListCommand = &command{
 	path:    "auth devices list",
 	summary: "List active sessions for the current bearer",
 	usage:   "auth devices list [--json] [--page <n>] [--limit <n>]",
-	setup:   notImplemented,
+	long: "Every device-flow sign-in registers a server-side session, labelled 'difyctl on <hostname>'.\n" +
+		"This lists the sessions active for your account so you can spot and revoke ones you\n" +
+		"don't recognise. The session your current sign-in uses is marked with *.",
+	examples: []string{
+		"difyctl auth devices list",
+		"difyctl auth devices list --limit 50 --page 2",
+		"difyctl auth devices list --json",
+	},
+	exits: [][2]string{
+		{"0", "Success"},
+		{"1", "Network or server error"},
+		{"2", "Usage error, such as --limit 0"},
+		{"4", "Authentication failure (not signed in, session expired or revoked)"},
+		{"7", "Rate limited (HTTP 429)"},
+	},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		asJSON := fs.Bool("json", false, "Emit the server's JSON envelope on one line instead of the table")
+		page := fs.String("page", "1", "Page `number`")
+		limit := fs.String("limit", "", "Page size, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
+		return func(a *app, args []string) error {
+			a.jsonOut = a.jsonOut || *asJSON
+			return a.devicesList(*asJSON, *page, *limit)
+		}
+	},
+}
+
+// sessionRow is one server-side session. Unknown fields are not needed here:
+// --json prints the server's bytes.
+type sessionRow struct {
+	ID          string  `json:"id"`
+	Prefix      string  `json:"prefix"`
+	ClientID    string  `json:"client_id"`
+	DeviceLabel string  `json:"device_label"`
+	CreatedAt   *string `json:"created_at"`
+	LastUsedAt  *string `json:"last_used_at"`
+	ExpiresAt   *string `json:"expires_at"`
+}
+
+// sessionPage is the paginated envelope, or the oldest servers' unpaginated
+// {"sessions":[…]}.
+type sessionPage struct {
+	Page     int          `json:"page"`
+	Limit    int          `json:"limit"`
+	Total    int          `json:"total"`
+	HasMore  bool         `json:"has_more"`
+	Data     []sessionRow `json:"data"`
+	Sessions []sessionRow `json:"sessions"`
+	legacy   bool
+}
+
+func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
+	limit, err := pageLimit(limitArg, a.getenv("DIFY_LIMIT"))
+	if err != nil {
+		return err
+	}
+	page, err := positiveInt("--page", pageArg, 1<<30)
+	if err != nil {
+		return err
+	}
+	s, err := a.activeSession()
+	if err != nil {
+		return err
+	}
+	stop := func() {}
+	if !asJSON {
+		stop = a.startSpinner("Fetching devices")
+	}
+	p, raw, err := s.fetchPage(a, page, limit)
+	stop()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if p.legacy {
+			raw = marshalLine(legacyEnvelope(p, limit))
+		} else {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, raw); err != nil {
+				return newError("server_bad_response", "the server's session list is not valid JSON", "")
+			}
+			buf.WriteByte('\n')
+			raw = buf.Bytes()
+		}
+		return a.write(escapeInvisible(raw))
+	}
+	rows := make([][]string, len(p.Data))
+	for i, r := range p.Data {
+		mark := ""
+		if r.ID != "" && r.ID == s.ctx.TokenID {
+			mark = "*"
+		}
+		rows[i] = []string{r.label(), deref(r.CreatedAt), deref(r.LastUsedAt), mark}
+	}
+	return renderTable(a.stdout, []string{"DEVICE", "CREATED", "LAST USED", "CURRENT"}, rows)
+}
+
+// legacyEnvelope turns {"sessions":[…]} into the envelope scripts expect.
+func legacyEnvelope(p *sessionPage, limit int) any {
+	data := p.Data
+	if data == nil {
+		data = []sessionRow{}
+	}
+	return struct {
+		Page    int          `json:"page"`
+		Limit   int          `json:"limit"`
+		Total   int          `json:"total"`
+		HasMore bool         `json:"has_more"`
+		Data    []sessionRow `json:"data"`
+	}{1, max(limit, len(data)), len(data), false, data}
+}
+
+func (r sessionRow) label() string {
+	if r.DeviceLabel != "" {
+		return r.DeviceLabel
+	}
+	return r.ID
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// pageLimit picks the page size: the flag, then DIFY_LIMIT, then 20, and
+// names the source of a bad value.
+func pageLimit(flagValue, envValue string) (int, error) {
+	switch {
+	case flagValue != "":
+		return positiveInt("--limit", flagValue, maxLimit)
+	case envValue != "":
+		return positiveInt("DIFY_LIMIT", envValue, maxLimit)
+	}
+	return defaultLimit, nil
+}
+
+// positiveInt parses an integer in 1..max, naming where it came from.
+func positiveInt(source, v string, maxValue int) (int, error) {
+	v = strings.TrimSpace(v)
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, usageError(fmt.Sprintf("%s: %q is not a number", source, sanitize(truncate(v, 40))), "pass an integer")
+	}
+	if n < 1 || n > maxValue {
+		if maxValue == maxLimit {
+			return 0, usageError(fmt.Sprintf("%s: %d out of range [1..%d]", source, n, maxValue), "pass a page size from 1 to 200")
+		}
+		return 0, usageError(fmt.Sprintf("%s: %d out of range (must be 1 or more)", source, n), "")
+	}
+	return n, nil
+}
+
+// session is the active context with its token and API client.
+type session struct {
+	host   *hostEntry
+	ctx    *contextEntry
+	tok    token
+	client *apiClient
+}
+
+// activeSession loads the active context and its token.
+func (a *app) activeSession() (*session, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	h, err := st.load()
+	if err != nil {
+		return nil, err
+	}
+	e, c := h.active()
+	if c == nil {
+		return nil, notLoggedIn()
+	}
+	ts, err := a.tokenStore()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := ts.find(e.Host, c)
+	if errors.Is(err, errNoCredential) {
+		return nil, newError("not_logged_in",
+			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
+			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	client, err := a.newAPIClient(endpointOf(e), tok)
+	if err != nil {
+		return nil, err
+	}
+	return &session{host: e, ctx: c, tok: tok, client: client}, nil
+}
+
+// fetchPage gets one page of sessions, returning the decoded page and the
+// raw body.
+func (s *session) fetchPage(a *app, page, limit int) (*sessionPage, []byte, error) {
+	req := request{method: http.MethodGet, path: sessionsAPIPath,
+		query: url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}}}
+	resp, err := s.client.do(a.ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var p sessionPage
+	if err := s.client.decodeJSON(req, resp, &p); err != nil {
+		return nil, nil, err
+	}
+	if p.Data == nil && p.Sessions != nil {
+		p.Data, p.Sessions, p.legacy = p.Sessions, nil, true
+	}
+	return &p, resp.body, nil
+}
+
+// fetchAll gets every session, 200 at a time, up to a hard page cap.
+func (s *session) fetchAll(a *app) ([]sessionRow, error) {
+	var all []sessionRow
+	for page := 1; page <= maxRevokePages; page++ {
+		p, _, err := s.fetchPage(a, page, maxLimit)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Data...)
+		if p.legacy || !p.HasMore || len(p.Data) == 0 {
+			return all, nil
+		}
+	}
+	return all, nil
 }
 
 var devicesRevokeCommand = &command{
 	path:    "auth devices revoke",
 	summary: "Revoke one or all session devices",
 	usage:   "auth devices revoke [<target>] [--all] [-y|--yes]",
-	setup:   notImplemented,
+	long: "Ends sessions at the server. <target> matches by exact label first, then by exact session\n" +
+		"id, then by case-insensitive label substring; a target matching several sessions fails\n" +
+		"with the candidates listed. In a terminal you are asked to confirm. Revoking the session\n" +
+		"your current sign-in uses also signs you out on this machine.",
+	examples: []string{
+		`difyctl auth devices revoke "difyctl on build-runner-3"`,
+		"difyctl auth devices revoke 3f1c2d4e-0000-4000-8000-000000000000 --yes",
+		"difyctl auth devices revoke --all",
+	},
+	exits: [][2]string{
+		{"0", "Revoked, or nothing to revoke under --all"},
+		{"1", "Network or server error (including some sessions that could not be revoked)"},
+		{"2", "Usage error: no target and no --all, an ambiguous target, no matching session, or a declined prompt"},
+		{"4", "Authentication failure"},
+		{"7", "Rate limited (HTTP 429)"},
+	},
+	aliases: map[string]string{"y": "yes"},
 	maxArgs: 1,
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		all := fs.Bool("all", false, "Revoke every session except the current one")
+		yes := fs.Bool("yes", false, "Skip the confirmation prompt")
+		fs.BoolVar(yes, "y", false, "Same as --yes")
+		return func(a *app, args []string) error {
+			target := ""
+			if len(args) > 0 {
+				target = args[0]
+			}
+			return a.devicesRevoke(target, *all, *yes)
+		}
+	},
+}
+
+func (a *app) devicesRevoke(target string, all, yes bool) error {
+	if target == "" && !all {
+		return missingArg("specify a device label / id, or pass --all", "see 'difyctl auth devices list'")
+	}
+	s, err := a.activeSession()
+	if err != nil {
+		return err
+	}
+	rows, err := s.fetchAll(a)
+	if err != nil {
+		return err
+	}
+	var chosen []sessionRow
+	if all {
+		for _, r := range rows {
+			if r.ID != s.ctx.TokenID {
+				chosen = append(chosen, r)
+			}
+		}
+		if len(chosen) == 0 {
+			return a.writeString("no sessions to revoke\n")
+		}
+	} else {
+		r, err := matchSession(rows, target)
+		if err != nil {
+			return err
+		}
+		chosen = []sessionRow{r}
+	}
+	if !yes && a.canConfirm() {
+		ok, err := a.confirm(fmt.Sprintf("Revoke %d session(s)?", len(chosen)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return missingArg("aborted by user", "pass --yes to skip confirmation")
+		}
+	}
+	revoked, selfHit, failures := s.revokeAll(a, chosen)
+	if selfHit {
+		a.forgetActive(s)
+	}
+	if len(failures) > 0 {
+		c := a.colors(a.stderrTTY)
+		for _, f := range failures {
+			fmt.Fprintf(a.stderr, "%s %s (%s): %s\n", c.red("✗"), sanitize(f.row.label()), sanitize(f.row.ID), sanitize(asCLIError(f.err).Message))
+		}
+		if revoked > 0 {
+			a.warn(fmt.Sprintf("revoked %d of %d session(s)", revoked, len(chosen)))
+		}
+		return revokeFailure(failures, len(chosen))
+	}
+	return a.writeString(fmt.Sprintf("%s Revoked %d session(s)\n", a.colors(a.stdoutTTY).green("✓"), revoked))
+}
+
+// canConfirm reports whether a person can answer the prompt.
+func (a *app) canConfirm() bool { return a.stdinTTY && a.stderrTTY }
+
+// matchSession finds the one session a target names: exact label, then
+// exact id, then case-insensitive label substring.
+func matchSession(rows []sessionRow, target string) (sessionRow, error) {
+	pick := func(match func(sessionRow) bool) []sessionRow {
+		var out []sessionRow
+		for _, r := range rows {
+			if match(r) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	lower := strings.ToLower(target)
+	for _, m := range [](func(sessionRow) bool){
+		func(r sessionRow) bool { return r.DeviceLabel == target },
+		func(r sessionRow) bool { return r.ID == target },
+		func(r sessionRow) bool { return strings.Contains(strings.ToLower(r.DeviceLabel), lower) },
+	} {
+		switch found := pick(m); {
+		case len(found) == 1:
+			return found[0], nil
+		case len(found) > 1:
+			return sessionRow{}, ambiguous(target, found)
+		}
+	}
+	return sessionRow{}, missingArg(fmt.Sprintf("no session matches %q", sanitize(target)), "see 'difyctl auth devices list'")
+}
+
+func ambiguous(target string, found []sessionRow) error {
+	names := make([]string, 0, len(found))
+	for i, r := range found {
+		if i == 10 {
+			names = append(names, fmt.Sprintf("and %d more", len(found)-10))
+			break
+		}
+		names = append(names, sanitize(r.DeviceLabel)+" ("+sanitize(r.ID)+")")
+	}
+	return usageError(fmt.Sprintf("%q matches multiple sessions: %s; pass an exact id to disambiguate", sanitize(target), strings.Join(names, ", ")),
+		"see 'difyctl auth devices list'")
+}
+
+type revokeFailed struct {
+	row sessionRow
+	err error
+}
+
+// revokeAll deletes the chosen sessions a few at a time. The current
+// session, if chosen, goes last: once it is gone the token stops working.
+func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit bool, failures []revokeFailed) {
+	var others []sessionRow
+	var self *sessionRow
+	for i := range rows {
+		if rows[i].ID != "" && rows[i].ID == s.ctx.TokenID {
+			self = &rows[i]
+			continue
+		}
+		others = append(others, rows[i])
+	}
+	var mu sync.Mutex
+	jobs := make(chan sessionRow)
+	var wg sync.WaitGroup
+	for range min(revokeWorkers, max(len(others), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				err := s.revokeOne(a, r.ID)
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, revokeFailed{r, err})
+				} else {
+					revoked++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range others {
+		jobs <- r
+	}
+	close(jobs)
+	wg.Wait()
+	if self != nil {
+		if err := s.revokeOne(a, self.ID); err != nil {
+			failures = append(failures, revokeFailed{*self, err})
+		} else {
+			revoked++
+			selfHit = true
+		}
+	}
+	return revoked, selfHit, failures
+}
+
+func (s *session) revokeOne(a *app, id string) error {
+	_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(id)})
+	return err
+}
+
+// revokeFailure sums up failed deletes: an auth or rate-limit failure keeps
+// its own code (and exit code); anything else is a generic failure.
+func revokeFailure(failures []revokeFailed, total int) error {
+	for _, code := range []string{"auth_expired", "rate_limited"} {
+		for _, f := range failures {
+			if e := asCLIError(f.err); e.Code == code {
+				return e
+			}
+		}
+	}
+	if len(failures) == 1 {
+		return failures[0].err
+	}
+	return newError("revoke_failed", fmt.Sprintf("%d of %d session(s) could not be revoked", len(failures), total), "run 'difyctl auth devices list' and retry")
+}
+
+// forgetActive clears the active context locally after its session was
+// revoked at the server.
+func (a *app) forgetActive(s *session) {
+	ts, err := a.tokenStore()
+	if err == nil {
+		if err := ts.forget(s.host.Host, s.ctx); err != nil {
+			a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+		}
+	}
+	st, err := a.store()
+	if err == nil {
+		err = st.update(func(h *hostsFile) error {
+			h.remove(s.host.Host, s.ctx.Email)
+			return nil
+		})
+	}
+	if err != nil {
+		a.warn("could not clear the signed-out context (" + sanitize(asCLIError(err).Message) + ")")
+		return
+	}
+	a.warn("the current session was revoked: you are signed out of " + sanitize(s.host.Host) + " on this machine")
 }

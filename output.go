@@ -195,7 +195,7 @@ func marshalLine(v any) []byte {
 	if err := enc.Encode(v); err != nil {
 		return []byte("{}\n")
 	}
-	return buf.Bytes()
+	return escapeInvisible(buf.Bytes())
 }
 
 // marshalPretty encodes v with a 2-space indent and a trailing newline.
@@ -207,7 +207,7 @@ func marshalPretty(v any) []byte {
 	if err := enc.Encode(v); err != nil {
 		return []byte("{}\n")
 	}
-	return buf.Bytes()
+	return escapeInvisible(buf.Bytes())
 }
 
 // sanitize makes a string safe to print on a terminal: ESC-introduced
@@ -445,3 +445,24 @@ func (c colors) yellow(s string) string { return c.wrap("33", s) }
 func (c colors) red(s string) string    { return c.wrap("31", s) }
 func (c colors) cyan(s string) string   { return c.wrap("36", s) }
 func (c colors) bold(s string) string   { return c.wrap("1", s) }
+
+// escapeInvisible rewrites characters that are valid inside JSON strings but
+// can reorder or hide text on a terminal (bidi controls, zero-width
+// characters, C1 controls) as \u escapes. The JSON means the same.
+func escapeInvisible(b []byte) []byte {
+	s := string(b)
+	var out strings.Builder
+	changed := false
+	for _, r := range s {
+		if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			changed = true
+			continue
+		}
+		out.WriteRune(r)
+	}
+	if !changed {
+		return b
+	}
+	return []byte(out.String())
+}
