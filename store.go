@@ -468,7 +468,8 @@ func setOrDel(n *yamlNode, key, value string) {
 type store struct {
 	dir  string
 	warn func(string) // one line to stderr; called at most once per path
-	// warned remembers which paths were already reported.
+	// warned remembers which paths were already reported; a file reported
+	// here is rewritten (0600) by the next update even if unchanged.
 	warned map[string]bool
 }
 
@@ -521,7 +522,7 @@ func (s *store) update(change func(h *hostsFile) error) error {
 		return err
 	}
 	after := encodeHosts(h)
-	if bytes.Equal(before, after) && s.exists(hostsFileName) {
+	if bytes.Equal(before, after) && s.exists(hostsFileName) && !s.warned[s.hostsPath()] {
 		return nil
 	}
 	return writeFileAtomic(s.dir, hostsFileName, after)
@@ -669,6 +670,9 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return fileError("cannot write", tmp, err)
 	}
+	if beforeRename != nil {
+		beforeRename(tmp)
+	}
 	if err := os.Rename(tmp, target); err != nil {
 		return fileError("cannot replace", target, err)
 	}
@@ -676,6 +680,10 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	syncDir(dir)
 	return nil
 }
+
+// beforeRename lets the crash-safety test stop a writer between writing the
+// temp file and renaming it. Always nil outside tests.
+var beforeRename func(tmp string)
 
 // tempPrefix names the temp files of one target. Only a writer holding the
 // exclusive lock creates them, so any found while holding it were left by
