@@ -368,4 +368,3 @@ func TestBrokenPipeExitsZero(t *testing.T) {
 		t.Fatalf("difyctl exit status with a closed pipe: %s", out)
 	}
 }
-

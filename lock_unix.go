@@ -20,8 +20,17 @@ var errReadOnlyLock = errors.New("config directory is read-only")
 // leaves a stale lock behind.
 func lockDir(dir string, exclusive bool) (func(), error) {
 	path := filepath.Join(dir, lockFileName)
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	flags := unix.O_RDWR | unix.O_CREAT | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	if !exclusive {
+		// Readers never create files; with no lock file there is no
+		// writer to wait for, and writes replace hosts.yml atomically.
+		flags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	}
+	fd, err := unix.Open(path, flags, 0o600)
 	if err != nil {
+		if !exclusive && errors.Is(err, unix.ENOENT) {
+			return func() {}, nil
+		}
 		if errors.Is(err, unix.ELOOP) {
 			return nil, symlinkRefused(path)
 		}

@@ -20,19 +20,28 @@ func lockDir(dir string, exclusive bool) (func(), error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return nil, symlinkRefused(path)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	flags := os.O_RDWR | os.O_CREATE
+	if !exclusive {
+		// Readers never create files; with no lock file there is no
+		// writer to wait for.
+		flags = os.O_RDONLY
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {
+		if !exclusive && errors.Is(err, fs.ErrNotExist) {
+			return func() {}, nil
+		}
 		if errors.Is(err, fs.ErrPermission) {
 			return nil, errReadOnlyLock
 		}
 		return nil, fileError("cannot open", path, err)
 	}
-	var flags uint32
+	var how uint32
 	if exclusive {
-		flags = windows.LOCKFILE_EXCLUSIVE_LOCK
+		how = windows.LOCKFILE_EXCLUSIVE_LOCK
 	}
 	ol := new(windows.Overlapped)
-	if err := windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, ol); err != nil {
+	if err := windows.LockFileEx(windows.Handle(f.Fd()), how, 0, 1, 0, ol); err != nil {
 		f.Close()
 		return nil, fileError("cannot lock", path, err)
 	}

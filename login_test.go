@@ -309,14 +309,14 @@ func TestLoginHostileStringsAreSanitized(t *testing.T) {
 	f := fastFake(t)
 	e := newCLIEnv(t)
 	evil := "Mallory\x1b[2J\x1b]0;pwned\x07\u202eevil\u200b"
-	r, _ := e.login(f, "mallory@dify.ai", evil, map[string]any{"workspace_name": "WS\x1b[31m\u202ered\x9b31m"})
+	r, _ := e.login(f, "mallory@dify.ai", evil, map[string]any{"workspace_name": "WS\x1b[31m\u202ered\u009b31m"})
 	wantExit(t, r, 0)
 	for _, bad := range []string{"\x1b", "\a", "\u202e", "\u200b", "\u009b"} {
 		if strings.Contains(r.stdout+r.stderr, bad) {
 			t.Errorf("%q reached the terminal:\n%q", bad, r.stdout)
 		}
 	}
-	if r.stdout != "✓ Logged in to "+f.host+" as mallory@dify.ai (Malloryevil)\n  Workspace: WSred31m\n" {
+	if r.stdout != "✓ Logged in to "+f.host+" as mallory@dify.ai (Malloryevil)\n  Workspace: WSred\n" {
 		t.Fatalf("sanitized stdout: %q", r.stdout)
 	}
 	for _, args := range [][]string{{"auth", "list"}, {"auth", "whoami"}, {"auth", "list", "-o", "json"}, {"auth", "list", "-o", "yaml"}, {"auth", "whoami", "--json"}} {

@@ -86,22 +86,54 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 			return 0, missingArg("selection cancelled", "input closed")
 		case k = <-keys:
 		}
-		switch key := string(k); {
-		case key == "\x1b[A" || key == "\x1bOA" || key == "k":
-			sel = (sel - 1 + len(items)) % len(items)
-		case key == "\x1b[B" || key == "\x1bOB" || key == "j":
-			sel = (sel + 1) % len(items)
-		case key == "\r" || key == "\n":
-			clear()
-			return sel, nil
-		case key == "\x1b" || key == "\x03" || key == "q":
-			clear()
-			return 0, missingArg("selection cancelled", "")
-		default:
-			continue
+		for _, key := range splitKeys(k) {
+			switch key {
+			case "\x1b[A", "\x1bOA", "k":
+				sel = (sel - 1 + len(items)) % len(items)
+			case "\x1b[B", "\x1bOB", "j":
+				sel = (sel + 1) % len(items)
+			case "\r", "\n":
+				clear()
+				return sel, nil
+			case "\x1b", "\x03", "q":
+				clear()
+				return 0, missingArg("selection cancelled", "")
+			}
 		}
 		draw(false)
 	}
+}
+
+// splitKeys cuts what one read returned into keys: an escape sequence
+// (ESC [ … final, ESC O x) or a single byte. A lone ESC is the Esc key.
+func splitKeys(b []byte) []string {
+	var keys []string
+	for i := 0; i < len(b); {
+		if b[i] != 0x1b || i+1 >= len(b) {
+			keys = append(keys, string(b[i]))
+			i++
+			continue
+		}
+		j := i + 1
+		switch b[j] {
+		case '[':
+			j++
+			for j < len(b) && (b[j] < 0x40 || b[j] > 0x7e) {
+				j++
+			}
+			j++
+		case 'O':
+			j += 2
+		default:
+			keys = append(keys, "\x1b")
+			i++
+			continue
+		}
+		j = min(j, len(b))
+		keys = append(keys, string(b[i:j]))
+		i = j
+	}
+	return keys
 }
 
 // lineReader reads lines from stdin without blocking cancellation: Ctrl-C

@@ -1,0 +1,291 @@
+package main
+
+// pty_linux_test.go: drives the interactive parts — the pickers and the
+// revoke confirmation — through a real pseudo-terminal, as a person would,
+// and checks the terminal mode is restored afterwards.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ptyPair is an open pseudo-terminal: the test holds the master, the
+// command gets the slave as its terminal.
+type ptyPair struct {
+	master, slave *os.File
+	mu            sync.Mutex
+	screen        bytes.Buffer
+}
+
+func openPTY(t *testing.T) *ptyPair {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skip("no pseudo-terminals here:", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &ptyPair{master: m, slave: s}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := m.Read(buf)
+			p.mu.Lock()
+			p.screen.Write(buf[:n])
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { s.Close(); m.Close() })
+	return p
+}
+
+func (p *ptyPair) termios(t *testing.T) *unix.Termios {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(p.slave.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tio
+}
+
+// waitFor waits until the terminal shows s.
+func (p *ptyPair) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		ok := strings.Contains(p.screen.String(), s)
+		p.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t.Fatalf("terminal never showed %q; it shows:\n%q", s, p.screen.String())
+}
+
+func (p *ptyPair) shown() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.screen.String()
+}
+
+// clear forgets what the terminal showed so far.
+func (p *ptyPair) clear() {
+	p.mu.Lock()
+	p.screen.Reset()
+	p.mu.Unlock()
+}
+
+func (p *ptyPair) typeKeys(t *testing.T, keys string) {
+	t.Helper()
+	if _, err := p.master.Write([]byte(keys)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startInPTY runs difyctl with stdin and stderr on the terminal and stdout
+// on a pipe, so data and prompts stay apart as they would for a user.
+func (e *cliEnv) startInPTY(p *ptyPair, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	e.t.Helper()
+	cmd := exec.Command(difyctlBin, args...)
+	cmd.Env = append(e.environ(), "TERM=xterm")
+	cmd.Stdin, cmd.Stderr = p.slave, p.slave
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	return cmd, &out
+}
+
+func exitOf(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("difyctl did not exit")
+	}
+	return -1
+}
+
+func sameMode(a, b *unix.Termios) bool {
+	return a.Iflag == b.Iflag && a.Oflag == b.Oflag && a.Cflag == b.Cflag && a.Lflag == b.Lflag
+}
+
+func TestPickerChoosesWithArrows(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	before := p.termios(t)
+	cmd, out := e.startInPTY(p, "use", "host")
+	p.waitFor(t, "Select a host")
+	p.waitFor(t, "127.0.0.1:5001  (1 account)")
+	p.typeKeys(t, "\x1b[B")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	if code := exitOf(t, cmd); code != 0 {
+		t.Fatalf("exit %d; terminal:\n%q", code, p.shown())
+	}
+	if out.String() != "✓ Active host is now 127.0.0.1:5001\n" {
+		t.Fatalf("stdout %q", out.String())
+	}
+	if !strings.Contains(e.readHosts(), "current_host: 127.0.0.1:5001\n") {
+		t.Fatal("the choice was not saved")
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored")
+	}
+}
+
+func TestPickerJKAndAccountPicker(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "varied.yml"))
+	cmd, out := e.startInPTY(p, "use", "host")
+	p.waitFor(t, "dify.internal.acme.com")
+	p.typeKeys(t, "j")
+	time.Sleep(30 * time.Millisecond)
+	p.typeKeys(t, "j")
+	time.Sleep(30 * time.Millisecond)
+	p.typeKeys(t, "k")
+	time.Sleep(30 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Active host is now dify.internal.acme.com\n" {
+		t.Fatalf("exit %d stdout %q", code, out.String())
+	}
+	if strings.Contains(p.shown(), "\x1b]0;") || strings.Contains(p.shown(), "\u202e") {
+		t.Fatal("a stored name reached the terminal raw")
+	}
+}
+
+func TestPickerEscCancels(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	before := p.termios(t)
+	hosts := e.readHosts()
+	cmd, out := e.startInPTY(p, "use", "host")
+	p.waitFor(t, "Select a host")
+	p.typeKeys(t, "\x1b")
+	if code := exitOf(t, cmd); code != 2 {
+		t.Fatalf("Esc: exit %d", code)
+	}
+	p.waitFor(t, "selection cancelled")
+	if out.String() != "" || e.readHosts() != hosts {
+		t.Fatal("a cancelled pick changed something")
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored after Esc")
+	}
+
+	p.clear()
+	cmd, _ = e.startInPTY(p, "use", "host")
+	p.waitFor(t, "Select a host")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\x03") // Ctrl-C arrives as a byte in raw mode
+	if code := exitOf(t, cmd); code != 2 {
+		t.Fatalf("Ctrl-C: exit %d", code)
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored after Ctrl-C")
+	}
+}
+
+func TestPickerRestoresTerminalOnSIGTERM(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	before := p.termios(t)
+	cmd, _ := e.startInPTY(p, "use", "account")
+	p.waitFor(t, "Select an account on cloud.dify.ai")
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitOf(t, cmd); code != 130 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored after SIGTERM")
+	}
+}
+
+func TestRevokeConfirmationInTerminal(t *testing.T) {
+	f, e, _ := signedIn(t)
+	ids := f.seed("tester@dify.ai", 0, "old laptop")
+	p := openPTY(t)
+
+	cmd, out := e.startInPTY(p, "auth", "devices", "revoke", "old laptop")
+	p.waitFor(t, "Revoke 1 session(s)? [y/N] ")
+	p.typeKeys(t, "n\r")
+	if code := exitOf(t, cmd); code != 2 {
+		t.Fatalf("declined: exit %d", code)
+	}
+	p.waitFor(t, "aborted by user")
+	p.waitFor(t, "pass --yes")
+	if out.String() != "" || !f.tokenByID(ids[0]).Live {
+		t.Fatal("a declined prompt revoked the session")
+	}
+
+	p.clear()
+	cmd, out = e.startInPTY(p, "auth", "devices", "revoke", "old laptop")
+	p.waitFor(t, "Revoke 1 session(s)? [y/N] ")
+	p.typeKeys(t, "y\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Revoked 1 session(s)\n" {
+		t.Fatalf("confirmed: exit %d stdout %q", code, out.String())
+	}
+	if f.tokenByID(ids[0]).Live {
+		t.Fatal("the confirmed revoke did not happen")
+	}
+}
+
+func TestLoginPromptsForHostInTerminal(t *testing.T) {
+	f := fastFake(t)
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	cmd, out := e.startInPTY(p, "auth", "login", "--insecure")
+	p.waitFor(t, "Enter Dify host URL")
+	p.typeKeys(t, "ftp://nope\r")
+	p.waitFor(t, "✗")
+	p.typeKeys(t, f.url+"\r")
+	code := f.waitPending(nil)
+	f.approve(code, "tester@dify.ai", "Test Tester", nil)
+	if c := exitOf(t, cmd); c != 0 {
+		t.Fatalf("exit %d; terminal:\n%s", c, p.shown())
+	}
+	if !strings.HasPrefix(out.String(), "✓ Logged in to "+f.host+" as tester@dify.ai") {
+		t.Fatalf("stdout %q", out.String())
+	}
+}
