@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -142,9 +143,7 @@ func (a *app) list(format string) error {
 	rows := contextRows(h)
 	switch format {
 	case "json":
-		return a.write(marshalPretty(struct {
-			Contexts []contextRow `json:"contexts"`
-		}{rows}))
+		return a.write(contextsJSON(rows))
 	case "yaml":
 		return a.write(contextsYAML(rows))
 	case "name":
@@ -179,6 +178,34 @@ func contextRows(h *hostsFile) []contextRow {
 		}
 	}
 	return rows
+}
+
+// contextsJSON renders {"contexts":[…]} exactly as encoding/json with a
+// 2-space indent would, without reflection: `auth list -o json` must stay
+// fast at 10 000 contexts.
+func contextsJSON(rows []contextRow) []byte {
+	if len(rows) == 0 {
+		return []byte("{\n  \"contexts\": []\n}\n")
+	}
+	b := make([]byte, 0, 128*len(rows)+32)
+	b = append(b, "{\n  \"contexts\": [\n"...)
+	for i, r := range rows {
+		b = append(b, "    {\n      \"host\": "...)
+		b = appendJSONString(b, r.Host)
+		b = append(b, ",\n      \"account\": "...)
+		b = appendJSONString(b, r.Account)
+		b = append(b, ",\n      \"name\": "...)
+		b = appendJSONString(b, r.Name)
+		b = append(b, ",\n      \"active\": "...)
+		b = strconv.AppendBool(b, r.Active)
+		b = append(b, "\n    }"...)
+		if i < len(rows)-1 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+	}
+	b = append(b, "  ]\n}\n"...)
+	return b
 }
 
 func contextsYAML(rows []contextRow) []byte {

@@ -448,21 +448,46 @@ func (c colors) bold(s string) string   { return c.wrap("1", s) }
 
 // escapeInvisible rewrites characters that are valid inside JSON strings but
 // can reorder or hide text on a terminal (bidi controls, zero-width
-// characters, C1 controls) as \u escapes. The JSON means the same.
+// characters, C1 controls, DEL) as \u escapes. The JSON means the same.
 func escapeInvisible(b []byte) []byte {
-	s := string(b)
-	var out strings.Builder
-	changed := false
-	for _, r := range s {
-		if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
-			fmt.Fprintf(&out, `\u%04x`, r)
-			changed = true
-			continue
-		}
-		out.WriteRune(r)
-	}
-	if !changed {
+	if !mayHoldInvisible(b) {
 		return b
 	}
-	return []byte(out.String())
+	var out bytes.Buffer
+	out.Grow(len(b) + 16)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
+			fmt.Fprintf(&out, `\u%04x`, r)
+		} else {
+			out.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return out.Bytes()
+}
+
+// mayHoldInvisible is a quick byte scan for the lead bytes of the
+// characters escapeInvisible rewrites, so plain output costs one pass.
+func mayHoldInvisible(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case 0x7f, 0xc2, 0xd8, 0xe2, 0xef:
+			return true
+		}
+	}
+	return false
+}
+
+// appendJSONString appends s as a JSON string: a plain copy for the common
+// printable-ASCII case, encoding/json otherwise.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return append(dst, bytes.TrimSuffix(marshalLine(s), []byte("\n"))...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }

@@ -1,0 +1,178 @@
+package main
+
+// output_test.go: the sanitizer, display width, the table renderer, the
+// fast JSON writer and the error envelopes.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestSanitize(t *testing.T) {
+	cases := map[string]string{
+		"plain text":                         "plain text",
+		"red\x1b[31mtext\x1b[0m":             "redtext",
+		"title\x1b]0;pwned\x07after":         "titleafter",
+		"link\x1b]8;;http://x\x1b\\y":        "linky",
+		"dcs\x1bPq#0;2;0;0;0\x1b\\end":       "dcsend",
+		"clear\x1b[2J\x1b[H":                 "clear",
+		"charset\x1b(Bx":                     "charsetx",
+		"c1 csi\u009b31mred":                 "c1 csired",
+		"c1 osc\u009d0;t\u0007ok":            "c1 oscok",
+		"bidi \u202eexe.txt":                 "bidi exe.txt",
+		"isolate\u2066x\u2069":               "isolatex",
+		"zero\u200bwidth\ufeff":              "zerowidth",
+		"tab\tnew\nline\rcr":                 "tab new line cr",
+		"bell\a del\x7f nul\x00":             "bell del nul",
+		"bad utf8 \xff\xfe":                  "bad utf8 \ufffd\ufffd",
+		"wide 张伟 🚀 ok":                       "wide 张伟 🚀 ok",
+		"trailing esc \x1b":                  "trailing esc ",
+		"unterminated osc \x1b]0;forever...": "unterminated osc ",
+	}
+	for in, want := range cases {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"a\x1b[31mb", "\x1b]0;x\x07", "\u202e", "\u009b1m", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := sanitize(s)
+		for _, r := range out {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isInvisibleFormat(r) {
+				t.Fatalf("sanitize(%q) left %U", s, r)
+			}
+		}
+		if sanitize(out) != out {
+			t.Fatalf("sanitize is not idempotent on %q", s)
+		}
+	})
+}
+
+func TestDisplayWidth(t *testing.T) {
+	for s, w := range map[string]int{"abc": 3, "张伟": 4, "🚀": 2, "e\u0301": 1, "ｆｕｌｌ": 8, "한국": 4, "": 0} {
+		if got := displayWidth(s); got != w {
+			t.Errorf("displayWidth(%q) = %d, want %d", s, got, w)
+		}
+	}
+}
+
+func TestRenderTableAlignsWideCells(t *testing.T) {
+	var b bytes.Buffer
+	renderTable(&b, []string{"HOST", "ACCOUNT", "ACTIVE"}, [][]string{
+		{"cloud.dify.ai", "张伟@x.cn (张伟)", "*"},
+		{"x.io", "a@x.io (A)", ""},
+	})
+	want := "HOST           ACCOUNT           ACTIVE\n" +
+		"cloud.dify.ai  张伟@x.cn (张伟)  *\n" +
+		"x.io           a@x.io (A)\n"
+	if b.String() != want {
+		t.Fatalf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
+	rows := []contextRow{
+		{"cloud.dify.ai", "a@x.io", "Ann", true},
+		{"h:1", "q\"uote\\@x", "tab\there \x1b[31m", false},
+		{"x", "张伟@x.cn", "bidi\u202e \u2028 <html> & \u007f\u0085", false},
+	}
+	want := marshalPretty(struct {
+		Contexts []contextRow `json:"contexts"`
+	}{rows})
+	if got := contextsJSON(rows); !bytes.Equal(escapeInvisible(got), want) {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	empty := marshalPretty(struct {
+		Contexts []contextRow `json:"contexts"`
+	}{[]contextRow{}})
+	if got := contextsJSON(nil); !bytes.Equal(got, empty) {
+		t.Fatalf("empty: %q vs %q", got, empty)
+	}
+}
+
+func TestEscapeInvisibleKeepsJSONMeaning(t *testing.T) {
+	in := marshalLine(map[string]string{"k": "a\u202eb\u200bc\u0085d\u007fe 张"})
+	out := escapeInvisible(in)
+	if bytes.ContainsAny(out, "\u202e\u200b\u0085\u007f") {
+		t.Fatalf("invisible characters left: %q", out)
+	}
+	var a, b map[string]string
+	if json.Unmarshal(in, &a) != nil || json.Unmarshal(out, &b) != nil || a["k"] != b["k"] {
+		t.Fatalf("meaning changed: %q vs %q", in, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for code, exit := range map[string]int{
+		"not_logged_in": 4, "auth_expired": 4, "access_denied": 4, "expired_token": 4,
+		"usage_invalid_flag": 2, "usage_missing_arg": 2, "illegal_argument": 2,
+		"unsupported_endpoint": 6, "version_skew": 6, "rate_limited": 7,
+		"server_5xx": 1, "network_connection": 1, "config_invalid": 1, "keyring_unavailable": 1,
+		"credential_unreadable": 1, "something_new": 1,
+	} {
+		if got := exitCodeFor(newError(code, "m", "")); got != exit {
+			t.Errorf("%s: exit %d, want %d", code, got, exit)
+		}
+	}
+	if exitCodeFor(errInterrupted) != 130 || exitCodeFor(errors.New("x")) != 1 || exitCodeFor(nil) != 0 {
+		t.Fatal("special cases")
+	}
+}
+
+func httpErrorFixture() *cliError {
+	return &cliError{
+		Code: "server_4xx_other", Message: "Request validation failed", HTTPStatus: 422,
+		Method: "GET", URL: "https://dify.example.com/openapi/v1/account/sessions?limit=500&page=1",
+		Server: json.RawMessage(`{"code":"invalid_param","message":"Request validation failed","status":422,` +
+			`"details":[{"type":"less_than_equal","loc":["limit"],"msg":"Input should be less than or equal to 200"}]}`),
+	}
+}
+
+func TestErrorEnvelopes(t *testing.T) {
+	var b bytes.Buffer
+	writeHumanError(&b, httpErrorFixture(), colors{})
+	golden(t, "error_http.txt", b.String())
+	b.Reset()
+	writeJSONError(&b, httpErrorFixture())
+	golden(t, "error_http.json", b.String())
+	b.Reset()
+	writeHumanError(&b, newError("rate_limited", "too many requests\x1b[2J", "retry after 7 seconds"), colors{})
+	golden(t, "error_rate_limited.txt", b.String())
+	b.Reset()
+	writeJSONError(&b, newError("not_logged_in", "not logged in", "run 'difyctl auth login'"))
+	golden(t, "error_not_logged_in.json", b.String())
+	if strings.Count(b.String(), "\n") != 1 {
+		t.Fatal("the JSON envelope must be one line")
+	}
+}
+
+func TestTokenNeverPrints(t *testing.T) {
+	tok := newToken("dfoa_secretsecretsecret")
+	type holder struct {
+		T   token
+		Ptr *token
+	}
+	h := holder{tok, &tok}
+	for _, s := range []string{
+		tok.String(), tok.GoString(),
+		fmt.Sprintf("%v %+v %#v %s %q %x %d", tok, tok, tok, tok, tok, tok, tok),
+		fmt.Sprintf("%v %+v %#v", h, h, &h),
+		string(marshalLine(h)),
+	} {
+		if strings.Contains(s, "secret") {
+			t.Fatalf("the token leaked: %s", s)
+		}
+	}
+	if tok.reveal() != "dfoa_secretsecretsecret" {
+		t.Fatal("reveal must return the token")
+	}
+}
