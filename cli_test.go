@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,20 +33,33 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
-	if os.Getenv(helperEnv) == "" {
-		difyctlBin = filepath.Join(dir, "difyctl")
+	code := runHelperOrTests(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var (
+	buildOnce sync.Once
+	buildErr  error
+)
+
+// buildDifyctl builds the real binary once per test run, on first use, so
+// unit tests and fuzz workers do not pay for it.
+func buildDifyctl(t testing.TB) {
+	t.Helper()
+	buildOnce.Do(func() {
+		difyctlBin = filepath.Join(binDir, "difyctl")
 		if runtime.GOOS == "windows" {
 			difyctlBin += ".exe"
 		}
 		out, err := exec.Command("go", "build", "-o", difyctlBin, ".").CombinedOutput()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "building difyctl: %v\n%s", err, out)
-			os.Exit(1)
+			buildErr = fmt.Errorf("building difyctl: %v\n%s", err, out)
 		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	code := runHelperOrTests(m)
-	os.RemoveAll(dir)
-	os.Exit(code)
 }
 
 // cliEnv is one user's machine: a HOME, a config dir, a data dir and the
@@ -62,6 +76,7 @@ type cliEnv struct {
 // test asks for the OS store: the test machine may have no keyring.
 func newCLIEnv(t testing.TB) *cliEnv {
 	t.Helper()
+	buildDifyctl(t)
 	home := t.TempDir()
 	e := &cliEnv{
 		t:      t,
