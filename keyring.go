@@ -1,0 +1,633 @@
+package main
+
+// keyring.go: what every OS credential store has in common: the names the
+// official client uses, the stored value's encoding, size limits, the
+// write-then-read-back rule, typed errors that never carry the secret, and
+// the bounded, killable child process behind the command-line stores.
+//
+// The macOS `security` command line is built and parsed here too, not in
+// keyring_darwin.go, so the Linux tests can run it against a fake
+// `security` script. The per-OS files only pick the store for the platform.
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+const (
+	// keyringService is the service name the official client uses.
+	keyringService = "difyctl"
+
+	// defaultKeyringTimeout bounds every OS-store call (SPEC §3): a locked
+	// collection waiting on a prompt that nobody will answer must not hang
+	// the CLI.
+	defaultKeyringTimeout = 10 * time.Second
+
+	// keyringTimeoutEnv shortens or lengthens that bound, as a Go duration
+	// ("250ms", "30s"). Undocumented for users; the tests use it to check a
+	// hanging store without waiting 10 s.
+	keyringTimeoutEnv = "DIFYCTL_KEYRING_TIMEOUT"
+
+	// maxKeyringValue caps the encoded value we hand to an OS store, well
+	// below every store's own limit (secret-tool silently truncates past
+	// 8 KiB, wincred stops at 2560 bytes, `security -i` at ~4 KiB lines).
+	maxKeyringValue = 2048
+
+	// maxSecurityLine is the longest command line, newline included, that
+	// we feed to `security -i`. Past ~4096 bytes it runs the rest of the
+	// line as a second command, and at the boundary it reports a false
+	// success (go-keyring #84, #153).
+	maxSecurityLine = 4000
+
+	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
+	maxCredBlob = 2560
+
+	// maxToolOutput caps what we keep of a helper's stdout or stderr, so a
+	// misbehaving helper cannot make us allocate without bound.
+	maxToolOutput = 64 << 10
+)
+
+// errKeyringNotFound means the store answered and holds no such item.
+var errKeyringNotFound = errors.New("no such item in the OS credential store")
+
+// osKeyring is one OS credential store, addressed by account name
+// (`tokens.<host>.<email>`) under the service `difyctl`. Values are opaque
+// bytes here; encoding is the caller's job (encodeKeyringValue).
+type osKeyring interface {
+	// name says which store, for messages ("Secret Service (secret-tool)").
+	name() string
+	// usable returns nil, or a *keyringError of kind keyringAbsent saying
+	// why this store cannot be used on this machine at all. It is cheap and
+	// starts no process.
+	usable() error
+	// read returns the stored value, or errKeyringNotFound.
+	read(ctx context.Context, account string) ([]byte, error)
+	// write creates or replaces the item. label is a human description.
+	write(ctx context.Context, account, label string, value []byte) error
+	// remove deletes the item, or returns errKeyringNotFound.
+	remove(ctx context.Context, account string) error
+}
+
+// keyringAccount is the official client's account name for a context.
+// Nothing is escaped, as there: `tokens.cloud.dify.ai.tester@dify.ai`.
+func keyringAccount(host, email string) string { return "tokens." + host + "." + email }
+
+// keyringLabel is the label shown by keychain browsers.
+func keyringLabel(host, email string) string { return "difyctl: " + email + " on " + host }
+
+// keyringErrKind sorts store failures by what the caller should do.
+type keyringErrKind int
+
+const (
+	// keyringFailed: the store answered with an error.
+	keyringFailed keyringErrKind = iota
+	// keyringAbsent: there is no store to talk to (no bus, no helper
+	// binary, no credential manager in this logon session).
+	keyringAbsent
+	// keyringLocked: the store is there but locked.
+	keyringLocked
+	// keyringTimeout: the store did not answer within the deadline.
+	keyringTimeout
+	// keyringRejected: we refused the value before calling the store
+	// (too long, characters the store cannot hold).
+	keyringRejected
+)
+
+// keyringError is a store failure. It carries the store, the operation
+// and a reason, never the secret: reasons built from a helper's stderr go
+// through toolMessage, which withholds any text that echoes the value.
+type keyringError struct {
+	store  string
+	op     string
+	reason string
+	kind   keyringErrKind
+	// hint overrides the generic "unlock and retry" hint.
+	hint string
+}
+
+func (e *keyringError) Error() string {
+	if e.op == "" {
+		return e.store + ": " + e.reason
+	}
+	return e.store + " " + e.op + ": " + e.reason
+}
+
+// keyringUnavailable turns a store failure into the keyring_unavailable
+// error commands print (exit 1).
+func keyringUnavailable(err error) *cliError {
+	var ke *keyringError
+	if !errors.As(err, &ke) {
+		return newError("keyring_unavailable", "OS credential store is unreachable: "+err.Error(),
+			"unlock the keychain (or the login session) and retry")
+	}
+	hint := ke.hint
+	if hint == "" {
+		hint = "unlock the keychain (or the login session) and retry"
+	}
+	return newError("keyring_unavailable", "OS credential store is unreachable: "+ke.Error(), hint)
+}
+
+// keyringTimeoutFrom reads DIFYCTL_KEYRING_TIMEOUT; a missing or bad value
+// gives the 10 s default. The bound is clamped to [10ms, 5m].
+func keyringTimeoutFrom(getenv func(string) string) time.Duration {
+	d, err := time.ParseDuration(getenv(keyringTimeoutEnv))
+	if err != nil || d <= 0 {
+		return defaultKeyringTimeout
+	}
+	return min(max(d, 10*time.Millisecond), 5*time.Minute)
+}
+
+// encodeKeyringValue is the stored form of a token: a JSON string
+// (`"dfoa_…"`), as the official client writes it. Only printable ASCII is
+// accepted: real tokens are, and it keeps every store's quirks (security's
+// hex dumps of non-ASCII, secret-tool's UTF-8 check, wincred's UTF-16) out
+// of play. A token we refuse here goes to the sealed file instead.
+func encodeKeyringValue(t token) ([]byte, error) {
+	s := t.reveal()
+	if s == "" {
+		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
+				reason: "the token has characters other than printable ASCII"}
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // JSON.stringify does not escape <, >, &
+	if err := enc.Encode(s); err != nil {
+		return nil, &keyringError{store: "OS credential store", reason: "cannot encode the token", kind: keyringRejected}
+	}
+	v := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	if len(v) > maxKeyringValue {
+		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
+			reason: fmt.Sprintf("the token is %d bytes, over the %d-byte limit for OS stores", len(s), maxKeyringValue-2)}
+	}
+	return v, nil
+}
+
+// decodeKeyringValue reads a stored value: the official JSON string, or a
+// raw token written by something else. Surrounding whitespace (a newline
+// from a helper) is dropped. An empty value reads as not found.
+func decodeKeyringValue(v []byte) (token, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return token{}, errKeyringNotFound
+	}
+	if v[0] == '"' {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			if s == "" {
+				return token{}, errKeyringNotFound
+			}
+			return newToken(s), nil
+		}
+	}
+	if !utf8.Valid(v) {
+		return token{}, errors.New("the stored value is not text")
+	}
+	return newToken(string(v)), nil
+}
+
+// keyringPut stores t for a context and reads it back; a store that
+// truncates or drops the value (secret-tool past 8 KiB, `security -i` at
+// 4096 bytes) is caught here. A bad copy left by a failed check is removed.
+func keyringPut(ctx context.Context, k osKeyring, host, email string, t token) error {
+	if err := k.usable(); err != nil {
+		return err
+	}
+	value, err := encodeKeyringValue(t)
+	if err != nil {
+		return err
+	}
+	account := keyringAccount(host, email)
+	if err := k.write(ctx, account, keyringLabel(host, email), value); err != nil {
+		return err
+	}
+	got, err := k.read(ctx, account)
+	if errors.Is(err, errKeyringNotFound) {
+		return &keyringError{store: k.name(), op: "read-back", reason: "the item was not there after writing it"}
+	}
+	if err != nil {
+		return err
+	}
+	back, derr := decodeKeyringValue(got)
+	if derr != nil || back.reveal() != t.reveal() {
+		k.remove(ctx, account)
+		return &keyringError{store: k.name(), op: "read-back", reason: "the value read back differs from the one written"}
+	}
+	return nil
+}
+
+// keyringGet returns the token stored for a context, or errKeyringNotFound.
+func keyringGet(ctx context.Context, k osKeyring, host, email string) (token, error) {
+	if err := k.usable(); err != nil {
+		return token{}, err
+	}
+	v, err := k.read(ctx, keyringAccount(host, email))
+	if err != nil {
+		return token{}, err
+	}
+	t, err := decodeKeyringValue(v)
+	if err != nil && !errors.Is(err, errKeyringNotFound) {
+		return token{}, &keyringError{store: k.name(), op: "read", reason: err.Error()}
+	}
+	return t, err
+}
+
+// keyringDelete removes a context's item; errKeyringNotFound when absent.
+func keyringDelete(ctx context.Context, k osKeyring, host, email string) error {
+	if err := k.usable(); err != nil {
+		return err
+	}
+	return k.remove(ctx, keyringAccount(host, email))
+}
+
+// ---------------------------------------------------------------------------
+// Child processes
+
+// toolCall is one run of a store's command-line helper.
+type toolCall struct {
+	store   string // for errors: "Secret Service (secret-tool)"
+	op      string // "store", "lookup", "clear", …
+	path    string
+	args    []string
+	env     []string
+	stdin   []byte
+	timeout time.Duration
+}
+
+// toolResult is what a helper printed and how it ended.
+type toolResult struct {
+	stdout, stderr []byte
+	exit           int
+}
+
+// runTool runs a helper under its deadline with a minimal environment and
+// the secret, if any, on stdin. On timeout the child (and on Unix its whole
+// process group) is killed and a keyringTimeout error returned; WaitDelay
+// stops us waiting on pipes a grandchild still holds. A cancelled parent
+// context (Ctrl-C) is errInterrupted.
+func runTool(parent context.Context, c toolCall) (toolResult, error) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.path, c.args...)
+	cmd.Env = c.env
+	if cmd.Env == nil {
+		cmd.Env = []string{}
+	}
+	cmd.Stdin = bytes.NewReader(c.stdin)
+	var stdout, stderr cappedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = time.Second
+	killProcessGroupOnCancel(cmd)
+	err := cmd.Run()
+	res := toolResult{stdout: stdout.b, stderr: stderr.b, exit: -1}
+	if cmd.ProcessState != nil {
+		res.exit = cmd.ProcessState.ExitCode()
+	}
+	switch {
+	case parent.Err() != nil:
+		return res, errInterrupted
+	case ctx.Err() != nil:
+		return res, &keyringError{store: c.store, op: c.op, kind: keyringTimeout,
+			reason: fmt.Sprintf("no answer within %s, so it was stopped (a locked store may be waiting on a prompt)", c.timeout)}
+	case err != nil && cmd.ProcessState == nil:
+		return res, &keyringError{store: c.store, op: c.op, kind: keyringAbsent,
+			reason: "cannot run " + filepath.Base(c.path) + ": " + startErrorText(err)}
+	}
+	return res, nil
+}
+
+func startErrorText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// cappedBuffer keeps the first maxToolOutput bytes written to it and
+// discards the rest, so a chatty child neither blocks nor bloats us.
+type cappedBuffer struct{ b []byte }
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if room := maxToolOutput - len(c.b); room > 0 {
+		c.b = append(c.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// childEnv builds a helper's environment from the named variables only, so
+// no DIFY_* value (or anything else of ours) reaches the child.
+func childEnv(getenv func(string) string, names ...string) []string {
+	env := []string{}
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			env = append(env, n+"="+v)
+		}
+	}
+	return env
+}
+
+// lookPathIn finds an executable on the given PATH value (the app's, not
+// necessarily the process's), as exec.LookPath would.
+func lookPathIn(name, pathList string) string {
+	for _, dir := range filepath.SplitList(pathList) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}
+
+// toolMessage is a helper's stderr made fit for an error message: the
+// first non-empty line, sanitized and shortened. If the output contains
+// any 8-byte run of a secret (a helper that echoes its stdin), the text is
+// withheld entirely.
+func toolMessage(stderr []byte, secrets ...[]byte) string {
+	for _, s := range secrets {
+		if echoesSecret(stderr, s) {
+			return "(its message is withheld because it repeats the secret)"
+		}
+	}
+	for _, line := range strings.Split(string(stderr), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		line = redactTokenLike(sanitize(line))
+		if len(line) > 200 {
+			line = line[:200] + "…"
+		}
+		return line
+	}
+	return ""
+}
+
+// echoesSecret reports whether out contains any min(8, len) byte run of
+// secret.
+func echoesSecret(out, secret []byte) bool {
+	if len(secret) == 0 || len(out) == 0 {
+		return false
+	}
+	w := min(8, len(secret))
+	for i := 0; i+w <= len(secret); i++ {
+		if bytes.Contains(out, secret[i:i+w]) {
+			return true
+		}
+	}
+	return false
+}
+
+var tokenLike = regexp.MustCompile(`df[a-z]{2}_[A-Za-z0-9_\-.~+/=]+`)
+
+// redactTokenLike hides anything shaped like a Dify token, whoever's it is.
+func redactTokenLike(s string) string { return tokenLike.ReplaceAllString(s, "[redacted]") }
+
+// exitReason describes a helper's failure from its exit code and stderr.
+func exitReason(r toolResult, secrets ...[]byte) string {
+	msg := toolMessage(r.stderr, secrets...)
+	if msg == "" {
+		return fmt.Sprintf("exit status %d", r.exit)
+	}
+	return fmt.Sprintf("exit status %d: %s", r.exit, msg)
+}
+
+// ---------------------------------------------------------------------------
+// macOS: /usr/bin/security (used by keyring_darwin.go, tested on Linux)
+
+// securityKeyring drives the macOS login keychain through /usr/bin/security.
+// Writes go through `security -i` with the command on stdin, so the secret
+// never appears in argv (go-keyring PR #65). Reads and deletes carry only
+// the service and account in argv.
+//
+// Threat model note: an item written by /usr/bin/security trusts that
+// binary in its ACL, so any process running as the user can read it back
+// through `security` without a prompt. It protects against other users,
+// backups and disk theft, not against code running as you.
+type securityKeyring struct {
+	path    string // /usr/bin/security; tests point it at a fake
+	env     []string
+	timeout time.Duration
+}
+
+const securityStoreName = "macOS keychain (security)"
+
+func (k *securityKeyring) name() string { return securityStoreName }
+
+func (k *securityKeyring) usable() error {
+	if fi, err := os.Stat(k.path); err != nil || !fi.Mode().IsRegular() {
+		return &keyringError{store: k.name(), kind: keyringAbsent, reason: k.path + " is missing"}
+	}
+	return nil
+}
+
+// securityWriteLine is the `security -i` command that stores value. Every
+// field is quoted by securityQuote; a line over maxSecurityLine bytes is
+// refused before any process starts.
+func securityWriteLine(account string, value []byte) (string, error) {
+	parts := []string{"add-generic-password", "-U", "-s", keyringService, "-a", account, "-w", string(value)}
+	var b strings.Builder
+	for i, p := range parts {
+		q, err := securityQuote(p)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(q)
+	}
+	b.WriteByte('\n')
+	if b.Len() > maxSecurityLine {
+		return "", &keyringError{store: securityStoreName, op: "write", kind: keyringRejected,
+			reason: fmt.Sprintf("the command line would be %d bytes, over the %d-byte limit of security -i", b.Len(), maxSecurityLine)}
+	}
+	return b.String(), nil
+}
+
+// securityQuote quotes one field for `security -i`, whose line reader
+// splits words with shell-style quoting. A field of safe characters is
+// left bare; anything else is single-quoted, with each ' written as '"'"'
+// (the quoting go-keyring has used with security -i since 2021). Line
+// breaks, NUL and other control characters would end or corrupt the
+// command line, so fields holding them are refused.
+func securityQuote(s string) (string, error) {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", &keyringError{store: securityStoreName, op: "write", kind: keyringRejected,
+				reason: "a name contains a line break or control character"}
+		}
+	}
+	if s != "" && securitySafe.MatchString(s) {
+		return s, nil
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'", nil
+}
+
+var securitySafe = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+
+// securityReadArgs and securityDeleteArgs carry no secret.
+func securityReadArgs(account string) []string {
+	return []string{"find-generic-password", "-s", keyringService, "-a", account, "-w"}
+}
+
+func securityDeleteArgs(account string) []string {
+	return []string{"delete-generic-password", "-s", keyringService, "-a", account}
+}
+
+// security exit codes are the low byte of the OSStatus.
+const (
+	securityExitNotFound    = 44 // errSecItemNotFound (-25300)
+	securityExitNoUI        = 36 // errSecInteractionNotAllowed (-25308)
+	securityExitAuthFailed  = 51 // errSecAuthFailed (-25293): wrong password / locked
+	securityUnlockHint      = "run 'security unlock-keychain' and retry"
+	securityLockedStderrMsg = "User interaction is not allowed"
+)
+
+// securityLocked reports a locked keychain from the exit code or the text
+// security prints (over SSH the login keychain is locked).
+func securityLocked(r toolResult) bool {
+	if r.exit == securityExitNoUI || r.exit == securityExitAuthFailed {
+		return true
+	}
+	s := string(r.stderr)
+	return strings.Contains(s, securityLockedStderrMsg) || strings.Contains(s, "-25308") || strings.Contains(s, "-25293")
+}
+
+// securityError maps a finished `security` run to nil, errKeyringNotFound,
+// or a typed failure.
+func (k *securityKeyring) securityError(op string, r toolResult, secrets ...[]byte) error {
+	switch {
+	case r.exit == 0 && !securityLocked(r):
+		return nil
+	case r.exit == securityExitNotFound:
+		return errKeyringNotFound
+	case securityLocked(r):
+		return &keyringError{store: k.name(), op: op, kind: keyringLocked, hint: securityUnlockHint,
+			reason: "the keychain is locked (" + exitReason(r, secrets...) + ")"}
+	}
+	return &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
+}
+
+func (k *securityKeyring) call(ctx context.Context, op string, args []string, stdin []byte) (toolResult, error) {
+	return runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+}
+
+func (k *securityKeyring) read(ctx context.Context, account string) ([]byte, error) {
+	r, err := k.call(ctx, "read", securityReadArgs(account), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.securityError("read", r); err != nil {
+		return nil, err
+	}
+	return securityPassword(r.stdout), nil
+}
+
+// securityPassword undoes `security -w` output: the value and a newline,
+// or a hex dump when the value holds non-printable bytes. A hex dump is
+// only decoded when it gives the JSON string the official client writes,
+// so a raw token made of hex digits stays as it is.
+func securityPassword(out []byte) []byte {
+	out = bytes.TrimSuffix(out, []byte("\n"))
+	if len(out) >= 4 && len(out)%2 == 0 {
+		if dec, err := hex.DecodeString(string(out)); err == nil && len(dec) >= 2 && dec[0] == '"' && dec[len(dec)-1] == '"' {
+			return dec
+		}
+	}
+	return out
+}
+
+func (k *securityKeyring) write(ctx context.Context, account, label string, value []byte) error {
+	line, err := securityWriteLine(account, value)
+	if err != nil {
+		return err
+	}
+	r, err := k.call(ctx, "write", []string{"-i"}, []byte(line))
+	if err != nil {
+		return err
+	}
+	// `security -i` may exit 0 although the command failed; the read-back
+	// in keyringPut is the real check.
+	return k.securityError("write", r, value)
+}
+
+func (k *securityKeyring) remove(ctx context.Context, account string) error {
+	r, err := k.call(ctx, "delete", securityDeleteArgs(account), nil)
+	if err != nil {
+		return err
+	}
+	return k.securityError("delete", r)
+}
+
+// securityEnvNames are the variables `security` gets: enough to find the
+// user's default keychain, nothing of ours.
+var securityEnvNames = []string{"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG"}
+
+// ---------------------------------------------------------------------------
+// Windows credential blobs (used by keyring_windows.go, tested everywhere)
+
+// encodeCredBlob is the CredentialBlob for a value: UTF-16LE, as the
+// official client's keyring-rs writes and reads it.
+func encodeCredBlob(value []byte) ([]byte, error) {
+	u := utf16.Encode([]rune(string(value)))
+	if len(u)*2 > maxCredBlob {
+		return nil, &keyringError{store: "Windows Credential Manager", op: "write", kind: keyringRejected,
+			reason: fmt.Sprintf("the value needs %d bytes, over the %d-byte credential blob limit", len(u)*2, maxCredBlob)}
+	}
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		b[2*i], b[2*i+1] = byte(c), byte(c>>8)
+	}
+	return b, nil
+}
+
+// decodeCredBlob reads a CredentialBlob: UTF-16LE as keyring-rs writes
+// it (even length, and either every high byte zero or not valid UTF-8),
+// else the raw UTF-8 bytes other tools (go-keyring/wincred) store.
+func decodeCredBlob(b []byte) []byte {
+	if len(b) == 0 || len(b)%2 != 0 {
+		return b
+	}
+	ascii := true
+	for i := 1; i < len(b); i += 2 {
+		if b[i] != 0 {
+			ascii = false
+			break
+		}
+	}
+	if !ascii && utf8.Valid(b) {
+		return b
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	}
+	return []byte(string(utf16.Decode(u)))
+}
+
+// credTarget is the official client's (keyring-rs) Windows target name:
+// `<user>.<service>`.
+func credTarget(account string) string { return account + "." + keyringService }

@@ -1,0 +1,135 @@
+//go:build !windows && !darwin
+
+package main
+
+// keyring_unix.go: the Secret Service on Linux and the BSDs, through
+// secret-tool (libsecret-tools). Items carry the official client's
+// attributes service=difyctl and username=tokens.<host>.<email>, in the
+// default collection (no --collection), so the official client finds
+// them. `search` is never used: it prints secrets.
+
+import (
+	"bytes"
+	"context"
+	"time"
+)
+
+const secretToolStoreName = "Secret Service (secret-tool)"
+
+// secretToolEnvNames are the variables secret-tool gets: what libsecret
+// needs to reach the session bus and show a prompt, nothing of ours.
+var secretToolEnvNames = []string{"PATH", "HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY", "LANG"}
+
+// newOSKeyring returns this platform's OS store.
+func newOSKeyring(getenv func(string) string, timeout time.Duration) osKeyring {
+	return &secretToolKeyring{
+		path:    lookPathIn("secret-tool", getenv("PATH")),
+		bus:     getenv("DBUS_SESSION_BUS_ADDRESS"),
+		env:     childEnv(getenv, secretToolEnvNames...),
+		timeout: timeout,
+	}
+}
+
+// secretToolKeyring is the Secret Service through the secret-tool binary.
+type secretToolKeyring struct {
+	path    string // "" when secret-tool is not on PATH
+	bus     string // DBUS_SESSION_BUS_ADDRESS
+	env     []string
+	timeout time.Duration
+}
+
+func (k *secretToolKeyring) name() string { return secretToolStoreName }
+
+// usable skips the store without starting anything when there is no
+// session bus (libsecret would try X11 autolaunch, or hang) or no
+// secret-tool.
+func (k *secretToolKeyring) usable() error {
+	if k.bus == "" {
+		return &keyringError{store: k.name(), kind: keyringAbsent, reason: "DBUS_SESSION_BUS_ADDRESS is not set",
+			hint: "run difyctl inside a desktop or D-Bus session with a Secret Service (such as gnome-keyring), or set DIFY_TOKEN_STORAGE=sealed"}
+	}
+	if k.path == "" {
+		return &keyringError{store: k.name(), kind: keyringAbsent, reason: "secret-tool is not installed",
+			hint: "install libsecret-tools (secret-tool), or set DIFY_TOKEN_STORAGE=sealed"}
+	}
+	return nil
+}
+
+func secretToolAttrs(account string) []string {
+	return []string{"service", keyringService, "username", account}
+}
+
+func secretToolStoreArgs(account, label string) []string {
+	return append([]string{"store", "--label=" + label}, secretToolAttrs(account)...)
+}
+
+func secretToolLookupArgs(account string) []string {
+	return append([]string{"lookup"}, secretToolAttrs(account)...)
+}
+
+func secretToolClearArgs(account string) []string {
+	return append([]string{"clear"}, secretToolAttrs(account)...)
+}
+
+func (k *secretToolKeyring) call(ctx context.Context, op string, args []string, stdin []byte) (toolResult, error) {
+	return runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+}
+
+// write stores value; secret-tool reads stdin to EOF as the exact secret
+// (no newline is added or stripped).
+func (k *secretToolKeyring) write(ctx context.Context, account, label string, value []byte) error {
+	r, err := k.call(ctx, "store", secretToolStoreArgs(account, label), value)
+	if err != nil {
+		return err
+	}
+	if r.exit != 0 {
+		return k.failure("store", r, value)
+	}
+	// Past 8 KiB secret-tool says "password is too long", stores a cut
+	// value and exits 0; the read-back in keyringPut catches that.
+	return nil
+}
+
+// read looks the item up; exit 1 with nothing on stderr is "no such item".
+func (k *secretToolKeyring) read(ctx context.Context, account string) ([]byte, error) {
+	r, err := k.call(ctx, "lookup", secretToolLookupArgs(account), nil)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.exit == 0 && len(r.stdout) == 0:
+		return nil, errKeyringNotFound
+	case r.exit == 0:
+		return r.stdout, nil
+	case r.exit == 1 && len(bytes.TrimSpace(r.stderr)) == 0:
+		return nil, errKeyringNotFound
+	}
+	return nil, k.failure("lookup", r, r.stdout)
+}
+
+// remove clears the item; exit 1 with nothing on stderr means nothing
+// matched.
+func (k *secretToolKeyring) remove(ctx context.Context, account string) error {
+	r, err := k.call(ctx, "clear", secretToolClearArgs(account), nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.exit == 0:
+		return nil
+	case r.exit == 1 && len(bytes.TrimSpace(r.stderr)) == 0:
+		return errKeyringNotFound
+	}
+	return k.failure("clear", r)
+}
+
+// failure describes a failed run; a message about a locked collection or
+// a dismissed prompt is reported as locked.
+func (k *secretToolKeyring) failure(op string, r toolResult, secrets ...[]byte) error {
+	e := &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
+	if bytes.Contains(bytes.ToLower(r.stderr), []byte("locked")) || bytes.Contains(bytes.ToLower(r.stderr), []byte("dismissed")) {
+		e.kind = keyringLocked
+		e.hint = "unlock the login keyring (sign in to the desktop session) and retry, or set DIFY_TOKEN_STORAGE=sealed"
+	}
+	return e
+}

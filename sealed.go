@@ -1,0 +1,721 @@
+package main
+
+// sealed.go: tokens.sealed, the fallback token store (SPEC §3).
+//
+// # Keys
+//
+// A random 32-byte secret lives in the user data dir (tokens.key, 0600 in
+// a 0700 dir), never in the config dir, so a copy of the config dir alone
+// (a dotfiles repo, a backup, a support bundle) opens nothing. On Windows
+// the secret is also wrapped with DPAPI. tokens.key is one line:
+//
+//	difyctl-key 1 <wrap> <base64(secret or DPAPI blob)>
+//
+// with <wrap> raw or dpapi. From the secret, HKDF-SHA256 (crypto/hkdf)
+// derives the AES-256-GCM key (info "difyctl tokens.sealed v1 aes-256-gcm")
+// and an 8-byte key id (info "difyctl tokens.sealed v1 key id") that tells
+// "sealed with another key" apart from "damaged".
+//
+// # File format (version 1)
+//
+// Text, one record per line, '\n'-terminated:
+//
+//	difyctl-sealed 1
+//	1 <kid> <host> <email> <box>
+//	…
+//	end <n>
+//
+//   - The header names the format and its version. A higher version was
+//     written by a newer difyctl and is neither read nor rewritten.
+//   - Each entry line is one context, sealed on its own: entry version 1,
+//     key id (16 hex digits), host and email as unpadded base64url of their
+//     bytes, and box = unpadded base64url of nonce(12) ‖ AES-256-GCM
+//     ciphertext+tag of the token. Every write uses a fresh random nonce.
+//     The AAD is "difyctl-sealed" 0x00 0x01 ‖ u16be len(host) ‖ host ‖
+//     u16be len(email) ‖ email, so a box moved to another context's line
+//     fails to open.
+//   - The trailer counts the lines between header and trailer, so a file
+//     cut at a line boundary is still seen as truncated.
+//
+// Lines are independent: a damaged line (a flipped byte, a cut) spoils at
+// most itself and, through a flipped newline, its neighbour. A write
+// replaces only its own context's line and copies every other line byte
+// for byte, damaged ones included, so no later write loses another
+// context's token. Reading a context whose line is missing while the file
+// shows damage reports credential_unreadable, not "no credential".
+//
+// Every read is bounded (file, line, field and token sizes), so a hostile
+// file cannot make us allocate without limit; no input panics
+// (FuzzSealedReader).
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+const (
+	sealedFileName   = "tokens.sealed"
+	sealedKeyName    = "tokens.key"
+	sealedMagic      = "difyctl-sealed"
+	sealedVersion    = 1
+	sealedKeyMagic   = "difyctl-key"
+	sealedKeyVersion = 1
+
+	maxSealedFile    = 1 << 20 // whole file
+	maxSealedLine    = 16 << 10
+	maxSealedEntries = 10000
+	maxSealedName    = 1024 // host or email, in bytes
+	maxSealedToken   = 8 << 10
+	maxSealedKeyFile = 16 << 10
+	sealedNonceSize  = 12
+	sealedSecretSize = 32
+)
+
+var sealedB64 = base64.RawURLEncoding
+
+// errSealedKeyMissing means tokens.key does not exist (yet).
+var errSealedKeyMissing = errors.New("the key secret is missing")
+
+// sealedStore is tokens.sealed in dir with its key secret in keyDir.
+type sealedStore struct {
+	dir       string // config dir
+	keyDir    string // data dir
+	keyDirErr error  // why the data dir could not be resolved, if so
+	// st reports group/world-readable files once; may be nil.
+	st *store
+	// key is cached after the first load: one process opens one key.
+	key *sealedKey
+}
+
+// sealedKey is the derived AEAD and its id.
+type sealedKey struct {
+	aead cipher.AEAD
+	id   string
+}
+
+func (s *sealedStore) path() string    { return filepath.Join(s.dir, sealedFileName) }
+func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKeyName) }
+
+// credentialUnreadable is the error for a sealed token that exists but
+// cannot be opened (exit 1), naming the file and how to recover.
+func credentialUnreadable(path, detail, host string) *cliError {
+	hint := "run 'difyctl auth login' to sign in again"
+	if host != "" {
+		hint = "run 'difyctl auth login --host " + sanitize(host) + "' to sign in again"
+	}
+	return newError("credential_unreadable", "cannot read the token from "+path+": "+detail, hint)
+}
+
+// get returns the token sealed for host+email, errNoCredential when the
+// file holds none (and shows no damage), or credential_unreadable.
+func (s *sealedStore) get(host, email string) (token, error) {
+	data, err := s.readShared()
+	if errors.Is(err, fs.ErrNotExist) {
+		return token{}, errNoCredential
+	}
+	if err != nil {
+		return token{}, s.readError(err, host)
+	}
+	doc := parseSealed(data)
+	if doc.newer != 0 {
+		return token{}, credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d)", doc.newer), host)
+	}
+	if e := doc.find(host, email); e != nil {
+		key, err := s.loadKey(false)
+		if err != nil {
+			return token{}, s.keyError(err, host)
+		}
+		t, err := key.open(e)
+		if err != nil {
+			return token{}, credentialUnreadable(s.path(), err.Error(), host)
+		}
+		return t, nil
+	}
+	if why := doc.damage(); why != "" {
+		return token{}, credentialUnreadable(s.path(), why+"; the token for "+sanitize(email)+" may have been there", host)
+	}
+	// A line whose host or email field was changed reads as some other
+	// context: check every line opens before saying "none".
+	if len(doc.entries()) > 0 {
+		key, err := s.loadKey(false)
+		if err != nil {
+			return token{}, errNoCredential
+		}
+		for _, e := range doc.entries() {
+			if _, err := key.open(e); err != nil {
+				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+sanitize(email)+" may have been there", host)
+			}
+		}
+	}
+	return token{}, errNoCredential
+}
+
+// put seals t for host+email under the exclusive hosts.yml lock and
+// replaces the file atomically, keeping every other line byte for byte.
+// It takes the lock itself: never call it inside store.update.
+func (s *sealedStore) put(host, email string, t token) error {
+	if err := sealedCheckNames(host, email); err != nil {
+		return err
+	}
+	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
+		return newError("credential_unwritable", fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
+	}
+	return s.rewrite(host, func() (*sealedLine, error) {
+		key, err := s.loadKey(true)
+		if err != nil {
+			return nil, s.keyError(err, host)
+		}
+		return key.seal(host, email, t)
+	}, host, email)
+}
+
+// remove deletes host+email's line, if any. Other lines are kept byte for
+// byte; a file left with nothing in it is removed.
+func (s *sealedStore) remove(host, email string) error {
+	if _, err := os.Lstat(s.path()); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return s.rewrite(host, nil, host, email)
+}
+
+// rewrite is the locked read-modify-write of tokens.sealed: drop the valid
+// lines of host+email, add the line newLine makes (if newLine is not nil),
+// keep the rest as it was.
+func (s *sealedStore) rewrite(host string, newLine func() (*sealedLine, error), dropHost, dropEmail string) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fileError("cannot create the config directory", s.dir, err)
+	}
+	unlock, err := lockDir(s.dir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	removeStaleTemps(s.dir)
+	data, err := s.readFile(s.path(), maxSealedFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.readError(err, host)
+	}
+	doc := parseSealed(data)
+	if doc.newer != 0 {
+		return credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d); not changing it", doc.newer), host)
+	}
+	var keep [][]byte
+	dropped := false
+	for _, l := range doc.lines {
+		switch {
+		case l.kind == lineEntry && l.host == dropHost && l.email == dropEmail:
+			dropped = true
+		case l.kind == lineEntry || l.kind == lineDamaged:
+			keep = append(keep, l.raw)
+		}
+	}
+	if newLine == nil {
+		if !dropped {
+			return nil
+		}
+		if len(keep) == 0 {
+			if err := os.Remove(s.path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fileError("cannot remove", s.path(), err)
+			}
+			syncDir(s.dir)
+			return nil
+		}
+	} else {
+		l, err := newLine()
+		if err != nil {
+			return err
+		}
+		keep = append(keep, l.raw)
+	}
+	if len(keep) > maxSealedEntries {
+		return newError("credential_unwritable", fmt.Sprintf("%s would hold more than %d entries", s.path(), maxSealedEntries), "")
+	}
+	return writeFileAtomic(s.dir, sealedFileName, renderSealed(keep))
+}
+
+// renderSealed is the header, the lines and the trailer.
+func renderSealed(lines [][]byte) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %d\n", sealedMagic, sealedVersion)
+	for _, l := range lines {
+		b.Write(l)
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "end %d\n", len(lines))
+	return b.Bytes()
+}
+
+// readShared reads tokens.sealed under a shared lock (unlocked when the
+// config dir is read-only).
+func (s *sealedStore) readShared() ([]byte, error) {
+	if _, err := os.Lstat(s.path()); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	unlock, err := lockDir(s.dir, false)
+	if err == nil {
+		defer unlock()
+	} else if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, errReadOnlyLock) {
+		return nil, err
+	}
+	return s.readFile(s.path(), maxSealedFile)
+}
+
+// errTooLarge marks a file over its size bound.
+var errTooLarge = errors.New("file too large")
+
+// readFile reads at most limit bytes of a regular file without following
+// a symlink, warning once when others can read it.
+func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
+		if isSymlinkErr(path, err) {
+			return nil, symlinkRefused(path)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	if s.st != nil {
+		s.st.warnIfOpen(path, fi.Mode())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// readError turns a read failure of tokens.sealed into a clear error.
+func (s *sealedStore) readError(err error, host string) error {
+	var ce *cliError
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, errTooLarge) {
+		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), host)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return credentialUnreadable(s.path(), err.Error(), host)
+}
+
+// keyError explains a key secret that cannot be loaded.
+func (s *sealedStore) keyError(err error, host string) error {
+	var ce *cliError
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, errSealedKeyMissing) {
+		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", host)
+	}
+	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), host)
+}
+
+func sealedCheckNames(host, email string) error {
+	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
+		return newError("credential_unwritable", "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Key secret
+
+// loadKey reads (or, when create is set, makes) the key secret and derives
+// the AEAD. Creation is race-free across processes that do not share the
+// config-dir lock: the new file is linked into place, and a loser reads
+// the winner's key.
+func (s *sealedStore) loadKey(create bool) (*sealedKey, error) {
+	if s.key != nil {
+		return s.key, nil
+	}
+	if s.keyDirErr != nil {
+		return nil, s.keyDirErr
+	}
+	secret, err := s.readKeySecret()
+	if errors.Is(err, errSealedKeyMissing) && create {
+		secret, err = s.createKeySecret()
+	}
+	if err != nil {
+		return nil, err
+	}
+	k, err := deriveSealedKey(secret)
+	if err != nil {
+		return nil, err
+	}
+	s.key = k
+	return k, nil
+}
+
+func (s *sealedStore) readKeySecret() ([]byte, error) {
+	data, err := s.readFile(s.keyPath(), maxSealedKeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errSealedKeyMissing
+	}
+	if err != nil {
+		var ce *cliError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", s.keyPath(), unwrapPathErr(err))
+	}
+	return parseKeyFile(s.keyPath(), data)
+}
+
+func unwrapPathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// parseKeyFile reads `difyctl-key 1 <wrap> <base64>`.
+func parseKeyFile(path string, data []byte) ([]byte, error) {
+	f := strings.Fields(string(data))
+	if len(f) != 4 || f[0] != sealedKeyMagic || f[1] != strconv.Itoa(sealedKeyVersion) {
+		return nil, errors.New(path + " is not a difyctl key file")
+	}
+	blob, err := base64.StdEncoding.DecodeString(f[3])
+	if err != nil {
+		return nil, errors.New(path + " is damaged")
+	}
+	secret, err := unwrapKeySecret(f[2], blob)
+	if err != nil {
+		return nil, errors.New(path + ": " + err.Error())
+	}
+	if len(secret) != sealedSecretSize {
+		return nil, errors.New(path + " is damaged")
+	}
+	return secret, nil
+}
+
+// createKeySecret makes a fresh secret, writes it to a temp file and links
+// it into place; if another process got there first, its key is used.
+func (s *sealedStore) createKeySecret() ([]byte, error) {
+	if err := os.MkdirAll(s.keyDir, 0o700); err != nil {
+		return nil, fileError("cannot create the data directory", s.keyDir, err)
+	}
+	if fi, err := os.Stat(s.keyDir); err == nil && s.st != nil {
+		s.st.warnIfOpen(s.keyDir, fi.Mode())
+	}
+	secret := make([]byte, sealedSecretSize)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	wrap, blob, err := wrapKeySecret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("cannot protect the key secret: %w", err)
+	}
+	content := fmt.Sprintf("%s %d %s %s\n", sealedKeyMagic, sealedKeyVersion, wrap, base64.StdEncoding.EncodeToString(blob))
+	tmp := filepath.Join(s.keyDir, tempPrefix(sealedKeyName)+randomSuffix())
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fileError("cannot write", tmp, err)
+	}
+	defer os.Remove(tmp)
+	_, werr := f.WriteString(content)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return nil, fileError("cannot write", tmp, err)
+	}
+	if err := os.Link(tmp, s.keyPath()); err != nil {
+		if _, statErr := os.Lstat(s.keyPath()); statErr == nil {
+			return s.readKeySecret() // another process won the race
+		}
+		// No hard links here (some network or FAT file systems): create
+		// the file in place, still refusing to replace one.
+		if err := writeNewFile(s.keyPath(), []byte(content)); err != nil {
+			if _, statErr := os.Lstat(s.keyPath()); statErr == nil {
+				return s.readKeySecret()
+			}
+			return nil, fileError("cannot write", s.keyPath(), err)
+		}
+	}
+	syncDir(s.keyDir)
+	return secret, nil
+}
+
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	return errors.Join(werr, serr, f.Close())
+}
+
+// deriveSealedKey turns the secret into the AES-256-GCM key and its id.
+func deriveSealedKey(secret []byte) (*sealedKey, error) {
+	key, err := hkdf.Key(sha256.New, secret, nil, "difyctl tokens.sealed v1 aes-256-gcm", 32)
+	if err != nil {
+		return nil, err
+	}
+	id, err := hkdf.Key(sha256.New, secret, nil, "difyctl tokens.sealed v1 key id", 8)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &sealedKey{aead: aead, id: hex.EncodeToString(id)}, nil
+}
+
+// sealedAAD binds a box to its format version and context.
+func sealedAAD(host, email string) []byte {
+	b := make([]byte, 0, len(sealedMagic)+6+len(host)+len(email))
+	b = append(b, sealedMagic...)
+	b = append(b, 0, sealedVersion)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(host)))
+	b = append(b, host...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(email)))
+	b = append(b, email...)
+	return b
+}
+
+// seal makes the entry line for host+email with a fresh nonce.
+func (k *sealedKey) seal(host, email string, t token) (*sealedLine, error) {
+	nonce := make([]byte, sealedNonceSize, sealedNonceSize+len(t.reveal())+k.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	box := k.aead.Seal(nonce, nonce, []byte(t.reveal()), sealedAAD(host, email))
+	raw := fmt.Sprintf("%d %s %s %s %s", sealedVersion, k.id,
+		sealedB64.EncodeToString([]byte(host)), sealedB64.EncodeToString([]byte(email)), sealedB64.EncodeToString(box))
+	return &sealedLine{raw: []byte(raw), kind: lineEntry, host: host, email: email, kid: k.id, box: box}, nil
+}
+
+// open authenticates and decrypts an entry.
+func (k *sealedKey) open(e *sealedLine) (token, error) {
+	if e.kid != k.id {
+		return token{}, fmt.Errorf("line %d was sealed with a different key (the data dir was reset or belongs to another machine)", e.num)
+	}
+	if len(e.box) < sealedNonceSize+k.aead.Overhead() {
+		return token{}, fmt.Errorf("line %d is damaged", e.num)
+	}
+	plain, err := k.aead.Open(nil, e.box[:sealedNonceSize], e.box[sealedNonceSize:], sealedAAD(e.host, e.email))
+	if err != nil || len(plain) == 0 {
+		return token{}, fmt.Errorf("line %d does not open: it was changed, damaged, or moved from another context", e.num)
+	}
+	return newToken(string(plain)), nil
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+type sealedLineKind int
+
+const (
+	lineBlank sealedLineKind = iota
+	lineHeader
+	lineEntry
+	lineTrailer
+	lineDamaged
+)
+
+// sealedLine is one line of tokens.sealed, with raw kept for rewriting.
+type sealedLine struct {
+	raw   []byte
+	num   int // 1-based
+	kind  sealedLineKind
+	host  string
+	email string
+	kid   string
+	box   []byte
+	count int // trailer's count
+}
+
+// sealedDoc is a parsed tokens.sealed.
+type sealedDoc struct {
+	lines        []*sealedLine
+	headerOK     bool
+	newer        int // the header's version when higher than ours
+	unterminated bool
+}
+
+// parseSealed classifies every line; it never fails and never panics.
+// The caller has bounded len(data).
+func parseSealed(data []byte) *sealedDoc {
+	doc := &sealedDoc{}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		doc.unterminated = true
+	}
+	rest := data
+	for num := 1; len(rest) > 0; num++ {
+		var raw []byte
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			raw, rest = rest[:i], rest[i+1:]
+		} else {
+			raw, rest = rest, nil
+		}
+		l := parseSealedLine(raw, num)
+		if num == 1 {
+			if v, ok := sealedHeaderVersion(raw); ok {
+				if v == sealedVersion {
+					doc.headerOK = true
+				} else if v > sealedVersion {
+					doc.newer = v
+				}
+				l.kind = lineHeader
+			} else if l.kind == lineDamaged && len(raw) <= 2*len(sealedMagic) {
+				// A damaged header: replaced on rewrite. A longer damaged
+				// first line may hold an entry (a flipped newline) and is
+				// kept like any damaged line.
+				l.kind = lineHeader
+			}
+		}
+		doc.lines = append(doc.lines, l)
+	}
+	return doc
+}
+
+// sealedHeaderVersion reads `difyctl-sealed <n>`.
+func sealedHeaderVersion(raw []byte) (int, bool) {
+	s := strings.TrimSuffix(string(raw), "\r")
+	v, ok := strings.CutPrefix(s, sealedMagic+" ")
+	if !ok || v == "" || len(v) > 4 || strings.TrimLeft(v, "0123456789") != "" || v[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
+
+func parseSealedLine(raw []byte, num int) *sealedLine {
+	l := &sealedLine{raw: raw, num: num, kind: lineDamaged}
+	s := strings.TrimSuffix(string(raw), "\r")
+	if strings.TrimSpace(s) == "" && len(raw) == len(s) {
+		l.kind = lineBlank
+		return l
+	}
+	if len(raw) > maxSealedLine {
+		return l
+	}
+	if n, ok := strings.CutPrefix(s, "end "); ok {
+		if c, err := strconv.Atoi(n); err == nil && c >= 0 && strconv.Itoa(c) == n {
+			l.kind, l.count = lineTrailer, c
+		}
+		return l
+	}
+	f := strings.Split(s, " ")
+	if len(f) != 5 || f[0] != strconv.Itoa(sealedVersion) || len(f[1]) != 16 {
+		return l
+	}
+	if _, err := hex.DecodeString(f[1]); err != nil || strings.ToLower(f[1]) != f[1] {
+		return l
+	}
+	host, err1 := sealedB64.DecodeString(f[2])
+	email, err2 := sealedB64.DecodeString(f[3])
+	box, err3 := sealedB64.DecodeString(f[4])
+	if err1 != nil || err2 != nil || err3 != nil ||
+		len(host) == 0 || len(host) > maxSealedName || len(email) == 0 || len(email) > maxSealedName ||
+		len(box) < sealedNonceSize+16 || len(box) > sealedNonceSize+16+maxSealedToken {
+		return l
+	}
+	// base64 has more than one spelling for the last bits; only the
+	// canonical one is accepted, so one box has one line.
+	if sealedB64.EncodeToString(host) != f[2] || sealedB64.EncodeToString(email) != f[3] || sealedB64.EncodeToString(box) != f[4] {
+		return l
+	}
+	l.kind, l.host, l.email, l.kid, l.box = lineEntry, string(host), string(email), f[1], box
+	return l
+}
+
+// find returns the last valid line for host+email, or nil.
+func (d *sealedDoc) find(host, email string) *sealedLine {
+	var found *sealedLine
+	for _, l := range d.lines {
+		if l.kind == lineEntry && l.host == host && l.email == email {
+			found = l
+		}
+	}
+	return found
+}
+
+func (d *sealedDoc) entries() []*sealedLine {
+	var out []*sealedLine
+	for _, l := range d.lines {
+		if l.kind == lineEntry {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// damage describes the first sign that the file lost or changed lines,
+// or "" when it is whole.
+func (d *sealedDoc) damage() string {
+	if len(d.lines) == 0 {
+		return "the file is empty"
+	}
+	if !d.headerOK {
+		return "line 1 (the header) is damaged"
+	}
+	body, trailers := 0, 0
+	var trailer *sealedLine
+	for _, l := range d.lines {
+		switch l.kind {
+		case lineDamaged:
+			return fmt.Sprintf("line %d is damaged", l.num)
+		case lineEntry:
+			body++
+		case lineTrailer:
+			trailers++
+			trailer = l
+		}
+	}
+	switch {
+	case trailer == nil:
+		return "the file is truncated (its end line is missing)"
+	case trailers > 1 || trailer != d.lastNonBlank():
+		return fmt.Sprintf("line %d (the end line) is out of place", trailer.num)
+	case trailer.count != body:
+		return fmt.Sprintf("the end line counts %d entries but %d are there", trailer.count, body)
+	case d.unterminated:
+		return "the file is truncated (its last line has no newline)"
+	}
+	return ""
+}
+
+func (d *sealedDoc) lastNonBlank() *sealedLine {
+	for i := len(d.lines) - 1; i >= 0; i-- {
+		if d.lines[i].kind != lineBlank {
+			return d.lines[i]
+		}
+	}
+	return nil
+}
