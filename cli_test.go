@@ -34,6 +34,9 @@ func TestMain(m *testing.M) {
 	}
 	binDir = dir
 	code := runHelperOrTests(m)
+	if os.Getenv(helperEnv) == "" && code == 0 && !checkHygiene() {
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -85,6 +88,9 @@ func newCLIEnv(t testing.TB) *cliEnv {
 		data:   filepath.Join(home, "data", "difyctl"),
 		vars:   map[string]string{"DIFY_TOKEN_STORAGE": "sealed"},
 	}
+	// Runs before t.TempDir removes the files: whatever difyctl left in
+	// this HOME goes to the secret-hygiene check.
+	t.Cleanup(func() { noteFiles(t, home) })
 	return e
 }
 
@@ -132,6 +138,7 @@ func (e *cliEnv) runStdin(stdin string, args ...string) result {
 	start := time.Now()
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String(), elapsed: time.Since(start)}
+	noteText(e.t.Name()+": output of difyctl "+strings.Join(args, " "), r.stdout+r.stderr)
 	if ctx.Err() != nil {
 		e.t.Fatalf("difyctl %s: timed out\n%s", strings.Join(args, " "), r)
 	}

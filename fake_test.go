@@ -143,6 +143,7 @@ func (f *fakeServer) approve(code, email, name string, extra map[string]any) str
 	if st := f.ctl("POST", "approve", body, &out); st != 200 {
 		f.t.Fatalf("approve %s: HTTP %d", code, st)
 	}
+	noteTokens(f.t.Name(), f.tokens())
 	return out.TokenID
 }
 
@@ -217,6 +218,7 @@ func waitResult(t testing.TB, cmd *exec.Cmd, out, errb *bytes.Buffer) result {
 	select {
 	case err := <-done:
 		r := result{stdout: out.String(), stderr: errb.String()}
+		noteText(t.Name()+": output of difyctl "+strings.Join(cmd.Args[1:], " "), r.stdout+r.stderr)
 		if ee, ok := err.(*exec.ExitError); ok {
 			r.code = ee.ExitCode()
 		} else if err != nil {

@@ -56,7 +56,11 @@ func openPTY(t *testing.T) *ptyPair {
 			}
 		}
 	}()
-	t.Cleanup(func() { s.Close(); m.Close() })
+	t.Cleanup(func() {
+		s.Close()
+		m.Close()
+		noteText(t.Name()+": terminal", p.shown())
+	})
 	return p
 }
 
@@ -120,6 +124,7 @@ func (e *cliEnv) startInPTY(p *ptyPair, args ...string) (*exec.Cmd, *bytes.Buffe
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
+	e.t.Cleanup(func() { noteText(e.t.Name()+": stdout of difyctl "+strings.Join(args, " "), out.String()) })
 	return cmd, &out
 }
 
