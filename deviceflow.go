@@ -277,7 +277,7 @@ func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
 			lifetime = 15 * time.Minute
 		}
 	}
-	deadline := time.Now().Add(lifetime)
+	deadline := a.now().Add(lifetime)
 	stop := a.startSpinner("Waiting for authorization")
 	defer stop()
 
@@ -287,9 +287,9 @@ func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
 	backoff := time.Second
 	wait := pollWait(interval)
 	for {
-		if time.Until(deadline) < wait {
+		if left := deadline.Sub(a.now()); left < wait {
 			// No poll can land before the code dies: wait it out, then say so.
-			if err := sleepCtx(a.ctx, max(time.Until(deadline), 0)); err != nil {
+			if err := sleepCtx(a.ctx, max(left, 0)); err != nil {
 				return nil, errInterrupted
 			}
 			return nil, codeExpired()

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -386,5 +387,66 @@ func TestLogoutWithServerDown(t *testing.T) {
 		if strings.Contains(content, tok) {
 			t.Errorf("the token is still in %s", path)
 		}
+	}
+}
+
+func TestLoginKeepsHostPathPrefix(t *testing.T) {
+	f := fastFake(t, "-base-path", "/dify")
+	e := newCLIEnv(t)
+	cmd, out, errb := e.start("auth", "login", "--host", f.url+"/dify/", "--insecure")
+	code := f.waitPending(nil)
+	f.approve(code, "tester@dify.ai", "Test Tester", nil)
+	r := waitResult(t, cmd, out, errb)
+	wantExit(t, r, 0)
+	if !strings.Contains(e.readHosts(), "    path: /dify\n") {
+		t.Fatalf("the path prefix was not recorded:\n%s", e.readHosts())
+	}
+	if !strings.Contains(r.stderr, "  Open: "+f.url+"/dify/device") {
+		t.Fatalf("verification URI: %s", r.stderr)
+	}
+	// Later commands use the prefix too.
+	r = e.run("auth", "devices", "list")
+	wantExit(t, r, 0)
+	wantExit(t, e.run("auth", "logout"), 0)
+}
+
+func TestLoginSelfSignedTLS(t *testing.T) {
+	f := startFake(t, "-tls", "-interval", "0.2")
+	e := newCLIEnv(t)
+	r := e.run("auth", "login", "--host", f.url)
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, "network_connection: TLS certificate of "+f.host+" is not trusted") {
+		t.Fatalf("self-signed without --insecure:\n%s", r)
+	}
+	r, _ = e.login(f, "tester@dify.ai", "Test Tester", nil)
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "! --insecure: TLS certificate verification is off for "+f.host) {
+		t.Fatalf("no warning about skipped verification:\n%s", r.stderr)
+	}
+	if h := e.readHosts(); !strings.Contains(h, "insecure_tls: true") || strings.Contains(h, "scheme:") {
+		t.Fatalf("hosts.yml:\n%s", h)
+	}
+	wantExit(t, e.run("auth", "devices", "list"), 0)
+}
+
+func TestUserAgent(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil)
+	wantExit(t, r, 0)
+	var st struct {
+		LastUserAgent string `json:"last_user_agent"`
+	}
+	f.ctl("GET", "state", nil, &st)
+	want := "difyctl/" + version + " (" + runtime.GOOS + "; " + runtime.GOARCH + "; go)"
+	if st.LastUserAgent != want {
+		t.Fatalf("User-Agent %q, want %q", st.LastUserAgent, want)
+	}
+	// A server that requires a newer client answers 426: exit 6.
+	f.ctl("POST", "min-version", map[string]any{"version": "9.0.0"}, nil)
+	r = e.run("auth", "devices", "list")
+	wantExit(t, r, 6)
+	if !strings.Contains(r.stderr, "version_skew: ") {
+		t.Fatalf("426:\n%s", r)
 	}
 }
