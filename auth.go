@@ -311,7 +311,6 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if err != nil {
 		return err
 	}
-	ctx.TokenStorage = storage
 	err = st.update(func(h *hostsFile) error {
 		e := h.upsert(ep.Host, ctx)
 		e.Scheme = ""
@@ -322,10 +321,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		e.InsecureTLS = ep.Insecure
 		e.CurrentAccount = ctx.Email
 		h.CurrentHost = ep.Host
-		h.TokenStorage = "keychain"
-		if storage != "keychain" {
-			h.TokenStorage = "file"
-		}
+		recordTokenStorage(h, ep.Host, ctx.Email, storage)
 		return nil
 	})
 	if err != nil {
