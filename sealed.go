@@ -76,9 +76,9 @@ const (
 	sealedKeyMagic   = "difyctl-key"
 	sealedKeyVersion = 1
 
-	maxSealedFile    = 1 << 20 // whole file
+	maxSealedFile    = 16 << 20 // whole file: room for 50 000 contexts
 	maxSealedLine    = 16 << 10
-	maxSealedEntries = 10000
+	maxSealedEntries = 50000
 	maxSealedName    = 1024 // host or email, in bytes
 	maxSealedToken   = 8 << 10
 	maxSealedKeyFile = 16 << 10
