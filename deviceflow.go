@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -153,6 +154,9 @@ func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
 	if err := checkVerificationURI(dc.VerificationURI, ep.Insecure); err != nil {
 		return nil, err
 	}
+	if _, _, err := dc.timing(); err != nil {
+		return nil, err
+	}
 	return &dc, nil
 }
 
@@ -263,19 +267,58 @@ func pollWait(interval time.Duration) time.Duration {
 	return interval + margin
 }
 
-// awaitGrant polls until the user approves, denies, or the code expires.
-// Ctrl-C ends it at once with errInterrupted.
-func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
-	interval := time.Duration(dc.Interval * float64(time.Second))
+// timing turns the server's interval and expires_in into the wait between
+// polls and the code's lifetime. Zero, negative or missing values mean the
+// RFC 8628 default interval (5 s) and a 15-minute lifetime; lifetimes over
+// an hour are capped. An interval that leaves no time for a single poll
+// before the code expires is refused up front: otherwise a hostile or
+// broken server (interval 1e9) would keep the user waiting out the whole
+// lifetime for a sign-in that cannot complete.
+func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
+	interval = secondsDuration(dc.Interval)
 	if interval <= 0 {
 		interval = defaultInterval
 	}
-	lifetime := time.Duration(dc.ExpiresIn * float64(time.Second))
-	if lifetime <= 0 || lifetime > maxCodeLifetime {
-		lifetime = min(max(lifetime, 0), maxCodeLifetime)
-		if lifetime == 0 {
-			lifetime = 15 * time.Minute
+	lifetime = secondsDuration(dc.ExpiresIn)
+	switch {
+	case lifetime <= 0:
+		lifetime = 15 * time.Minute
+	case lifetime > maxCodeLifetime:
+		lifetime = maxCodeLifetime
+	}
+	if interval >= lifetime || pollWait(interval) > lifetime {
+		asked := dc.Interval
+		if !(asked > 0) {
+			asked = interval.Seconds()
 		}
+		return 0, 0, newError("server_bad_response",
+			fmt.Sprintf("the server asks for %g s between polls, but its one-time code expires in %g s: no sign-in could complete", asked, lifetime.Seconds()),
+			"check that the host is a Dify console API URL; if it is, report the device-flow settings to its administrator")
+	}
+	return interval, lifetime, nil
+}
+
+// secondsDuration converts a server's seconds to a Duration, saturating
+// instead of overflowing: a float64 out of Duration's range converts to
+// an arbitrary value (negative on amd64, the maximum on arm64), which
+// would turn a huge interval into a busy loop on one platform only.
+// NaN and non-positive values give 0.
+func secondsDuration(s float64) time.Duration {
+	if !(s > 0) {
+		return 0
+	}
+	if s >= float64(math.MaxInt64)/float64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(s * float64(time.Second))
+}
+
+// awaitGrant polls until the user approves, denies, or the code expires.
+// Ctrl-C ends it at once with errInterrupted.
+func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
+	interval, lifetime, err := dc.timing()
+	if err != nil {
+		return nil, err
 	}
 	deadline := a.now().Add(lifetime)
 	stop := a.startSpinner("Waiting for authorization")

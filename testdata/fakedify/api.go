@@ -329,6 +329,22 @@ type approveRequest struct {
 	Issuer              string `json:"issuer"`
 	WorkspaceName       string `json:"workspace_name"`
 	AccountNameOverride string `json:"account_name_override"`
+	// TokenBytes, when larger than a normal token, mints a token of
+	// exactly this many bytes (the prefix, then base64url characters).
+	TokenBytes int `json:"token_bytes"`
+}
+
+// maxTokenBytes bounds token_bytes.
+const maxTokenBytes = 1 << 20
+
+// longToken extends tok with random base64url characters to n bytes.
+func longToken(tok string, n int) string {
+	var b strings.Builder
+	b.WriteString(tok)
+	for b.Len() < n {
+		b.WriteString(randB64(48))
+	}
+	return b.String()[:n]
 }
 
 type accountJSON struct {
@@ -372,6 +388,11 @@ func (s *Server) approveLocked(f *flow, req approveRequest) string {
 		}
 	}
 	ss := s.mintLocked(email, issuer, req.SSO, f.clientID, f.deviceLabel, now)
+	if req.TokenBytes > len(ss.token) {
+		delete(s.st.byToken, ss.token)
+		ss.token = longToken(ss.token, min(req.TokenBytes, maxTokenBytes))
+		s.st.byToken[ss.token] = ss
+	}
 
 	p := tokenPayload{
 		Token:     ss.token,

@@ -39,6 +39,14 @@ type scenario struct {
 	Interval  json.RawMessage `json:"interval,omitempty"`
 	ExpiresIn json.RawMessage `json:"expires_in,omitempty"`
 
+	// Status, Code, Message, Hint for error_body: a Dify ErrorBody with
+	// these values (defaults 400, "bad_request", "Bad request.", none), so
+	// tests can put hostile text in server error messages.
+	Status  int     `json:"status,omitempty"`
+	Code    string  `json:"code,omitempty"`
+	Message *string `json:"message,omitempty"`
+	Hint    string  `json:"hint,omitempty"`
+
 	// redirect_other_host: the host name that is redirected (fixed by the
 	// first redirected request); requests for any other host name are the
 	// redirect targets.
@@ -51,7 +59,7 @@ var scenarioNames = map[string]bool{
 	"slow_headers": true, "endless_body": true, "redirect_http": true,
 	"redirect_other_host": true, "verification_uri": true,
 	"device_code_override": true, "invalid_json": true,
-	"wrong_content_type": true, "sessions_legacy": true,
+	"wrong_content_type": true, "sessions_legacy": true, "error_body": true,
 }
 
 const html502 = `<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>`
@@ -65,6 +73,9 @@ func (sc *scenario) validate() error {
 	}
 	if sc.Name == "verification_uri" && sc.VerificationURI == nil {
 		return fmt.Errorf("verification_uri scenario needs a \"verification_uri\" field")
+	}
+	if sc.Name == "error_body" && sc.Status != 0 && (sc.Status < 400 || sc.Status > 599) {
+		return fmt.Errorf("error_body status must be 400..599")
 	}
 	for _, raw := range []json.RawMessage{sc.Interval, sc.ExpiresIn} {
 		if len(raw) > 0 && !json.Valid(raw) {
@@ -153,6 +164,23 @@ func (s *Server) applyScenario(w http.ResponseWriter, r *http.Request, sc scenar
 		return w, false
 	case "html_502":
 		writeResp(w, resp{status: http.StatusBadGateway, raw: []byte(html502), ctype: "text/html"})
+		return w, false
+	case "error_body":
+		st, code, msg := http.StatusBadRequest, "bad_request", "Bad request."
+		if sc.Status != 0 {
+			st = sc.Status
+		}
+		if sc.Code != "" {
+			code = sc.Code
+		}
+		if sc.Message != nil {
+			msg = *sc.Message
+		}
+		rp := errResp(st, code, msg)
+		eb := rp.body.(errorBody)
+		eb.Hint = sc.Hint
+		rp.body = eb
+		writeResp(w, rp)
 		return w, false
 	case "upgrade_required":
 		v := "unknown"

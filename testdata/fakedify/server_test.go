@@ -1239,3 +1239,34 @@ func TestRunTLSAndRedirectHTTP(t *testing.T) {
 		t.Fatalf("state: %v %v", st["auth_on_redirect_target"], st["redirect_target_requests"])
 	}
 }
+
+func TestScenarioErrorBody(t *testing.T) {
+	h := newHarness(t, nil)
+	evil := "boom\x1b[2J\u202eevil"
+	h.ctlOK("POST", "/scenario", map[string]any{"name": "error_body", "status": 418, "code": "teapot", "message": evil, "hint": "hint\x07"})
+	m := wantErrorBody(t, h.api("GET", "/account", nil, nil), 418, "teapot", evil)
+	if m["hint"] != "hint\x07" {
+		t.Fatalf("hint: %v", m)
+	}
+	h.ctlOK("POST", "/scenario", map[string]any{"name": "error_body"})
+	wantErrorBody(t, h.api("POST", "/oauth/device/code", map[string]string{"client_id": "difyctl", "device_label": "x"}, nil), 400, "bad_request", "Bad request.")
+	if r := h.ctl("POST", "/scenario", map[string]any{"name": "error_body", "status": 200}); r.status != 400 {
+		t.Fatalf("status 200 accepted: %d", r.status)
+	}
+}
+
+func TestApproveLongToken(t *testing.T) {
+	h := newHarness(t, nil)
+	m := h.login(map[string]any{"email": "long@example.com", "token_bytes": 10000}, "long")
+	tok := m["token"].(string)
+	if len(tok) != 10000 || !strings.HasPrefix(tok, "dfoa_") || strings.Trim(tok[5:], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		t.Fatalf("token of %d bytes: %.40q", len(tok), tok)
+	}
+	if r := h.api("GET", "/account", nil, bearer(tok)); r.status != 200 {
+		t.Fatalf("the long token does not authenticate: %d %s", r.status, r.body)
+	}
+	// A normal approval still mints a normal token.
+	if tok := h.login(map[string]any{"email": "short@example.com"}, "short")["token"].(string); !tokenRe.MatchString(tok) {
+		t.Fatalf("normal token: %q", tok)
+	}
+}
