@@ -7,6 +7,7 @@ package main
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func (e *yamlSyntaxError) Error() string {
 // naming the line and column, never a silent misreading.
 func parseYAML(data []byte) (*yamlNode, error) {
 	src := strings.TrimPrefix(string(data), "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1}
+	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -98,19 +99,122 @@ type yamlParser struct {
 	nextNum int // its line number
 
 	// The current content line; valid while has is true.
-	has    bool
-	line   string
-	num    int
-	indent int
+	has     bool
+	line    string
+	lineOff int // line's offset in src
+	num     int
+	indent  int
 
 	// Rune-column cache for line, so that computing columns of many nodes
-	// on one long line stays linear.
+	// on one long line stays linear; not needed when the line is ASCII.
 	colOff, colRunes int
+	ascii            bool
 
 	started bool // "---" seen
 	content bool // a content line seen
 	ended   bool // "..." seen
 	depth   int
+
+	// Nodes, and the Keys and Vals of collections, are carved from
+	// blocks rather than allocated one by one: a hosts.yml with 10 000
+	// contexts has over 120 000 nodes. The entries of the collections
+	// being parsed collect on the keys and vals stacks and are copied out
+	// once, at their exact length, when the collection is complete.
+	nodes    yamlBlock[yamlNode]
+	keyBl    yamlBlock[string]
+	valBl    yamlBlock[*yamlNode]
+	keys     []string
+	vals     []*yamlNode
+	reserved bool
+}
+
+// yamlBlock hands out slices of a larger allocation. Blocks start small
+// and double up to yamlBlockMax elements, so a short file allocates
+// little; requests too big to share a block get their own allocation.
+type yamlBlock[T any] struct {
+	free []T
+	size int
+}
+
+const yamlBlockMax = 256
+
+// take returns a zeroed slice of length and capacity n (n > 0); its
+// capacity ends where the next slice begins, so appending to it copies
+// rather than overwriting its neighbour.
+func (b *yamlBlock[T]) take(n int) []T {
+	if n > len(b.free) {
+		if n > yamlBlockMax/4 {
+			return make([]T, n)
+		}
+		b.grow(n)
+	}
+	s := b.free[:n:n]
+	b.free = b.free[n:]
+	return s
+}
+
+// grow replaces the block with a new one that holds at least n (at most
+// yamlBlockMax) elements.
+func (b *yamlBlock[T]) grow(n int) {
+	b.size = min(max(2*b.size, 16, n), yamlBlockMax)
+	b.free = make([]T, b.size)
+}
+
+// node returns a new node located at byte offset off of the current line.
+func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
+	return p.nodeAt(kind, plain, value, p.num, p.colAt(off))
+}
+
+// nodeAt returns a new node located at line and col.
+func (p *yamlParser) nodeAt(kind yamlKind, plain bool, value string, line, col int) *yamlNode {
+	if len(p.nodes.free) == 0 {
+		if !p.reserved && p.nodes.size == yamlBlockMax {
+			p.reserve()
+		} else {
+			p.nodes.grow(1)
+		}
+	}
+	n := &p.nodes.free[0]
+	p.nodes.free = p.nodes.free[1:]
+	n.Kind, n.Plain, n.Value, n.Line, n.Col = kind, plain, value, line, col
+	return n
+}
+
+// reserve is called once a file has proved large (its first few hundred
+// nodes parsed): it sizes the next blocks for the rest of the input, so
+// that the bulk of the tree is built without allocating. One big
+// allocation costs one garbage collection where growing block by block
+// costs several during the parse, each of which slows every pointer store
+// while it runs. In a block-style file nearly every node is the value of
+// a key on a line of its own, so the smaller of the numbers of lines and
+// colons left is a close estimate that comments and blank lines do not
+// inflate; at most one node per 16 bytes of input is reserved, so a
+// hostile file cannot make it allocate much ahead of the parse. Nodes
+// beyond the estimate come from small blocks again.
+func (p *yamlParser) reserve() {
+	p.reserved = true
+	rest := p.src[p.lineOff:]
+	n := min(strings.Count(rest, "\n")+1, strings.Count(rest, ":"), len(rest)/16) + 16
+	p.nodes.free = make([]yamlNode, max(n, yamlBlockMax))
+	if n > yamlBlockMax {
+		p.keyBl.free = make([]string, n)
+		p.valBl.free = make([]*yamlNode, n)
+	}
+}
+
+// finish gives n the entries pushed on the stacks since keyBase and
+// valBase, and pops them.
+func (p *yamlParser) finish(n *yamlNode, keyBase, valBase int) {
+	if k := p.keys[keyBase:]; len(k) > 0 {
+		n.Keys = p.keyBl.take(len(k))
+		copy(n.Keys, k)
+		p.keys = p.keys[:keyBase]
+	}
+	if v := p.vals[valBase:]; len(v) > 0 {
+		n.Vals = p.valBl.take(len(v))
+		copy(n.Vals, v)
+		p.vals = p.vals[:valBase]
+	}
 }
 
 // peek makes the next content line current, if there is one. It checks
@@ -121,21 +225,21 @@ func (p *yamlParser) peek() (bool, error) {
 		if p.next >= len(p.src) {
 			return false, nil
 		}
-		rest := p.src[p.next:]
-		raw := rest
-		if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
-			raw = rest[:nl]
-			p.next += nl + 1
-		} else {
-			p.next = len(p.src)
-		}
+		start := p.next
+		end, ascii, bad := yamlScanLine(p.src, start)
+		p.next = min(end+1, len(p.src))
+		raw := p.src[start:end]
 		num := p.nextNum
 		p.nextNum++
-		raw = strings.TrimSuffix(raw, "\r")
-		if err := yamlCheckChars(raw, num); err != nil {
-			return false, err
+		if len(raw) > 0 && raw[len(raw)-1] == '\r' {
+			raw = raw[:len(raw)-1]
 		}
-		if err := p.classify(raw, num); err != nil {
+		if bad {
+			if err := yamlCheckChars(raw, num); err != nil {
+				return false, err
+			}
+		}
+		if err := p.classify(raw, start, num, ascii); err != nil {
 			return false, err
 		}
 	}
@@ -143,9 +247,16 @@ func (p *yamlParser) peek() (bool, error) {
 }
 
 // classify skips blank, comment and marker lines and makes any other line
-// the current one.
-func (p *yamlParser) classify(raw string, num int) error {
+// the current one. off is raw's offset in src.
+func (p *yamlParser) classify(raw string, off, num int, ascii bool) error {
 	indent := 0
+	for indent+8 <= len(raw) {
+		if x := yamlLoad64(raw, indent) ^ (' ' * yamlOnes); x != 0 {
+			indent += bits.TrailingZeros64(x) >> 3
+			break
+		}
+		indent += 8
+	}
 	for indent < len(raw) && raw[indent] == ' ' {
 		indent++
 	}
@@ -184,10 +295,66 @@ func (p *yamlParser) classify(raw string, num int) error {
 		return lineErr(indent, "content after the document end marker \"...\" (multiple documents are not supported)")
 	}
 	p.content = true
-	p.has, p.line, p.num, p.indent = true, raw, num, indent
-	p.colOff, p.colRunes = 0, 0
+	p.has, p.line, p.lineOff, p.num, p.indent = true, raw, off, num, indent
+	p.colOff, p.colRunes, p.ascii = 0, 0, ascii
 	return nil
 }
+
+// yamlScanLine finds the end of the raw line starting at src[start] (the
+// offset of its "\n", or len(src)) in the same pass that checks its
+// characters: it reports whether the line is all ASCII and whether
+// yamlCheckChars would reject it. A "\r" just before the line's end is not
+// part of the line.
+func yamlScanLine(src string, start int) (end int, ascii, bad bool) {
+	ascii = true
+	i := start
+	for {
+		// Eight printable ASCII characters at a time: no byte below
+		// 0x20, none at 0x7f or above. The lowest flagged byte is exact
+		// (no borrow or carry reaches it), so the scan resumes there.
+		for i+8 <= len(src) {
+			x := yamlLoad64(src, i)
+			if m := ((x - 0x20*yamlOnes) | (x + yamlOnes) | x) & yamlHighs; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(src) {
+			return len(src), ascii, bad
+		}
+		switch c := src[i]; {
+		case c >= 0x20 && c < 0x7f, c == '\t':
+			i++
+		case c == '\n':
+			return i, ascii, bad
+		case c == '\r' && (i+1 == len(src) || src[i+1] == '\n'):
+			i++
+		case c < 0x80:
+			bad = true
+			i++
+		default:
+			ascii = false
+			size, msg := yamlCheckRune(src, i)
+			bad = bad || msg != ""
+			i += size
+		}
+	}
+}
+
+// Word-at-a-time scanning: yamlLoad64 reads s[i:i+8] as a little-endian
+// word (the compiler makes it one load), in which each byte is a lane.
+const yamlOnes, yamlHighs = 0x0101010101010101, 0x8080808080808080
+
+func yamlLoad64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// yamlZeroBytes sets the high bit of the lanes of x that are zero; the
+// lowest set bit is exact (higher ones may be spurious).
+func yamlZeroBytes(x uint64) uint64 { return (x - yamlOnes) &^ x & yamlHighs }
 
 // yamlCheckChars rejects what a YAML stream may not contain: NUL and other
 // control characters, lone carriage returns, invalid UTF-8 and the
@@ -209,14 +376,7 @@ func yamlCheckChars(raw string, num int) error {
 		case c < 0x80:
 			msg = fmt.Sprintf("control character U+%04X is not allowed", c)
 		default:
-			var r rune
-			r, size = utf8.DecodeRuneInString(raw[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				msg = "invalid UTF-8"
-			case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-				msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
-			}
+			size, msg = yamlCheckRune(raw, i)
 		}
 		if msg != "" {
 			return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
@@ -226,12 +386,28 @@ func yamlCheckChars(raw string, num int) error {
 	return nil
 }
 
+// yamlCheckRune checks the non-ASCII character at s[i], returning its size
+// and, if it is not allowed, why.
+func yamlCheckRune(s string, i int) (size int, msg string) {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case r == utf8.RuneError && size == 1:
+		return 1, "invalid UTF-8"
+	case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
+		return size, fmt.Sprintf("non-printable character U+%04X is not allowed", r)
+	}
+	return size, ""
+}
+
 // consume marks the current line as fully parsed.
 func (p *yamlParser) consume() { p.has = false }
 
 // colAt is the 1-based rune column of byte offset off in the current line.
 func (p *yamlParser) colAt(off int) int {
 	off = min(max(off, 0), len(p.line))
+	if p.ascii {
+		return off + 1
+	}
 	if off < p.colOff {
 		p.colOff, p.colRunes = 0, 0
 	}
@@ -256,7 +432,7 @@ func (p *yamlParser) enter(off int) error {
 func (p *yamlParser) leave() { p.depth-- }
 
 func (p *yamlParser) null(off int) *yamlNode {
-	return &yamlNode{Kind: yamlScalar, Plain: true, Line: p.num, Col: p.colAt(off)}
+	return p.node(yamlScalar, true, "", off)
 }
 
 // parseNode parses the block node that starts at byte offset col of the
@@ -309,7 +485,8 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 		return nil, err
 	}
 	defer p.leave()
-	m := &yamlNode{Kind: yamlMap, Line: p.num, Col: p.colAt(col)}
+	m := p.node(yamlMap, false, "", col)
+	keyBase, valBase := len(p.keys), len(p.vals)
 	var seen map[string]struct{}
 	for {
 		s := p.line
@@ -326,20 +503,21 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 		if !isKey {
 			return nil, p.errAt(col, "expected a map key (\"key: value\")")
 		}
-		if yamlHasKey(m, &seen, key) {
+		if yamlHasKey(p.keys[keyBase:], &seen, key) {
 			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
 		}
+		p.keys = append(p.keys, key)
 		v, err := p.parseValue(col, colon)
 		if err != nil {
 			return nil, err
 		}
-		m.Keys = append(m.Keys, key)
-		m.Vals = append(m.Vals, v)
+		p.vals = append(p.vals, v)
 		ok, err := p.peek()
 		if err != nil {
 			return nil, err
 		}
 		if !ok || p.indent < col {
+			p.finish(m, keyBase, valBase)
 			return m, nil
 		}
 		if p.indent > col {
@@ -348,15 +526,16 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 	}
 }
 
-// yamlHasKey reports whether m already has key, and records it. Small maps
-// are scanned; larger ones get a set so big files stay linear.
-func yamlHasKey(m *yamlNode, seen *map[string]struct{}, key string) bool {
+// yamlHasKey reports whether keys (a map's keys so far) has key, and
+// records it. Small maps are scanned; larger ones get a set so big files
+// stay linear.
+func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
 	if *seen == nil {
-		if len(m.Keys) < 16 {
-			return slices.Contains(m.Keys, key)
+		if len(keys) < 16 {
+			return slices.Contains(keys, key)
 		}
-		*seen = make(map[string]struct{}, 2*len(m.Keys))
-		for _, k := range m.Keys {
+		*seen = make(map[string]struct{}, 2*len(keys))
+		for _, k := range keys {
 			(*seen)[k] = struct{}{}
 		}
 	}
@@ -373,9 +552,9 @@ func (p *yamlParser) parseValue(col, colon int) (*yamlNode, error) {
 	s := p.line
 	j := yamlSkipBlanks(s, colon+1)
 	if j == len(s) || s[j] == '#' {
-		null := p.null(colon + 1)
+		line, nullCol := p.num, p.colAt(colon+1)
 		p.consume()
-		return p.parseBlockValue(col, true, null)
+		return p.parseBlockValue(col, true, line, nullCol)
 	}
 	if s[j] == '-' && yamlBlankAt(s, j+1) {
 		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
@@ -392,8 +571,9 @@ func (p *yamlParser) parseValue(col, colon int) (*yamlNode, error) {
 
 // parseBlockValue parses a value that starts on a later line than its key or
 // dash: anything indented deeper than parent, or (after a key, seqSame) a
-// sequence at the key's own indentation. Otherwise the value is null.
-func (p *yamlParser) parseBlockValue(parent int, seqSame bool, null *yamlNode) (*yamlNode, error) {
+// sequence at the key's own indentation. Otherwise the value is a null
+// located at line and col.
+func (p *yamlParser) parseBlockValue(parent int, seqSame bool, line, col int) (*yamlNode, error) {
 	ok, err := p.peek()
 	if err != nil {
 		return nil, err
@@ -404,7 +584,7 @@ func (p *yamlParser) parseBlockValue(parent int, seqSame bool, null *yamlNode) (
 	if ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, p.indent) {
 		return p.parseSeq(p.indent)
 	}
-	return null, nil
+	return p.nodeAt(yamlScalar, true, "", line, col), nil
 }
 
 // parseSeq parses a block sequence whose dashes sit at byte offset col.
@@ -413,7 +593,8 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 		return nil, err
 	}
 	defer p.leave()
-	n := &yamlNode{Kind: yamlSeq, Line: p.num, Col: p.colAt(col)}
+	n := p.node(yamlSeq, false, "", col)
+	valBase := len(p.vals)
 	for {
 		s := p.line
 		j, tab := col+1, -1
@@ -426,9 +607,9 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 		var item *yamlNode
 		var err error
 		if j == len(s) || s[j] == '#' {
-			null := p.null(col + 1)
+			line, nullCol := p.num, p.colAt(col+1)
 			p.consume()
-			item, err = p.parseBlockValue(col, false, null)
+			item, err = p.parseBlockValue(col, false, line, nullCol)
 		} else if tab >= 0 {
 			err = p.errAt(tab, "a tab cannot separate \"-\" from the item; use spaces")
 		} else {
@@ -437,18 +618,20 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.Vals = append(n.Vals, item)
+		p.vals = append(p.vals, item)
 		ok, err := p.peek()
 		if err != nil {
 			return nil, err
 		}
 		if !ok || p.indent < col {
+			p.finish(n, len(p.keys), valBase)
 			return n, nil
 		}
 		if p.indent > col {
 			return nil, p.errAt(p.indent, yamlIndentMsg(item))
 		}
 		if !yamlIsSeqItem(p.line, col) {
+			p.finish(n, len(p.keys), valBase)
 			return n, nil // a key at the same indentation: the caller's map goes on
 		}
 	}
@@ -458,6 +641,9 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 // message naming the unsupported feature they introduce.
 func (p *yamlParser) checkStart(off int, flow bool) error {
 	s := p.line
+	if !yamlSpecialStart[s[off]] {
+		return nil
+	}
 	msg := ""
 	switch c := s[off]; c {
 	case '&':
@@ -491,6 +677,10 @@ func (p *yamlParser) checkStart(off int, flow bool) error {
 	return nil
 }
 
+// yamlSpecialStart marks the characters checkStart looks at.
+var yamlSpecialStart = [256]bool{'&': true, '*': true, '!': true, '|': true, '>': true, '%': true,
+	'@': true, '`': true, ',': true, ']': true, '}': true, '#': true, '?': true, ':': true, '-': true}
+
 // scanKey looks for a block mapping key at off: a quoted or plain scalar
 // followed by ":" and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
@@ -509,11 +699,11 @@ func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err er
 	case '[', '{':
 		return "", 0, false, nil
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
+	end, isColon := p.plainEnd(off)
 	if !isColon {
 		return "", 0, false, nil
 	}
-	return strings.TrimRight(s[off:end], " \t"), end, true, nil
+	return yamlTrimBlanks(s[off:end]), end, true, nil
 }
 
 // scanValue scans a scalar or flow collection in block context starting at
@@ -526,12 +716,11 @@ func (p *yamlParser) scanValue(off int) (*yamlNode, int, error) {
 	case '[', '{':
 		return p.parseFlow(off)
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
+	end, isColon := p.plainEnd(off)
 	if isColon {
 		return nil, 0, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
 	}
-	n := &yamlNode{Kind: yamlScalar, Plain: true, Value: strings.TrimRight(s[off:end], " \t"), Line: p.num, Col: p.colAt(off)}
-	return n, end, nil
+	return p.node(yamlScalar, true, yamlTrimBlanks(s[off:end]), off), end, nil
 }
 
 func (p *yamlParser) quotedNode(off int) (*yamlNode, int, error) {
@@ -540,7 +729,7 @@ func (p *yamlParser) quotedNode(off int) (*yamlNode, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return &yamlNode{Kind: yamlScalar, Value: v, Line: p.num, Col: col}, end, nil
+	return p.nodeAt(yamlScalar, false, v, p.num, col), end, nil
 }
 
 // finishLine accepts only blanks and a comment after a value at end, and
@@ -560,7 +749,14 @@ func (p *yamlParser) finishLine(end int) error {
 // the line, or in flow context at a flow indicator. The result still
 // includes trailing blanks.
 func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
+	stop := yamlStopBlock
+	if flow {
+		stop |= yamlStopFlow
+	}
 	for i := off; i < len(s); i++ {
+		if yamlStops[s[i]]&stop == 0 {
+			continue
+		}
 		switch c := s[i]; {
 		case c == ':' && yamlIndicatorAt(s, i+1, flow):
 			return i, true
@@ -572,6 +768,47 @@ func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
 	}
 	return len(s), false
 }
+
+// plainEnd is yamlPlainEnd(p.line, off, false), eight bytes at a time. It
+// reads whole words of the source, which go on past the line except at
+// the very end, and ignores what lies beyond the line.
+func (p *yamlParser) plainEnd(off int) (end int, isColon bool) {
+	s, src, base := p.line, p.src, p.lineOff
+	for i := off; i < len(s); {
+		if base+i+8 <= len(src) {
+			x := yamlLoad64(src, base+i)
+			m := yamlZeroBytes(x^(':'*yamlOnes)) | yamlZeroBytes(x^('#'*yamlOnes))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			if i += bits.TrailingZeros64(m) >> 3; i >= len(s) {
+				break
+			}
+		}
+		switch s[i] {
+		case ':':
+			if yamlBlankAt(s, i+1) {
+				return i, true
+			}
+		case '#':
+			if i > off && yamlIsBlank(s[i-1]) {
+				return i, false
+			}
+		}
+		i++
+	}
+	return len(s), false
+}
+
+// yamlStops marks the characters at which yamlPlainEnd must look closer.
+var yamlStops = [256]uint8{':': yamlStopBlock, '#': yamlStopBlock,
+	',': yamlStopFlow, '[': yamlStopFlow, ']': yamlStopFlow, '{': yamlStopFlow, '}': yamlStopFlow}
+
+const (
+	yamlStopBlock uint8 = 1 << iota
+	yamlStopFlow
+)
 
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 	if p.line[off] == '\'' {
@@ -709,7 +946,8 @@ func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
 	}
 	defer p.leave()
 	s := p.line
-	n := &yamlNode{Kind: yamlSeq, Line: p.num, Col: p.colAt(off)}
+	n := p.node(yamlSeq, false, "", off)
+	keyBase, valBase := len(p.keys), len(p.vals)
 	closer := byte(']')
 	if s[off] == '{' {
 		n.Kind, closer = yamlMap, '}'
@@ -724,6 +962,7 @@ func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
 			return nil, 0, unclosed()
 		}
 		if s[i] == closer {
+			p.finish(n, keyBase, valBase)
 			return n, i + 1, nil
 		}
 		var err error
@@ -732,7 +971,7 @@ func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
 			if item, i, err = p.flowItem(i); err != nil {
 				return nil, 0, err
 			}
-			n.Vals = append(n.Vals, item)
+			p.vals = append(p.vals, item)
 		} else {
 			keyOff := i
 			var key string
@@ -740,11 +979,11 @@ func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
 			if key, v, i, err = p.flowEntry(i); err != nil {
 				return nil, 0, err
 			}
-			if yamlHasKey(n, &seen, key) {
+			if yamlHasKey(p.keys[keyBase:], &seen, key) {
 				return nil, 0, p.errAt(keyOff, fmt.Sprintf("duplicate key %q", key))
 			}
-			n.Keys = append(n.Keys, key)
-			n.Vals = append(n.Vals, v)
+			p.keys = append(p.keys, key)
+			p.vals = append(p.vals, v)
 		}
 		i = yamlSkipBlanks(s, i)
 		switch {
@@ -753,6 +992,7 @@ func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
 		case s[i] == ',':
 			i++
 		case s[i] == closer:
+			p.finish(n, keyBase, valBase)
 			return n, i + 1, nil
 		case s[i] == ':' && n.Kind == yamlSeq:
 			return nil, 0, p.errAt(i, "mappings inside flow sequences ([a: b]) are not supported")
@@ -786,7 +1026,7 @@ func (p *yamlParser) flowEntry(off int) (string, *yamlNode, int, error) {
 		}
 	} else {
 		i, _ = yamlPlainEnd(s, off, true)
-		key = strings.TrimRight(s[off:i], " \t")
+		key = yamlTrimBlanks(s[off:i])
 	}
 	i = yamlSkipBlanks(s, i)
 	if i >= len(s) || s[i] != ':' {
@@ -822,14 +1062,24 @@ func (p *yamlParser) flowItem(off int) (*yamlNode, int, error) {
 		return nil, 0, err
 	}
 	end, _ := yamlPlainEnd(s, off, true)
-	v := strings.TrimRight(s[off:end], " \t")
+	v := yamlTrimBlanks(s[off:end])
 	if v == "" {
 		return nil, 0, p.errAt(off, "expected a value")
 	}
-	return &yamlNode{Kind: yamlScalar, Plain: true, Value: v, Line: p.num, Col: p.colAt(off)}, end, nil
+	return p.node(yamlScalar, true, v, off), end, nil
 }
 
 func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// yamlTrimBlanks drops trailing blanks, as strings.TrimRight(s, " \t")
+// does, without building a cutset each time.
+func yamlTrimBlanks(s string) string {
+	i := len(s)
+	for i > 0 && yamlIsBlank(s[i-1]) {
+		i--
+	}
+	return s[:i]
+}
 
 // yamlBlankAt reports whether s has a blank or its end at i.
 func yamlBlankAt(s string, i int) bool { return i >= len(s) || yamlIsBlank(s[i]) }

@@ -801,3 +801,119 @@ func TestYAMLBenchTreeRoundTrip(t *testing.T) {
 		t.Fatalf("hosts tree does not round trip:\n%s", out)
 	}
 }
+
+// yamlBigHosts writes a hosts.yml with n contexts the way a large
+// installation has them: n/10 hosts (at least one) of n/hosts accounts.
+func yamlBigHosts(n int) []byte {
+	var b strings.Builder
+	b.WriteString("token_storage: file\ncurrent_host: h0.example.com\nhosts:\n")
+	hosts := max(n/10, 1)
+	per := n / hosts
+	for h := range hosts {
+		fmt.Fprintf(&b, "  h%d.example.com:\n    current_account: u0@example.com\n    accounts:\n", h)
+		for a := range per {
+			fmt.Fprintf(&b, "      u%d@example.com:\n        account:\n          id: acct-%d-%d\n"+
+				"          email: u%d@example.com\n          name: User %d\n"+
+				"        workspace:\n          id: ws-1\n          name: Default\n          role: owner\n"+
+				"        token_id: 6f1c%04d%04d-0000-4000-8000-000000000000\n"+
+				"        token_expires_at: '2026-07-09T10:00:00+00:00'\n        token_storage: sealed\n",
+				a, h, a, a, a, h, a)
+		}
+	}
+	return []byte(b.String())
+}
+
+func TestYAMLBigHosts(t *testing.T) {
+	root := mustParseYAML(t, yamlBigHosts(10000))
+	hosts := root.get("hosts")
+	if len(hosts.Keys) != 1000 || root.get("current_host").str() != "h0.example.com" {
+		t.Fatalf("hosts: %d keys", len(hosts.Keys))
+	}
+	h := hosts.get("h999.example.com")
+	accts := h.get("accounts")
+	if len(accts.Keys) != 10 || h.Line != 122882 || h.Col != 5 {
+		t.Fatalf("h999: %d accounts at %d:%d", len(accts.Keys), h.Line, h.Col)
+	}
+	ctx := accts.get("u9@example.com")
+	if got := ctx.get("account").get("id").str(); got != "acct-999-9" {
+		t.Errorf("id = %q", got)
+	}
+	if v := ctx.get("token_expires_at"); v.Plain || v.Value != "2026-07-09T10:00:00+00:00" || v.Line != 123002 || v.Col != 27 {
+		t.Errorf("token_expires_at = %+v", v)
+	}
+	// Parsed nodes share no storage: growing one map leaves its
+	// neighbours alone.
+	acct := ctx.get("account")
+	acct.set("extra", yamlString("x"))
+	acct.Keys = append(acct.Keys, "more")
+	acct.Vals = append(acct.Vals, yamlString("y"))
+	if ws := ctx.get("workspace"); len(ws.Keys) != 3 || ws.Keys[0] != "id" || ws.get("id").str() != "ws-1" {
+		t.Errorf("workspace changed: %s", yamlDump(ws))
+	}
+	if got := yamlDump(accts.get("u8@example.com").get("workspace")); got != `{"id": p"ws-1", "name": p"Default", "role": p"owner"}` {
+		t.Errorf("neighbour changed: %s", got)
+	}
+	if out := marshalYAML(root); !bytes.Contains(out, []byte("extra: x\n")) {
+		t.Error("set value not written")
+	}
+}
+
+// TestYAMLCollectionSizes reads maps, sequences and flow collections of
+// every size up to several blocks (the parser carves nodes, keys and values
+// from shared blocks) and checks that each holds exactly its own entries.
+func TestYAMLCollectionSizes(t *testing.T) {
+	for n := range 300 {
+		var b strings.Builder
+		b.WriteString("m:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  k%d: v%d\n", i, i)
+		}
+		b.WriteString("s:\n")
+		for i := range n {
+			fmt.Fprintf(&b, "  - %d\n", i)
+		}
+		b.WriteString("f: [")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%d", i)
+		}
+		b.WriteString("]\nlast: {x: y}\n")
+		root := mustParseYAML(t, []byte(b.String()))
+		m, s, f := root.get("m"), root.get("s"), root.get("f")
+		if n > 0 && (len(m.Keys) != n || len(m.Vals) != n || len(s.Vals) != n || len(f.Vals) != n) {
+			t.Fatalf("%d entries: %d keys, %d values, %d and %d items", n, len(m.Keys), len(m.Vals), len(s.Vals), len(f.Vals))
+		}
+		// Growing one collection leaves the others alone.
+		m.Keys = append(m.Keys, "new")
+		m.Vals = append(m.Vals, yamlString("new"))
+		s.Vals = append(s.Vals, yamlString("new"))
+		f.Vals = append(f.Vals, yamlString("new"))
+		for i := range n {
+			k, v := fmt.Sprint("k", i), fmt.Sprint("v", i)
+			if m.Keys[i] != k || m.Vals[i].Value != v || s.Vals[i].Value != strconv.Itoa(i) || f.Vals[i].Value != strconv.Itoa(i) {
+				t.Fatalf("%d entries: entry %d is %s", n, i, yamlDump(root))
+			}
+		}
+		if strings.Join(root.Keys, " ") != "m s f last" || len(root.Vals) != 4 || yamlDump(root.get("last")) != `{"x": p"y"}` {
+			t.Fatalf("%d entries: %s", n, yamlDump(root))
+		}
+	}
+}
+
+// BenchmarkParseYAML10k parses a hosts.yml with 10 000 contexts (3.5 MB).
+func BenchmarkParseYAML10k(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		data := yamlBigHosts(n)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parseYAML(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
