@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -73,6 +74,7 @@ func main() {
 
 // runMain wires the real process into an app and runs it.
 func runMain() int {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// A closed pipe on stdout must end the command quietly with exit 0,
@@ -98,6 +100,20 @@ func runMain() int {
 		return 0
 	}
 	return code
+}
+
+// tuneGC turns the garbage collector off for this short-lived process,
+// with a memory limit that brings it back if the heap ever gets large: a
+// 10 000-context hosts.yml then parses without collections in the middle.
+// GOGC and GOMEMLIMIT set by the user win.
+func tuneGC() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(128 << 20)
+	}
 }
 
 // pipeWriter remembers that the reader of stdout went away and swallows
