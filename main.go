@@ -261,7 +261,7 @@ func (a *app) dispatch(args []string) error {
 		}
 		a.printOverview()
 		return nil
-	case "--version", "-v", "-version":
+	case "--version", "-version":
 		fmt.Fprintln(a.stdout, "difyctl "+version)
 		return nil
 	}
