@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -415,7 +414,30 @@ func retryAfter(v string) string {
 	return sanitize(truncate(v, 40))
 }
 
-var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+// htmlTitle returns the text of an HTML page's <title>, or false.
+func htmlTitle(page []byte) (string, bool) {
+	lower := make([]byte, len(page)) // ASCII-only, so offsets match page
+	for i, c := range page {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	open := bytes.Index(lower, []byte("<title"))
+	if open < 0 {
+		return "", false
+	}
+	start := bytes.IndexByte(lower[open:], '>')
+	if start < 0 {
+		return "", false
+	}
+	start += open + 1
+	end := bytes.Index(lower[start:], []byte("</title"))
+	if end < 0 {
+		return "", false
+	}
+	return string(page[start : start+end]), true
+}
 
 // parseErrorBody pulls a message and hint out of an error reply: a Dify
 // ErrorBody (kept whole as server), the nested {"error":{…}} form, an RFC
@@ -454,8 +476,8 @@ func parseErrorBody(data []byte, contentType string) (msg, hint string, server j
 			return "", "", nil
 		}
 	}
-	if m := htmlTitle.FindSubmatch(trimmed); m != nil {
-		return "the server answered with an HTML page: " + truncate(strings.TrimSpace(string(m[1])), 120), "", nil
+	if title, ok := htmlTitle(trimmed); ok {
+		return "the server answered with an HTML page: " + truncate(strings.TrimSpace(title), 120), "", nil
 	}
 	if strings.Contains(strings.ToLower(contentType), "html") || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<")) {
 		return "the server answered with an HTML page", "", nil

@@ -85,6 +85,9 @@ type hostsFile struct {
 	CurrentHost  string
 	Hosts        []*hostEntry
 	node         *yamlNode
+	// raw is the file as read, so an update that changes nothing is seen
+	// without encoding the model twice.
+	raw []byte
 }
 
 type hostEntry struct {
@@ -498,8 +501,9 @@ func (s *store) load() (*hostsFile, error) {
 
 // update is the one way hosts.yml changes: under an exclusive lock it reads
 // the file, lets change edit the model, and replaces the file atomically
-// when the content changed. A file that does not parse is never
-// overwritten.
+// when the result differs from the bytes on disk (a hand-edited file that
+// a change leaves alone may come back in canonical form). A file that does
+// not parse is never overwritten.
 func (s *store) update(change func(h *hostsFile) error) error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fileError("cannot create the config directory", s.dir, err)
@@ -517,20 +521,14 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	if err != nil {
 		return err
 	}
-	before := encodeHosts(h)
 	if err := change(h); err != nil {
 		return err
 	}
 	after := encodeHosts(h)
-	if bytes.Equal(before, after) && s.exists(hostsFileName) && !s.warned[s.hostsPath()] {
+	if bytes.Equal(h.raw, after) && !s.warned[s.hostsPath()] {
 		return nil
 	}
 	return writeFileAtomic(s.dir, hostsFileName, after)
-}
-
-func (s *store) exists(name string) bool {
-	_, err := os.Lstat(filepath.Join(s.dir, name))
-	return err == nil
 }
 
 // read parses hosts.yml; the caller holds the lock.
@@ -550,6 +548,7 @@ func (s *store) read() (*hostsFile, error) {
 	if err != nil {
 		return nil, configInvalid(s.hostsPath(), err)
 	}
+	h.raw = data
 	return h, nil
 }
 
