@@ -388,10 +388,9 @@ func encodeHosts(h *hostsFile) []byte {
 	}
 	setOrDel(root, "token_storage", h.TokenStorage)
 	setOrDel(root, "current_host", h.CurrentHost)
-	hosts := yamlNewMap()
-	for _, e := range h.Hosts {
-		hosts.Keys = append(hosts.Keys, e.Host)
-		hosts.Vals = append(hosts.Vals, encodeHost(e))
+	hosts := &yamlNode{Kind: yamlMap, Keys: make([]string, len(h.Hosts)), Vals: make([]*yamlNode, len(h.Hosts))}
+	for i, e := range h.Hosts {
+		hosts.Keys[i], hosts.Vals[i] = e.Host, encodeHost(e)
 	}
 	root.set("hosts", hosts)
 	h.node = root
@@ -411,10 +410,9 @@ func encodeHost(e *hostEntry) *yamlNode {
 	}
 	setOrDel(n, "path", e.Path)
 	setOrDel(n, "current_account", e.CurrentAccount)
-	accounts := yamlNewMap()
-	for _, c := range e.Accounts {
-		accounts.Keys = append(accounts.Keys, c.Email)
-		accounts.Vals = append(accounts.Vals, encodeContext(c))
+	accounts := &yamlNode{Kind: yamlMap, Keys: make([]string, len(e.Accounts)), Vals: make([]*yamlNode, len(e.Accounts))}
+	for i, c := range e.Accounts {
+		accounts.Keys[i], accounts.Vals[i] = c.Email, encodeContext(c)
 	}
 	n.set("accounts", accounts)
 	e.node = n
@@ -431,26 +429,24 @@ func encodeContext(c *contextEntry) *yamlNode {
 		a = yamlNewMap()
 	}
 	// The official schema always has all three account fields.
-	a.set("id", yamlString(c.Account.ID))
-	a.set("email", yamlString(c.Account.Email))
-	a.set("name", yamlString(c.Account.Name))
+	setString(a, "id", c.Account.ID)
+	setString(a, "email", c.Account.Email)
+	setString(a, "name", c.Account.Name)
 	n.set("account", a)
 	if c.Workspace != nil {
-		w := yamlNewMap()
-		w.set("id", yamlString(c.Workspace.ID))
-		w.set("name", yamlString(c.Workspace.Name))
-		w.set("role", yamlString(c.Workspace.Role))
-		n.set("workspace", w)
+		w := mapAt(n, "workspace")
+		setString(w, "id", c.Workspace.ID)
+		setString(w, "name", c.Workspace.Name)
+		setString(w, "role", c.Workspace.Role)
 	} else {
 		n.del("workspace")
 	}
 	setOrDel(n, "token_id", c.TokenID)
 	setOrDel(n, "token_expires_at", c.TokenExpiresAt)
 	if c.External != nil {
-		x := yamlNewMap()
-		x.set("email", yamlString(c.External.Email))
-		x.set("issuer", yamlString(c.External.Issuer))
-		n.set("external_subject", x)
+		x := mapAt(n, "external_subject")
+		setString(x, "email", c.External.Email)
+		setString(x, "issuer", c.External.Issuer)
 	} else {
 		n.del("external_subject")
 	}
@@ -462,6 +458,27 @@ func encodeContext(c *contextEntry) *yamlNode {
 func setOrDel(n *yamlNode, key, value string) {
 	if value == "" {
 		n.del(key)
+		return
+	}
+	setString(n, key, value)
+}
+
+// mapAt returns the mapping under key, putting a new one there when the
+// key is missing or holds something else.
+func mapAt(n *yamlNode, key string) *yamlNode {
+	if m := n.get(key); m != nil && m.Kind == yamlMap {
+		return m
+	}
+	m := yamlNewMap()
+	n.set(key, m)
+	return m
+}
+
+// setString sets key to a string scalar, keeping the node already there
+// when it holds the same string: rewriting 10 000 contexts then allocates
+// almost nothing.
+func setString(n *yamlNode, key, value string) {
+	if old := n.get(key); old != nil && old.Kind == yamlScalar && old.Value == value {
 		return
 	}
 	n.set(key, yamlString(value))

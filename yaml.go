@@ -1124,7 +1124,7 @@ func yamlRestIsComment(raw string, i int) (int, bool) {
 // out as js-yaml's dump (indent 2, no line folding) lays it out, so files the
 // official client wrote come back byte for byte. A nil node is "null".
 func marshalYAML(n *yamlNode) []byte {
-	var b []byte
+	b := make([]byte, 0, yamlSizeHint(n, 0))
 	switch {
 	case n != nil && n.Kind == yamlMap && len(n.Keys) > 0:
 		b = yamlAppendMap(b, n, 0, false)
@@ -1164,6 +1164,22 @@ func yamlAppendMap(b []byte, n *yamlNode, indent int, inline bool) []byte {
 		}
 	}
 	return b
+}
+
+// yamlSizeHint estimates the rendered size of n at indent, so the output
+// buffer is allocated once instead of doubling its way up.
+func yamlSizeHint(n *yamlNode, indent int) int {
+	if n == nil {
+		return 8
+	}
+	size := len(n.Value) + 8
+	for _, k := range n.Keys {
+		size += indent + len(k) + 4
+	}
+	for _, v := range n.Vals {
+		size += yamlSizeHint(v, indent+2) + indent
+	}
+	return size
 }
 
 // yamlAppendSeq writes a non-empty sequence's items at indent; a map or
