@@ -174,6 +174,12 @@ type request struct {
 	noRetry bool
 }
 
+// retryable reports whether r may be sent again: GET and DELETE are
+// idempotent, POST never is.
+func (r request) retryable() bool {
+	return (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry
+}
+
 // response is a successful (2xx) or RFC 8628 error reply.
 type response struct {
 	status int
@@ -196,7 +202,6 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 			return nil, newError("client_error", "cannot encode the request: "+err.Error(), "")
 		}
 	}
-	idempotent := (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry
 	backoff := 300 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, r, u, payload)
@@ -206,7 +211,7 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		if err == nil {
 			return resp, nil
 		}
-		if !isTransient(err) || !idempotent || attempt >= c.retries {
+		if !isTransient(err) || !r.retryable() || attempt >= c.retries {
 			return nil, untransient(err)
 		}
 		if err := c.sleep(ctx, backoff); err != nil {
@@ -288,11 +293,8 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 	if r.deviceFlow && resp.StatusCode == 400 && rfc8628Error(data) != "" {
 		return out, nil
 	}
-	if resp.StatusCode >= 500 && retryableStatus(resp.StatusCode) && (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry {
-		// Let do retry; it maps the status if it gives up.
-		return nil, &transientError{c.statusError(r, u, resp, data)}
-	}
-	if resp.StatusCode == 408 && (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry {
+	if retryableStatus(resp.StatusCode) && r.retryable() {
+		// Let do retry; the mapped error is what it reports if it gives up.
 		return nil, &transientError{c.statusError(r, u, resp, data)}
 	}
 	return nil, c.statusError(r, u, resp, data)

@@ -357,7 +357,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
 		return resolveHost(rawHost, insecure)
 	}
-	if !a.stdinTTY || !a.stderrTTY {
+	if !a.canAsk() {
 		return endpoint{}, missingArg("--host is required (no TTY)",
 			"pass the host explicitly, e.g. 'difyctl auth login --host cloud.dify.ai'")
 	}

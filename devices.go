@@ -323,7 +323,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		}
 		chosen = []sessionRow{r}
 	}
-	if !yes && a.canConfirm() {
+	if !yes && a.canAsk() {
 		ok, err := a.confirm(fmt.Sprintf("Revoke %d session(s)?", len(chosen)))
 		if err != nil {
 			return err
@@ -348,9 +348,6 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	}
 	return a.writeString(fmt.Sprintf("%s Revoked %d session(s)\n", a.colors(a.stdoutTTY).green("✓"), revoked))
 }
-
-// canConfirm reports whether a person can answer the prompt.
-func (a *app) canConfirm() bool { return a.stdinTTY && a.stderrTTY }
 
 // matchSession finds the one session a target names: exact label, then
 // exact id, then case-insensitive label substring.

@@ -11,11 +11,13 @@ import (
 	"strings"
 )
 
-// canPrompt reports whether a person can answer: stdin and stderr are both
-// a terminal.
-func (a *app) canPrompt() bool {
-	return a.stdinTTY && a.stderrTTY && a.term != nil
-}
+// canAsk reports whether a person can answer a question: stdin and stderr
+// are both a terminal.
+func (a *app) canAsk() bool { return a.stdinTTY && a.stderrTTY }
+
+// canPick reports whether the arrow-key picker can run: a person can
+// answer and the terminal can be put in raw mode.
+func (a *app) canPick() bool { return a.canAsk() && a.term != nil }
 
 // pick shows items on stderr and lets the user choose one with ↑/↓ or j/k
 // and Enter. Esc, q and Ctrl-C cancel (exit 2). The terminal is restored on

@@ -43,7 +43,7 @@ func (a *app) useHost(domain string) error {
 	}
 	known := hostNames(h)
 	if domain == "" {
-		if !a.canPrompt() {
+		if !a.canPick() {
 			return missingArg("--domain is required (no TTY); known hosts: "+joinSanitized(known), "pass --domain <host>")
 		}
 		items := make([]string, len(h.Hosts))
@@ -127,7 +127,7 @@ func (a *app) useAccount(email string) error {
 		known[i] = c.Email
 	}
 	if email == "" {
-		if !a.canPrompt() {
+		if !a.canPick() {
 			return missingArg(fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", sanitize(e.Host), joinSanitized(known)),
 				"pass --email <email>")
 		}
