@@ -307,11 +307,14 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 			old, _ = ts.find(ep.Host, prev)
 		}
 	}
-	storage, err := ts.save(ep.Host, ctx.Email, tok)
-	if err != nil {
-		return err
-	}
+	// The token is stored and the context recorded in one critical section
+	// of the hosts.yml lock, so two sign-ins to the same context at once
+	// cannot leave one's token beside the other's token_id.
 	err = st.update(func(h *hostsFile) error {
+		storage, err := ts.save(ep.Host, ctx.Email, tok)
+		if err != nil {
+			return err
+		}
 		e := h.upsert(ep.Host, ctx)
 		e.Scheme = ""
 		if ep.Scheme != "https" {

@@ -218,3 +218,48 @@ func waitResultNoFatal(name string, cmd *exec.Cmd, out, errb *bytes.Buffer, limi
 	}
 	return r
 }
+
+// TestConcurrentLoginsToOneContext signs the same account in five times at
+// once: whichever wins, the stored token and the recorded token_id must
+// belong to the same sign-in.
+func TestConcurrentLoginsToOneContext(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	const n = 5
+	type run struct {
+		cmd       *exec.Cmd
+		out, errb *bytes.Buffer
+	}
+	var runs []run
+	for i := 0; i < n; i++ {
+		cmd, out, errb := e.start("auth", "login", "--host", f.url, "--insecure")
+		runs = append(runs, run{cmd, out, errb})
+	}
+	approved := map[string]bool{}
+	for len(approved) < n {
+		code := f.waitPending(approved)
+		f.approve(code, "same@dify.ai", "Same", nil)
+		approved[code] = true
+	}
+	for _, r := range runs {
+		wantExit(t, waitResult(t, r.cmd, r.out, r.errb), 0)
+	}
+	h := loadHostsFile(t, e.config)
+	c := h.host(f.host).account("same@dify.ai")
+	if h.count() != 1 || c == nil {
+		t.Fatalf("want one context, got %d", h.count())
+	}
+	ts, err := e.inProcess().tokenStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := ts.find(f.host, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (All five share a device label, so the server's rotation may have
+	// ended the winner's session; consistency is what difyctl controls.)
+	if f.tokenByID(c.TokenID).Token != tok.reveal() {
+		t.Fatal("the stored token and the recorded token_id come from different sign-ins")
+	}
+}

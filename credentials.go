@@ -10,9 +10,11 @@ package main
 // (token_storage: keychain|sealed in hosts.yml).
 //
 // Locking: the sealed file and tokens.yml take the hosts.yml lock
-// themselves, and find may update hosts.yml. Never call find, save or
-// forget from inside store.update: flock is per open file, so the
-// process would wait on itself.
+// themselves (re-entrant within the process, lock.go). save may run inside
+// store.update — login stores its token and records the context in one
+// critical section. find may itself update hosts.yml (moving a plaintext
+// token), so never call find or forget from inside store.update: the
+// outer update would then write back a model that misses that change.
 
 import (
 	"context"
@@ -133,7 +135,7 @@ func (c *credentialChain) ctx() context.Context {
 // recordTokenStorage notes in hosts.yml where a context's token went: the
 // context's own token_storage (keychain|sealed) and the global key the
 // official client reads (keychain|file; it rejects any other value).
-// Login calls it inside its store.update after save.
+// Login calls it inside its store.update, after save.
 func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	if ce := h.host(host).account(email); ce != nil {
 		ce.TokenStorage = storage

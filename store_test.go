@@ -222,3 +222,33 @@ func TestSchemaShapeErrorsAreConfigInvalid(t *testing.T) {
 		}
 	}
 }
+
+func TestLockIsReentrantInProcess(t *testing.T) {
+	dir := t.TempDir()
+	outer, err := lockDir(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		inner, err := lockDir(dir, true) // joins the held lock instead of waiting on it
+		if err == nil {
+			inner()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a nested lock waited on the process's own lock")
+	}
+	outer()
+	// Fully released: another process can take it now.
+	cmd := helperCmd(t, dir, "add-context", "HELPER_HOST=h.example", "HELPER_EMAIL=u@x.io")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("another process could not take the released lock: %v %s", err, out)
+	}
+}
