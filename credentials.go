@@ -10,9 +10,9 @@ package main
 // (token_storage: keychain|sealed in hosts.yml).
 //
 // Locking: the sealed file and tokens.yml take the hosts.yml lock
-// themselves (re-entrant within the process, lock.go). save may run inside
-// store.update — login stores its token and records the context in one
-// critical section. find may itself update hosts.yml (moving a plaintext
+// themselves, or join it when their store's update holds it (store.lock).
+// save may run inside store.update — login stores its token and records
+// the context in one critical section. find may itself update hosts.yml (moving a plaintext
 // token), so never call find or forget from inside store.update: the
 // outer update would then write back a model that misses that change.
 
@@ -378,7 +378,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 	if _, err := os.Lstat(c.plaintextPath()); err != nil {
 		return token{}, errNoCredential
 	}
-	unlock, err := lockDir(c.st.dir, false)
+	unlock, err := c.st.lock(c.st.dir, false)
 	if err == nil {
 		defer unlock()
 	} else if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, errReadOnlyLock) {
@@ -422,7 +422,7 @@ func (c *credentialChain) plaintextRemove(host, email string) error {
 	if _, err := os.Lstat(c.plaintextPath()); err != nil {
 		return nil
 	}
-	unlock, err := lockDir(c.st.dir, true)
+	unlock, err := c.st.lock(c.st.dir, true)
 	if err != nil {
 		return err
 	}

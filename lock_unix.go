@@ -15,10 +15,10 @@ import (
 // directory is read-only.
 var errReadOnlyLock = errors.New("config directory is read-only")
 
-// osLockDir takes the OS lock on <dir>/hosts.yml.lock: shared for readers,
+// lockDir takes the OS lock on <dir>/hosts.yml.lock: shared for readers,
 // exclusive for writers. The lock dies with the process, so a crash never
 // leaves a stale lock behind.
-func osLockDir(dir string, exclusive bool) (func(), error) {
+func lockDir(dir string, exclusive bool) (func(), error) {
 	path := filepath.Join(dir, lockFileName)
 	flags := unix.O_RDWR | unix.O_CREAT | unix.O_NOFOLLOW | unix.O_CLOEXEC
 	if !exclusive {

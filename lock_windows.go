@@ -13,9 +13,9 @@ import (
 
 var errReadOnlyLock = errors.New("config directory is read-only")
 
-// osLockDir takes LockFileEx on <dir>/hosts.yml.lock: shared for readers,
+// lockDir takes LockFileEx on <dir>/hosts.yml.lock: shared for readers,
 // exclusive for writers. The lock is released when the process dies.
-func osLockDir(dir string, exclusive bool) (func(), error) {
+func lockDir(dir string, exclusive bool) (func(), error) {
 	path := filepath.Join(dir, lockFileName)
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return nil, symlinkRefused(path)

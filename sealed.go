@@ -200,7 +200,7 @@ func (s *sealedStore) rewrite(host string, newLine func() (*sealedLine, error), 
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fileError("cannot create the config directory", s.dir, err)
 	}
-	unlock, err := lockDir(s.dir, true)
+	unlock, err := s.st.lock(s.dir, true)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *sealedStore) readShared() ([]byte, error) {
 			return nil, err
 		}
 	}
-	unlock, err := lockDir(s.dir, false)
+	unlock, err := s.st.lock(s.dir, false)
 	if err == nil {
 		defer unlock()
 	} else if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, errReadOnlyLock) {

@@ -491,6 +491,22 @@ type store struct {
 	// warned remembers which paths were already reported; a file reported
 	// here is rewritten (0600) by the next update even if unchanged.
 	warned map[string]bool
+	// held is set while update's change function runs: the exclusive lock
+	// is this store's, and lock hands it out again instead of waiting for
+	// it (the OS lock belongs to an open file, so a second one would wait
+	// on the first).
+	held bool
+}
+
+// lock takes the hosts.yml lock for work beside hosts.yml (the sealed file,
+// tokens.yml), or joins it when this store's update already holds it —
+// how login stores its token and records the context in one critical
+// section. A nil store always takes the lock.
+func (s *store) lock(dir string, exclusive bool) (func(), error) {
+	if s != nil && s.held && filepath.Clean(dir) == filepath.Clean(s.dir) {
+		return func() {}, nil
+	}
+	return lockDir(dir, exclusive)
 }
 
 func (s *store) hostsPath() string { return filepath.Join(s.dir, hostsFileName) }
@@ -538,7 +554,10 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	if err != nil {
 		return err
 	}
-	if err := change(h); err != nil {
+	s.held = true
+	err = change(h)
+	s.held = false
+	if err != nil {
 		return err
 	}
 	after := encodeHosts(h)

@@ -223,31 +223,39 @@ func TestSchemaShapeErrorsAreConfigInvalid(t *testing.T) {
 	}
 }
 
-func TestLockIsReentrantInProcess(t *testing.T) {
-	dir := t.TempDir()
-	outer, err := lockDir(dir, true)
+func TestUpdateLendsItsLock(t *testing.T) {
+	s := &store{dir: filepath.Join(t.TempDir(), "cfg")}
+	err := s.update(func(h *hostsFile) error {
+		done := make(chan error, 1)
+		go func() {
+			unlock, err := s.lock(s.dir, true) // joins the lock update holds
+			if err == nil {
+				unlock()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("work inside update waited on update's own lock")
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		inner, err := lockDir(dir, true) // joins the held lock instead of waiting on it
-		if err == nil {
-			inner()
-		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a nested lock waited on the process's own lock")
+	if s.held {
+		t.Fatal("the lock is still lent out after update")
 	}
-	outer()
-	// Fully released: another process can take it now.
-	cmd := helperCmd(t, dir, "add-context", "HELPER_HOST=h.example", "HELPER_EMAIL=u@x.io")
+	// Outside update the store takes the real lock: another process
+	// can change the file afterwards.
+	unlock, err := s.lock(s.dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	cmd := helperCmd(t, s.dir, "add-context", "HELPER_HOST=h.example", "HELPER_EMAIL=u@x.io")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("another process could not take the released lock: %v %s", err, out)
 	}
