@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -400,10 +401,14 @@ func echoesSecret(out, secret []byte) bool {
 	return false
 }
 
-var tokenLike = regexp.MustCompile(`df[a-z]{2}_[A-Za-z0-9_\-.~+/=]+`)
+// tokenLike is compiled on first use: only a failing store needs it, and
+// every command would otherwise pay for it at start-up.
+var tokenLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`df[a-z]{2}_[A-Za-z0-9_\-.~+/=]+`)
+})
 
 // redactTokenLike hides anything shaped like a Dify token, whoever's it is.
-func redactTokenLike(s string) string { return tokenLike.ReplaceAllString(s, "[redacted]") }
+func redactTokenLike(s string) string { return tokenLike().ReplaceAllString(s, "[redacted]") }
 
 // exitReason describes a helper's failure from its exit code and stderr.
 func exitReason(r toolResult, secrets ...[]byte) string {
@@ -480,13 +485,23 @@ func securityQuote(s string) (string, error) {
 				reason: "a name contains a line break or control character"}
 		}
 	}
-	if s != "" && securitySafe.MatchString(s) {
+	if isSecuritySafe(s) {
 		return s, nil
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'", nil
 }
 
-var securitySafe = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+// isSecuritySafe reports a non-empty word that needs no quoting on a
+// `security -i` line: letters, digits and @%+=:,./_- only.
+func isSecuritySafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // securityReadArgs and securityDeleteArgs carry no secret.
 func securityReadArgs(account string) []string {
