@@ -11,6 +11,7 @@ import (
 )
 
 var whoamiCommand = &command{
+	quick:   true,
 	path:    "auth whoami",
 	summary: "Print the active subject's identity",
 	usage:   "auth whoami [--json]",
@@ -98,6 +99,7 @@ func (a *app) writeString(s string) error {
 }
 
 var listCommand = &command{
+	quick:   true,
 	path:    "auth list",
 	summary: "List all authenticated contexts (host + account pairs)",
 	usage:   "auth list [-o json|yaml|name]",

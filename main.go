@@ -28,12 +28,18 @@ var version = "0.2.0"
 // app carries everything a command touches of the outside world, so the
 // same command runs in-process in unit tests and as a binary.
 type app struct {
-	ctx    context.Context
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	now    func() time.Time
+	ctx context.Context
+	// catchInterrupts, when set, replaces ctx with one that Ctrl-C and
+	// SIGTERM cancel. runCommand calls it for every command that waits on
+	// the network, a helper process or a person; the quick local ones
+	// skip it, because watching signals costs a Go process two threads.
+	catchInterrupts func(context.Context) (context.Context, context.CancelFunc)
+	stopInterrupts  context.CancelFunc
+	stdin           io.Reader
+	stdout          io.Writer
+	stderr          io.Writer
+	getenv          func(string) string
+	now             func() time.Time
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	// term puts the terminal in raw mode for the pickers; nil when stdin
@@ -75,17 +81,17 @@ func main() {
 // runMain wires the real process into an app and runs it.
 func runMain() int {
 	tuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// A closed pipe on stdout must end the command quietly with exit 0,
 	// so writes have to report EPIPE instead of killing the process.
-	ignoreSIGPIPE()
-	out := &pipeWriter{w: os.Stdout}
+	out := &pipeWriter{w: unsignalled(os.Stdout)}
 	a := &app{
-		ctx:       ctx,
+		ctx: context.Background(),
+		catchInterrupts: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		},
 		stdin:     os.Stdin,
 		stdout:    out,
-		stderr:    os.Stderr,
+		stderr:    unsignalled(os.Stderr),
 		getenv:    os.Getenv,
 		now:       time.Now,
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
@@ -96,6 +102,9 @@ func runMain() int {
 		a.term = fdTerminal{int(os.Stdin.Fd())}
 	}
 	code := a.run(os.Args[1:])
+	if a.stopInterrupts != nil {
+		a.stopInterrupts()
+	}
 	if out.broken {
 		return 0
 	}
@@ -220,6 +229,9 @@ type command struct {
 	setup func(fs *flag.FlagSet) func(a *app, args []string) error
 	// maxArgs is how many positional arguments the command takes.
 	maxArgs int
+	// quick commands only read local files and never wait, so Ctrl-C may
+	// end them the default way (the shell still sees 130).
+	quick bool
 }
 
 // commands is the whole command tree, in help order.
@@ -376,6 +388,9 @@ func (a *app) runCommand(c *command, args []string) error {
 	}
 	if len(pos) > c.maxArgs {
 		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
+	}
+	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
+		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
 	}
 	return runner(a, pos)
 }
@@ -574,6 +589,7 @@ func isBoolFlag(f *flag.Flag) bool {
 }
 
 var versionCommand = &command{
+	quick:    true,
 	path:     "version",
 	summary:  "Print the difyctl version",
 	usage:    "version",

@@ -5,15 +5,23 @@ package main
 import (
 	"errors"
 	"os"
-	"os/signal"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// ignoreSIGPIPE makes a write to a closed stdout return EPIPE instead of
-// killing the process, so `difyctl auth list | head -1` exits 0. The signal
-// is caught, not ignored, so child processes keep the default.
-func ignoreSIGPIPE() {
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+// unsignalled returns a copy of stdout or stderr on a new descriptor, so a
+// write to a closed pipe returns EPIPE instead of killing the process and
+// `difyctl auth list | head -1` exits 0. The Go runtime raises SIGPIPE only
+// for writes to descriptors 1 and 2; catching the signal instead would
+// cost every run the runtime's signal thread. Should the copy fail, the
+// original is used.
+func unsignalled(f *os.File) *os.File {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return f
+	}
+	return os.NewFile(uintptr(fd), f.Name())
 }
 
 func isBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }

@@ -4,11 +4,13 @@ package main
 
 import (
 	"errors"
+	"os"
 
 	"golang.org/x/sys/windows"
 )
 
-func ignoreSIGPIPE() {}
+// unsignalled returns f: Windows has no SIGPIPE.
+func unsignalled(f *os.File) *os.File { return f }
 
 func isBrokenPipe(err error) bool {
 	return errors.Is(err, windows.ERROR_BROKEN_PIPE) || errors.Is(err, windows.ERROR_NO_DATA)
