@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -84,18 +85,36 @@ func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
 		{"h:1", "q\"uote\\@x", "tab\there \x1b[31m", false},
 		{"x", "张伟@x.cn", "bidi\u202e \u2028 <html> & \u007f\u0085", false},
 	}
-	want := marshalPretty(struct {
-		Contexts []contextRow `json:"contexts"`
-	}{rows})
-	if got := contextsJSON(rows); !bytes.Equal(escapeInvisible(got), want) {
-		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	// Enough rows to be written in several chunks.
+	for i := range 2000 {
+		rows = append(rows, contextRow{"h" + strconv.Itoa(i) + ".example", "u@x.io", "U " + strconv.Itoa(i), i == 1500})
 	}
-	empty := marshalPretty(struct {
-		Contexts []contextRow `json:"contexts"`
-	}{[]contextRow{}})
-	if got := contextsJSON(nil); !bytes.Equal(got, empty) {
-		t.Fatalf("empty: %q vs %q", got, empty)
+	for _, rows := range [][]contextRow{rows[:3], rows, {}} {
+		want := marshalPretty(struct {
+			Contexts []contextRow `json:"contexts"`
+		}{rows})
+		var got countingWriter
+		if err := writeContextsJSON(&got, rows); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(escapeInvisible(got.buf.Bytes()), want) {
+			t.Fatalf("%d rows: got:\n%s\nwant:\n%s", len(rows), got.buf.Bytes(), want)
+		}
+		if len(rows) == 2003 && got.writes < 2 {
+			t.Errorf("%d bytes for %d rows were written in %d write(s), want chunks", got.buf.Len(), len(rows), got.writes)
+		}
 	}
+}
+
+// countingWriter records what is written and in how many calls.
+type countingWriter struct {
+	buf    bytes.Buffer
+	writes int
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	c.writes++
+	return c.buf.Write(b)
 }
 
 func TestEscapeInvisibleKeepsJSONMeaning(t *testing.T) {

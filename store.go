@@ -4,7 +4,6 @@ package main
 // locked read-modify-write every change goes through.
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -87,7 +86,7 @@ type hostsFile struct {
 	node         *yamlNode
 	// raw is the file as read, so an update that changes nothing is seen
 	// without encoding the model twice.
-	raw []byte
+	raw string
 }
 
 type hostEntry struct {
@@ -220,6 +219,33 @@ func (h *hostsFile) count() int {
 // decodeHosts maps a parsed document onto the model. A document whose known
 // keys have the wrong shape is as unreadable as one that does not parse.
 func decodeHosts(root *yamlNode) (*hostsFile, error) {
+	return (&hostsDecoder{}).hosts(root)
+}
+
+// hostsDecoder decodes hosts.yml. In a lean read it decodes each context
+// as soon as the parser has it (takeContext) and keeps it in taken, in
+// file order, until hosts reaches the yamlTaken left in its place.
+type hostsDecoder struct {
+	taken []*contextEntry
+}
+
+// takeContext is the yamlTaker of a lean read: it consumes every
+// hosts.<host>.accounts.<email> entry that decodes. One that does not is
+// left in the tree, so hosts reports it exactly where a full read would.
+func (d *hostsDecoder) takeContext(path []string, v *yamlNode) bool {
+	if len(path) != 4 || path[0] != "hosts" || path[2] != "accounts" {
+		return false
+	}
+	c, err := decodeContext(path[3], v)
+	if err != nil {
+		return false
+	}
+	c.node, c.accountNode = nil, nil // v's memory is about to be reused
+	d.taken = append(d.taken, c)
+	return true
+}
+
+func (d *hostsDecoder) hosts(root *yamlNode) (*hostsFile, error) {
 	h := &hostsFile{node: root}
 	if root == nil || root.isNull() {
 		h.node = nil
@@ -243,7 +269,7 @@ func decodeHosts(root *yamlNode) (*hostsFile, error) {
 		return nil, shapeError(hosts, "hosts must be a mapping")
 	}
 	for i, name := range hosts.Keys {
-		e, err := decodeHost(name, hosts.Vals[i])
+		e, err := d.host(name, hosts.Vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -252,7 +278,7 @@ func decodeHosts(root *yamlNode) (*hostsFile, error) {
 	return h, nil
 }
 
-func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
+func (d *hostsDecoder) host(name string, n *yamlNode) (*hostEntry, error) {
 	e := &hostEntry{Host: name, node: n}
 	if n.isNull() {
 		e.node = nil
@@ -283,8 +309,20 @@ func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
 	if accounts.Kind != yamlMap {
 		return nil, shapeError(accounts, "accounts must be a mapping")
 	}
+	e.Accounts = make([]*contextEntry, 0, len(accounts.Keys))
 	for i, email := range accounts.Keys {
-		c, err := decodeContext(email, accounts.Vals[i])
+		v := accounts.Vals[i]
+		if v == yamlTaken {
+			if len(d.taken) == 0 || d.taken[0].Email != email {
+				// Unreachable: the taker and this loop walk the file in
+				// the same order. Refusing beats a wrong context.
+				return nil, shapeError(accounts, "internal error: lost track of account "+email+" while reading")
+			}
+			e.Accounts = append(e.Accounts, d.taken[0])
+			d.taken = d.taken[1:]
+			continue
+		}
+		c, err := decodeContext(email, v)
 		if err != nil {
 			return nil, err
 		}
@@ -524,12 +562,12 @@ func (s *store) load() (*hostsFile, error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) || errors.Is(err, errReadOnlyLock) {
 			// A read-only config dir can still be read.
-			return s.read()
+			return s.read(true)
 		}
 		return nil, err
 	}
 	defer unlock()
-	return s.read()
+	return s.read(true)
 }
 
 // update is the one way hosts.yml changes: under an exclusive lock it reads
@@ -550,7 +588,7 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	}
 	defer unlock()
 	removeStaleTemps(s.dir)
-	h, err := s.read()
+	h, err := s.read(false)
 	if err != nil {
 		return err
 	}
@@ -561,61 +599,88 @@ func (s *store) update(change func(h *hostsFile) error) error {
 		return err
 	}
 	after := encodeHosts(h)
-	if bytes.Equal(h.raw, after) && !s.warned[s.hostsPath()] {
+	if h.raw == string(after) && !s.warned[s.hostsPath()] {
 		return nil
 	}
 	return writeFileAtomic(s.dir, hostsFileName, after)
 }
 
-// read parses hosts.yml; the caller holds the lock.
-func (s *store) read() (*hostsFile, error) {
-	data, err := s.readFile(hostsFileName)
+// read parses hosts.yml; the caller holds the lock. A lean read, for
+// commands that only look, decodes each context while parsing and keeps no
+// tree: its memory stays near the size of the file at 10 000 contexts,
+// where a full read holds a tree several times that. A lean model has no
+// nodes, so it must never be written back; update always reads in full.
+func (s *store) read(lean bool) (*hostsFile, error) {
+	text, err := s.readText(hostsFileName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &hostsFile{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	root, err := parseYAML(data)
+	d := &hostsDecoder{}
+	var take yamlTaker
+	if lean {
+		take = d.takeContext
+	}
+	root, err := parseYAMLText(text, take)
 	var h *hostsFile
 	if err == nil {
-		h, err = decodeHosts(root)
+		h, err = d.hosts(root)
 	}
 	if err != nil {
 		return nil, configInvalid(s.hostsPath(), err)
 	}
-	h.raw = data
+	if lean {
+		h.node = nil
+		for _, e := range h.Hosts {
+			e.node = nil
+		}
+		return h, nil
+	}
+	h.raw = text
 	return h, nil
 }
 
 // readFile reads a file in the config dir, refusing a symlink and warning
 // once when others can read it.
 func (s *store) readFile(name string) ([]byte, error) {
+	text, err := s.readText(name)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(text), nil
+}
+
+// readText is readFile returning a string, read without a copy: the
+// parser takes a string and a large hosts.yml should be in memory once.
+func (s *store) readText(name string) (string, error) {
 	path := filepath.Join(s.dir, name)
 	f, err := openNoFollow(path)
 	if err != nil {
 		if isSymlinkErr(path, err) {
-			return nil, symlinkRefused(path)
+			return "", symlinkRefused(path)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+			return "", err
 		}
-		return nil, fileError("cannot read", path, err)
+		return "", fileError("cannot read", path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fileError("cannot read", path, err)
+		return "", fileError("cannot read", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, newError("config_invalid", path+" is not a regular file", "fix or move "+path+" to reset")
+		return "", newError("config_invalid", path+" is not a regular file", "fix or move "+path+" to reset")
 	}
 	s.warnIfOpen(path, fi.Mode())
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fileError("cannot read", path, err)
+	var b strings.Builder
+	b.Grow(int(min(fi.Size(), 64<<20)) + 1) // only a hint: a file may grow, and a huge size is not trusted
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", fileError("cannot read", path, err)
 	}
-	return data, nil
+	return b.String(), nil
 }
 
 // checkDir makes sure the config dir is a directory and reports once when

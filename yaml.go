@@ -62,8 +62,27 @@ func (e *yamlSyntaxError) Error() string {
 // (nil, nil). Anything outside the supported subset is a *yamlSyntaxError
 // naming the line and column, never a silent misreading.
 func parseYAML(data []byte) (*yamlNode, error) {
-	src := strings.TrimPrefix(string(data), "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
+	return parseYAMLText(string(data), nil)
+}
+
+// yamlTaker is offered each entry of a block mapping, once its value is
+// parsed, with the keys of the block mappings leading to it (path ends
+// with the entry's own key; sequences on the way add nothing to it). When
+// it returns true it has consumed the value: the parser keeps the key,
+// puts yamlTaken in the value's place and reuses the value's memory.
+// Reading a large file this way holds one entry at a time, not the tree.
+type yamlTaker func(path []string, v *yamlNode) bool
+
+// yamlTaken stands in for a value a yamlTaker consumed.
+var yamlTaken = &yamlNode{Kind: yamlScalar, Plain: true}
+
+// parseYAMLText parses src, offering entries to take when it is not nil.
+func parseYAMLText(src string, take yamlTaker) (*yamlNode, error) {
+	src = strings.TrimPrefix(src, "\uFEFF")
+	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64), take: take}
+	// A taker keeps the tree small, so reserving room for the whole file
+	// would only waste memory.
+	p.reserved = take != nil
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -126,6 +145,9 @@ type yamlParser struct {
 	keys     []string
 	vals     []*yamlNode
 	reserved bool
+
+	take yamlTaker
+	path []string // keys of the block mappings being parsed, while take is set
 }
 
 // yamlBlock hands out slices of a larger allocation. Blocks start small
@@ -133,6 +155,7 @@ type yamlParser struct {
 // little; requests too big to share a block get their own allocation.
 type yamlBlock[T any] struct {
 	free []T
+	all  []T // the whole current block, free being its tail
 	size int
 }
 
@@ -158,6 +181,23 @@ func (b *yamlBlock[T]) take(n int) []T {
 func (b *yamlBlock[T]) grow(n int) {
 	b.size = min(max(2*b.size, 16, n), yamlBlockMax)
 	b.free = make([]T, b.size)
+	b.all = b.free
+}
+
+// yamlBlockMark is where a block stood, for rewind.
+type yamlBlockMark[T any] struct{ free, all []T }
+
+func (b *yamlBlock[T]) mark() yamlBlockMark[T] { return yamlBlockMark[T]{b.free, b.all} }
+
+// rewind gives back everything taken since m: back to m in the same block,
+// or the whole current block when it was started after m (blocks started
+// in between are dropped).
+func (b *yamlBlock[T]) rewind(m yamlBlockMark[T]) {
+	if len(m.all) > 0 && len(b.all) > 0 && &m.all[0] == &b.all[0] {
+		b.free = m.free
+		return
+	}
+	b.free = b.all
 }
 
 // node returns a new node located at byte offset off of the current line.
@@ -176,7 +216,7 @@ func (p *yamlParser) nodeAt(kind yamlKind, plain bool, value string, line, col i
 	}
 	n := &p.nodes.free[0]
 	p.nodes.free = p.nodes.free[1:]
-	n.Kind, n.Plain, n.Value, n.Line, n.Col = kind, plain, value, line, col
+	*n = yamlNode{Kind: kind, Plain: plain, Value: value, Line: line, Col: col}
 	return n
 }
 
@@ -196,9 +236,12 @@ func (p *yamlParser) reserve() {
 	rest := p.src[p.lineOff:]
 	n := min(strings.Count(rest, "\n")+1, strings.Count(rest, ":"), len(rest)/16) + 16
 	p.nodes.free = make([]yamlNode, max(n, yamlBlockMax))
+	p.nodes.all = p.nodes.free
 	if n > yamlBlockMax {
 		p.keyBl.free = make([]string, n)
+		p.keyBl.all = p.keyBl.free
 		p.valBl.free = make([]*yamlNode, n)
+		p.valBl.all = p.valBl.free
 	}
 }
 
@@ -507,7 +550,12 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
 		}
 		p.keys = append(p.keys, key)
-		v, err := p.parseValue(col, colon)
+		var v *yamlNode
+		if p.take != nil {
+			v, err = p.parseValueToTake(col, colon, key)
+		} else {
+			v, err = p.parseValue(col, colon)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -544,6 +592,22 @@ func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
 	}
 	(*seen)[key] = struct{}{}
 	return false
+}
+
+// parseValueToTake is parseValue for a parser with a taker: it offers the
+// value to the taker and reuses its memory when taken.
+func (p *yamlParser) parseValueToTake(col, colon int, key string) (*yamlNode, error) {
+	nodes, keys, vals := p.nodes.mark(), p.keyBl.mark(), p.valBl.mark()
+	p.path = append(p.path, key)
+	defer func() { p.path = p.path[:len(p.path)-1] }()
+	v, err := p.parseValue(col, colon)
+	if err != nil || !p.take(p.path, v) {
+		return v, err
+	}
+	p.nodes.rewind(nodes)
+	p.keyBl.rewind(keys)
+	p.valBl.rewind(vals)
+	return yamlTaken, nil
 }
 
 // parseValue parses what follows "key:" (colon is the colon's offset) for a
