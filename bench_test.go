@@ -109,26 +109,29 @@ func benchRun(b *testing.B, env map[string]string, args ...string) {
 	}
 }
 
+// BenchmarkHostsParse reads hosts.yml text into the model both ways: lean
+// (store.load, for commands that only look) and full (store.update).
 func BenchmarkHostsParse(b *testing.B) {
-	for _, n := range benchSizes {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			data := benchHostsFile(n)
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				root, err := parseYAML(data)
-				if err != nil {
-					b.Fatal(err)
+	for _, mode := range []struct {
+		name string
+		read func(string) (*hostsFile, error)
+	}{{"lean", decodeLean}, {"full", decodeFull}} {
+		for _, n := range benchSizes {
+			b.Run(mode.name+"/"+strconv.Itoa(n), func(b *testing.B) {
+				text := string(benchHostsFile(n))
+				b.SetBytes(int64(len(text)))
+				b.ReportAllocs()
+				for b.Loop() {
+					h, err := mode.read(text)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if h.count() != n {
+						b.Fatalf("decoded %d contexts, want %d", h.count(), n)
+					}
 				}
-				h, err := decodeHosts(root)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if h.count() != n {
-					b.Fatalf("decoded %d contexts, want %d", h.count(), n)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
