@@ -149,6 +149,11 @@ func (a *app) list(format string) error {
 	case "yaml":
 		return a.write(contextsYAML(rows))
 	case "name":
+		// Emails joined by newlines plus a final one, as the official
+		// client prints them: no contexts is a single empty line.
+		if len(rows) == 0 {
+			return a.writeString("\n")
+		}
 		var b strings.Builder
 		for _, r := range rows {
 			b.WriteString(sanitize(r.Account) + "\n")

@@ -39,7 +39,7 @@ func TestNoSignIns(t *testing.T) {
 	if r.stdout != "HOST  ACCOUNT  ACTIVE\n" {
 		t.Fatalf("empty table: %q", r.stdout)
 	}
-	for format, want := range map[string]string{"json": "{\n  \"contexts\": []\n}\n", "yaml": "contexts: []\n", "name": ""} {
+	for format, want := range map[string]string{"json": "{\n  \"contexts\": []\n}\n", "yaml": "contexts: []\n", "name": "\n"} {
 		r = e.run("auth", "list", "-o", format)
 		wantExit(t, r, 0)
 		if r.stdout != want {
