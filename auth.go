@@ -303,21 +303,46 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if err != nil {
 		return err
 	}
-	tok := g.Token.t
-	if err := checkGrantToken(tok); err != nil {
+	ctx, old, stored, err := a.keepGrant(st, ep, g)
+	if err != nil {
+		// The server minted a session that difyctl could not store: end
+		// it rather than leave it live and unseen (best effort; not after
+		// Ctrl-C, which must stop at once). Once stored, the token may
+		// already have replaced a working one, so it is left alone.
+		if !stored && a.ctx.Err() == nil {
+			if nc, cerr := a.newAPIClient(ep, g.Token.t); cerr == nil {
+				revokeQuietly(a.ctx, nc)
+			}
+		}
 		return err
 	}
-	ctx, err := contextFromGrant(g)
+	if !old.isEmpty() && old.reveal() != g.Token.t.reveal() {
+		if oc, err := a.newAPIClient(ep, old); err == nil {
+			revokeQuietly(a.ctx, oc)
+		}
+	}
+	return a.writeString(a.loginSummary(ep.Host, ctx))
+}
+
+// keepGrant checks the token a sign-in was granted, stores it and records
+// its context as the active one. It returns the token the sign-in
+// replaces, if any, so its session can be ended, and whether the new
+// token reached the token store, even when a later step failed.
+func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old token, stored bool, err error) {
+	tok := g.Token.t
+	if err := checkGrantToken(tok); err != nil {
+		return nil, token{}, stored, err
+	}
+	ctx, err = contextFromGrant(g)
 	if err != nil {
-		return err
+		return nil, token{}, stored, err
 	}
 	ts, err := a.tokenStore()
 	if err != nil {
-		return err
+		return nil, token{}, stored, err
 	}
 	// Remember the token this sign-in replaces, to end its session once
 	// the new one is safely stored.
-	var old token
 	if h, err := st.load(); err == nil {
 		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
 			old, _ = ts.find(ep.Host, prev)
@@ -331,6 +356,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		if err != nil {
 			return err
 		}
+		stored = true
 		e := h.upsert(ep.Host, ctx)
 		e.Scheme = ""
 		if ep.Scheme != "https" {
@@ -344,14 +370,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, token{}, stored, err
 	}
-	if !old.isEmpty() && old.reveal() != tok.reveal() {
-		if oc, err := a.newAPIClient(ep, old); err == nil {
-			revokeQuietly(a.ctx, oc)
-		}
-	}
-	return a.writeString(a.loginSummary(ep.Host, ctx))
+	return ctx, old, stored, nil
 }
 
 // loginSummary is the two stdout lines of a successful sign-in.

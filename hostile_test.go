@@ -282,6 +282,13 @@ func TestHostileServerAtLogin(t *testing.T) {
 			if !sameFiles(before, filesUnder(t, e.config)) {
 				t.Errorf("a failed login changed files:\n%s", e.readHosts())
 			}
+			// A session the server minted but difyctl refused to keep is
+			// ended, not left live at the server.
+			for _, tk := range f.tokens() {
+				if tk.Email == "hostile@dify.ai" && tk.Live {
+					t.Errorf("the refused sign-in's session %s is still live at the server", tk.TokenID)
+				}
+			}
 			if c.redirect {
 				var st struct {
 					AuthOnTarget bool `json:"auth_on_redirect_target"`
