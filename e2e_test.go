@@ -249,7 +249,7 @@ func runEndToEnd(t *testing.T, e *cliEnv, storage string) {
 	wantExit(t, e.run("use", "host", "--domain", fb.host), 0)
 	wantExit(t, e.run("use", "account", "--email", "carol@b.io"), 0)
 	logout(carol, fb)
-	if r := e.run("auth", "list", "-o", "name"); r.stdout != "" {
+	if r := e.run("auth", "list", "-o", "name"); r.stdout != "\n" {
 		t.Fatalf("contexts left: %q", r.stdout)
 	}
 }

@@ -380,7 +380,7 @@ func TestLogoutWithServerDown(t *testing.T) {
 	if strings.Contains(r.stdout+r.stderr, tok) {
 		t.Fatal("the token reached the output")
 	}
-	if r := e.run("auth", "list", "-o", "name"); r.stdout != "" {
+	if r := e.run("auth", "list", "-o", "name"); r.stdout != "\n" {
 		t.Fatalf("the context survived logout: %q", r.stdout)
 	}
 	for path, content := range filesUnder(t, e.config) {
