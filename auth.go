@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -147,58 +148,69 @@ func (a *app) list(format string) error {
 	case "json":
 		return writeContextsJSON(a.stdout, rows)
 	case "yaml":
-		return a.write(contextsYAML(rows))
+		return writeContextsYAML(a.stdout, rows)
 	case "name":
 		// Emails joined by newlines plus a final one, as the official
 		// client prints them: no contexts is a single empty line.
-		if len(rows) == 0 {
+		if h.count() == 0 {
 			return a.writeString("\n")
 		}
-		var b strings.Builder
-		for _, r := range rows {
-			b.WriteString(sanitize(r.Account) + "\n")
+		out := newChunked(a.stdout)
+		for r := range rows {
+			out.b = append(append(out.b, sanitize(r.Account)...), '\n')
+			out.flushIfFull()
 		}
-		return a.writeString(b.String())
+		return out.flush()
 	}
-	table := make([][]string, len(rows))
-	for i, r := range rows {
+	n := h.count()
+	table := make([][]string, 0, n)
+	cells := make([]string, 3*n) // one allocation for all rows
+	for r := range rows {
 		mark := ""
 		if r.Active {
 			mark = "*"
 		}
-		table[i] = []string{r.Host, emailWithName(r.Account, r.Name), mark}
+		row := cells[:3:3]
+		cells = cells[3:]
+		row[0], row[1], row[2] = r.Host, emailWithName(r.Account, r.Name), mark
+		table = append(table, row)
 	}
 	return renderTable(a.stdout, []string{"HOST", "ACCOUNT", "ACTIVE"}, table)
 }
 
-// contextRows lists every host × account in file order.
-func contextRows(h *hostsFile) []contextRow {
-	rows := make([]contextRow, 0, h.count())
-	for _, e := range h.Hosts {
-		for _, c := range e.Accounts {
-			rows = append(rows, contextRow{
-				Host:    e.Host,
-				Account: c.Email,
-				Name:    c.Account.Name,
-				Active:  h.CurrentHost == e.Host && e.CurrentAccount == c.Email,
-			})
+// contextRows yields every host × account in file order, one at a time:
+// at 10 000 contexts a slice of them would be one more copy in memory.
+func contextRows(h *hostsFile) iter.Seq[contextRow] {
+	return func(yield func(contextRow) bool) {
+		for _, e := range h.Hosts {
+			for _, c := range e.Accounts {
+				if !yield(contextRow{
+					Host:    e.Host,
+					Account: c.Email,
+					Name:    c.Account.Name,
+					Active:  h.CurrentHost == e.Host && e.CurrentAccount == c.Email,
+				}) {
+					return
+				}
+			}
 		}
 	}
-	return rows
 }
 
 // writeContextsJSON writes {"contexts":[…]} exactly as encoding/json with
-// a 2-space indent would, without reflection and in chunks of about 32 KiB:
-// `auth list -o json` must stay fast and small at 10 000 contexts.
-func writeContextsJSON(w io.Writer, rows []contextRow) error {
-	if len(rows) == 0 {
-		_, err := io.WriteString(w, "{\n  \"contexts\": []\n}\n")
-		return err
-	}
-	const chunk = 32 << 10
-	b := make([]byte, 0, chunk+1024)
-	b = append(b, "{\n  \"contexts\": [\n"...)
-	for i, r := range rows {
+// a 2-space indent would, without reflection and in chunks: `auth list -o
+// json` must stay fast and small at 10 000 contexts.
+func writeContextsJSON(w io.Writer, rows iter.Seq[contextRow]) error {
+	out := newChunked(w)
+	n := 0
+	for r := range rows {
+		b := out.b
+		if n == 0 {
+			b = append(b, "{\n  \"contexts\": [\n"...)
+		} else {
+			b = append(b, ",\n"...)
+		}
+		n++
 		b = append(b, "    {\n      \"host\": "...)
 		b = appendJSONString(b, r.Host)
 		b = append(b, ",\n      \"account\": "...)
@@ -207,36 +219,43 @@ func writeContextsJSON(w io.Writer, rows []contextRow) error {
 		b = appendJSONString(b, r.Name)
 		b = append(b, ",\n      \"active\": "...)
 		b = strconv.AppendBool(b, r.Active)
-		b = append(b, "\n    }"...)
-		if i < len(rows)-1 {
-			b = append(b, ',')
-		}
-		b = append(b, '\n')
-		if len(b) >= chunk {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-			b = b[:0]
-		}
+		out.b = append(b, "\n    }"...)
+		out.flushIfFull()
 	}
-	b = append(b, "  ]\n}\n"...)
-	_, err := w.Write(b)
-	return err
+	if n == 0 {
+		out.b = append(out.b, "{\n  \"contexts\": []\n}\n"...)
+	} else {
+		out.b = append(out.b, "\n  ]\n}\n"...)
+	}
+	return out.flush()
 }
 
-func contextsYAML(rows []contextRow) []byte {
-	seq := &yamlNode{Kind: yamlSeq}
-	for _, r := range rows {
-		m := yamlNewMap()
-		m.set("host", yamlString(r.Host))
-		m.set("account", yamlString(r.Account))
-		m.set("name", yamlString(r.Name))
-		m.set("active", yamlBool(r.Active))
-		seq.Vals = append(seq.Vals, m)
+// writeContextsYAML writes the contexts as marshalYAML would write them
+// (js-yaml's layout, strings quoted when needed), in chunks.
+func writeContextsYAML(w io.Writer, rows iter.Seq[contextRow]) error {
+	out := newChunked(w)
+	n := 0
+	for r := range rows {
+		b := out.b
+		if n == 0 {
+			b = append(b, "contexts:\n"...)
+		}
+		n++
+		b = append(b, "  - host: "...)
+		b = append(b, yamlQuote(r.Host)...)
+		b = append(b, "\n    account: "...)
+		b = append(b, yamlQuote(r.Account)...)
+		b = append(b, "\n    name: "...)
+		b = append(b, yamlQuote(r.Name)...)
+		b = append(b, "\n    active: "...)
+		b = strconv.AppendBool(b, r.Active)
+		out.b = append(b, '\n')
+		out.flushIfFull()
 	}
-	root := yamlNewMap()
-	root.set("contexts", seq)
-	return marshalYAML(root)
+	if n == 0 {
+		out.b = append(out.b, "contexts: []\n"...)
+	}
+	return out.flush()
 }
 
 var loginCommand = &command{

@@ -401,32 +401,68 @@ func isWide(r rune) bool {
 // column unpadded and trailing spaces trimmed.
 func renderTable(w io.Writer, header []string, rows [][]string) error {
 	widths := make([]int, len(header))
-	clean := make([][]string, 0, len(rows)+1)
-	for _, row := range append([][]string{header}, rows...) {
-		cells := make([]string, len(header))
+	measure := func(row []string) {
+		for i := range min(len(row), len(header)) {
+			widths[i] = max(widths[i], displayWidth(sanitize(row[i])))
+		}
+	}
+	measure(header)
+	for _, row := range rows {
+		measure(row)
+	}
+	out := newChunked(w)
+	for r := -1; r < len(rows); r++ {
+		row := header
+		if r >= 0 {
+			row = rows[r]
+		}
+		start := len(out.b)
 		for i := range header {
+			c := ""
 			if i < len(row) {
-				cells[i] = sanitize(row[i])
+				c = sanitize(row[i])
 			}
-			widths[i] = max(widths[i], displayWidth(cells[i]))
-		}
-		clean = append(clean, cells)
-	}
-	var b bytes.Buffer
-	for _, cells := range clean {
-		start := b.Len()
-		for i, c := range cells {
-			b.WriteString(c)
-			if i < len(cells)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			out.b = append(out.b, c...)
+			if i < len(header)-1 {
+				for n := widths[i] - displayWidth(c) + 2; n > 0; n-- {
+					out.b = append(out.b, ' ')
+				}
 			}
 		}
-		line := bytes.TrimRight(b.Bytes()[start:], " ")
-		b.Truncate(start + len(line))
-		b.WriteByte('\n')
+		line := bytes.TrimRight(out.b[start:], " ")
+		out.b = append(out.b[:start+len(line)], '\n')
+		out.flushIfFull()
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return out.flush()
+}
+
+// chunked collects output and writes it on in pieces of about 32 KiB, so a
+// long listing never sits in memory whole. Append to b, call flushIfFull
+// after each record and flush at the end; the first write error sticks.
+type chunked struct {
+	w   io.Writer
+	b   []byte
+	err error
+}
+
+const chunkSize = 32 << 10
+
+func newChunked(w io.Writer) *chunked {
+	return &chunked{w: w, b: make([]byte, 0, chunkSize+4<<10)}
+}
+
+func (c *chunked) flushIfFull() {
+	if len(c.b) >= chunkSize {
+		c.flush()
+	}
+}
+
+func (c *chunked) flush() error {
+	if c.err == nil && len(c.b) > 0 {
+		_, c.err = c.w.Write(c.b)
+	}
+	c.b = c.b[:0]
+	return c.err
 }
 
 // colors decides whether a stream gets ANSI colour: only a terminal, and

@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,7 +96,7 @@ func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
 			Contexts []contextRow `json:"contexts"`
 		}{rows})
 		var got countingWriter
-		if err := writeContextsJSON(&got, rows); err != nil {
+		if err := writeContextsJSON(&got, slices.Values(rows)); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(escapeInvisible(got.buf.Bytes()), want) {
@@ -103,6 +105,71 @@ func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
 		if len(rows) == 2003 && got.writes < 2 {
 			t.Errorf("%d bytes for %d rows were written in %d write(s), want chunks", got.buf.Len(), len(rows), got.writes)
 		}
+	}
+}
+
+func TestContextsYAMLMatchesMarshalYAML(t *testing.T) {
+	var rows []contextRow
+	for i, s := range yamlTrickyStrings {
+		rows = append(rows, contextRow{Host: s, Account: s + "@x.io", Name: s, Active: i%2 == 0})
+	}
+	rows = append(rows, contextRow{"", "", "", false})
+	for i := range 2000 {
+		rows = append(rows, contextRow{"h" + strconv.Itoa(i) + ".example:5001", "u@x.io", "User " + strconv.Itoa(i), i == 7})
+	}
+	for _, rows := range [][]contextRow{rows[:len(yamlTrickyStrings)+1], rows, {}} {
+		// The reference: the same document built as a tree and written by
+		// marshalYAML, whose output reads back (see the YAML fuzzers).
+		seq := &yamlNode{Kind: yamlSeq}
+		for _, r := range rows {
+			m := yamlNewMap()
+			m.set("host", yamlString(r.Host))
+			m.set("account", yamlString(r.Account))
+			m.set("name", yamlString(r.Name))
+			m.set("active", yamlBool(r.Active))
+			seq.Vals = append(seq.Vals, m)
+		}
+		root := yamlNewMap()
+		root.set("contexts", seq)
+		want := marshalYAML(root)
+		var got countingWriter
+		if err := writeContextsYAML(&got, slices.Values(rows)); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.buf.Bytes(), want) {
+			t.Fatalf("%d rows: got:\n%.3000s\nwant:\n%.3000s", len(rows), got.buf.Bytes(), want)
+		}
+		if len(rows) > 2000 && got.writes < 2 {
+			t.Errorf("%d bytes were written in %d write(s), want chunks", got.buf.Len(), got.writes)
+		}
+	}
+}
+
+func TestRenderTableInChunks(t *testing.T) {
+	var rows [][]string
+	var want strings.Builder
+	// The widest cells are h2999 (5) and u2999@x.io (10).
+	line := func(host, account, mark string) {
+		want.WriteString(strings.TrimRight(fmt.Sprintf("%-5s  %-10s  %s", host, account, mark), " ") + "\n")
+	}
+	line("HOST", "ACCOUNT", "ACTIVE")
+	for i := range 3000 {
+		host, account, mark := "h"+strconv.Itoa(i), "u"+strconv.Itoa(i)+"@x.io", ""
+		if i == 2999 {
+			mark = "*"
+		}
+		rows = append(rows, []string{host, account, mark})
+		line(host, account, mark)
+	}
+	var got countingWriter
+	if err := renderTable(&got, []string{"HOST", "ACCOUNT", "ACTIVE"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got.buf.String() != want.String() {
+		t.Fatalf("got:\n%.500s\nwant:\n%.500s", got.buf.String(), want.String())
+	}
+	if got.writes < 2 {
+		t.Errorf("%d bytes in %d write(s), want chunks", got.buf.Len(), got.writes)
 	}
 }
 
