@@ -350,15 +350,15 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old token, stored bool, err error) {
 	tok := g.Token.t
 	if err := checkGrantToken(tok); err != nil {
-		return nil, token{}, stored, err
+		return nil, token{}, false, err
 	}
 	ctx, err = contextFromGrant(g)
 	if err != nil {
-		return nil, token{}, stored, err
+		return nil, token{}, false, err
 	}
 	ts, err := a.tokenStore()
 	if err != nil {
-		return nil, token{}, stored, err
+		return nil, token{}, false, err
 	}
 	// Remember the token this sign-in replaces, to end its session once
 	// the new one is safely stored.
@@ -391,7 +391,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	if err != nil {
 		return nil, token{}, stored, err
 	}
-	return ctx, old, stored, nil
+	return ctx, old, true, nil
 }
 
 // loginSummary is the two stdout lines of a successful sign-in.

@@ -42,13 +42,9 @@ func loadHostsFile(t testing.TB, dir string) *hostsFile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := parseYAML(data)
+	h, err := decodeFull(string(data))
 	if err != nil {
-		t.Fatalf("hosts.yml does not parse: %v\n%s", err, data)
-	}
-	h, err := decodeHosts(root)
-	if err != nil {
-		t.Fatalf("hosts.yml does not decode: %v\n%s", err, data)
+		t.Fatalf("hosts.yml does not read: %v\n%s", err, data)
 	}
 	return h
 }

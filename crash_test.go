@@ -200,10 +200,7 @@ func crashCheck(t *testing.T, e *cliEnv, step string, rng *rand.Rand, login func
 	case len(data) == 0:
 		t.Fatalf("%s: hosts.yml is empty", step)
 	default:
-		root, err := parseYAML(data)
-		if err == nil {
-			h, err = decodeHosts(root)
-		}
+		h, err = decodeFull(string(data))
 		if err != nil {
 			t.Fatalf("%s: hosts.yml does not parse: %v\n%s", step, err, data)
 		}

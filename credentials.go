@@ -398,14 +398,14 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 // readPlaintext parses tokens.yml; nil (no error) when it is missing or
 // not version 1. The caller holds the lock.
 func (c *credentialChain) readPlaintext() (*yamlNode, error) {
-	data, err := c.st.readFile(plaintextTokensName)
+	text, err := c.st.readText(plaintextTokensName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoCredential
 	}
 	if err != nil {
 		return nil, err
 	}
-	root, err := parseYAML(data)
+	root, err := parseYAMLText(text, nil)
 	if err != nil {
 		return nil, configInvalid(c.plaintextPath(), err)
 	}

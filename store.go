@@ -642,18 +642,9 @@ func (s *store) read(lean bool) (*hostsFile, error) {
 	return h, nil
 }
 
-// readFile reads a file in the config dir, refusing a symlink and warning
-// once when others can read it.
-func (s *store) readFile(name string) ([]byte, error) {
-	text, err := s.readText(name)
-	if err != nil {
-		return nil, err
-	}
-	return []byte(text), nil
-}
-
-// readText is readFile returning a string, read without a copy: the
-// parser takes a string and a large hosts.yml should be in memory once.
+// readText reads a file in the config dir, refusing a symlink and warning
+// once when others can read it. It returns a string read without a copy:
+// the parser takes a string, and a large hosts.yml should be in memory once.
 func (s *store) readText(name string) (string, error) {
 	path := filepath.Join(s.dir, name)
 	f, err := openNoFollow(path)

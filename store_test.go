@@ -141,11 +141,7 @@ func TestKilledWriterLeavesOldFile(t *testing.T) {
 
 func TestOfficialFileRoundTripsUnchanged(t *testing.T) {
 	src := fixture(t, "official.yml")
-	root, err := parseYAML([]byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := decodeHosts(root)
+	h, err := decodeFull(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +163,7 @@ func TestOfficialFileRoundTripsUnchanged(t *testing.T) {
 
 func TestUnknownKeysSurviveRewrite(t *testing.T) {
 	src := fixture(t, "varied.yml")
-	root, err := parseYAML([]byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := decodeHosts(root)
+	h, err := decodeFull(src)
 	if err != nil {
 		t.Fatal(err)
 	}
