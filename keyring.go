@@ -7,7 +7,8 @@ package main
 //
 // The macOS `security` command line is built and parsed here too, not in
 // keyring_darwin.go, so the Linux tests can run it against a fake
-// `security` script. The per-OS files only pick the store for the platform.
+// `security` (testdata/fakesecurity) that splits command lines as the real
+// one does. The per-OS files only pick the store for the platform.
 
 import (
 	"bytes"
@@ -47,9 +48,9 @@ const (
 	maxKeyringValue = 2048
 
 	// maxSecurityLine is the longest command line, newline included, that
-	// we feed to `security -i`. Past ~4096 bytes it runs the rest of the
-	// line as a second command, and at the boundary it reports a false
-	// success (go-keyring #84, #153).
+	// we feed to `security -i`. Its readline keeps at most 4095 bytes and
+	// runs the rest of a longer line as a second command, and at the
+	// boundary it reports a false success (go-keyring #84, #153).
 	maxSecurityLine = 4000
 
 	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
@@ -448,11 +449,18 @@ func (k *securityKeyring) usable() error {
 	return nil
 }
 
-// securityWriteLine is the `security -i` command that stores value. Every
-// field is quoted by securityQuote; a line over maxSecurityLine bytes is
-// refused before any process starts.
+// securityWriteLine is the `security -i` command that stores value:
+//
+//	add-generic-password -U -s difyctl -l difyctl -a <account> -w <value>
+//
+// The label is the service name, which is what an item written by the
+// official client carries (keyring-rs adds it with SecKeychainAddGenericPassword
+// and no label, and the keychain then labels it with the service), so
+// Keychain Access shows both clients' items alike. Every field is quoted by
+// securityQuote; a line over maxSecurityLine bytes is refused before any
+// process starts.
 func securityWriteLine(account string, value []byte) (string, error) {
-	parts := []string{"add-generic-password", "-U", "-s", keyringService, "-a", account, "-w", string(value)}
+	parts := []string{"add-generic-password", "-U", "-s", keyringService, "-l", keyringService, "-a", account, "-w", string(value)}
 	var b strings.Builder
 	for i, p := range parts {
 		q, err := securityQuote(p)
@@ -472,15 +480,19 @@ func securityWriteLine(account string, value []byte) (string, error) {
 	return b.String(), nil
 }
 
-// securityQuote quotes one field for `security -i`, whose line reader
-// splits words with shell-style quoting. A field of safe characters is
-// left bare; anything else is single-quoted, with each ' written as '"'"'
-// (the quoting go-keyring has used with security -i since 2021). Line
-// breaks, NUL and other control characters would end or corrupt the
-// command line, so fields holding them are refused.
+// securityQuote quotes one field for the line splitter of `security -i`
+// (split_line in Apple's SecurityTool/macOS/security.c), which is not a
+// shell: words end at ASCII space, \t, \v, \f or \r; ' or " opens a quote
+// only as a word's first byte, and the closing quote ends the word; a
+// backslash keeps the next byte and drops itself everywhere, inside single
+// quotes too; nothing else is special. So a field of safe bytes is written
+// bare, and any other field as "…" with each \ written \\ and each " written
+// \", which splits back to exactly the field for every byte but NUL and the
+// line breaks. NUL, line breaks and the other control bytes would end or
+// corrupt the command line, so fields holding them are refused.
 func securityQuote(s string) (string, error) {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
 			return "", &keyringError{store: securityStoreName, op: "write", kind: keyringRejected,
 				reason: "a name contains a line break or control character"}
 		}
@@ -488,11 +500,23 @@ func securityQuote(s string) (string, error) {
 	if isSecuritySafe(s) {
 		return s, nil
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'", nil
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' || s[i] == '"' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String(), nil
 }
 
-// isSecuritySafe reports a non-empty word that needs no quoting on a
-// `security -i` line: letters, digits and @%+=:,./_- only.
+// isSecuritySafe reports a non-empty word that means itself bare on a
+// `security -i` line: ASCII letters, digits and @%+=:,./_- only (no
+// whitespace, quote or backslash; bytes >= 0x80 are quoted too, to keep
+// the rule simple).
 func isSecuritySafe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -584,8 +608,9 @@ func (k *securityKeyring) write(ctx context.Context, account, label string, valu
 	if err != nil {
 		return err
 	}
-	// `security -i` may exit 0 although the command failed; the read-back
-	// in keyringPut is the real check.
+	// `security -i` exits with the status of the last line it ran, but a
+	// line it split differently from ours could still succeed; the
+	// read-back in keyringPut is the real check.
 	return k.securityError("write", r, value)
 }
 
