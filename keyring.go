@@ -599,7 +599,9 @@ func securityPassword(out []byte) []byte {
 	return out
 }
 
-func (k *securityKeyring) write(ctx context.Context, account, label string, value []byte) error {
+// write ignores label: the item is labelled with the service name, as the
+// official client's items are (see securityWriteLine).
+func (k *securityKeyring) write(ctx context.Context, account, _ string, value []byte) error {
 	line, err := securityWriteLine(account, value)
 	if err != nil {
 		return err
