@@ -187,10 +187,23 @@ type session struct {
 	ctx    *contextEntry
 	tok    token
 	client *apiClient
+	// env is set when the session comes from DIFY_TOKEN: host and ctx
+	// are then stand-ins, and no local file belongs to it.
+	env *envSignIn
 }
 
 // activeSession loads the active context and its token.
 func (a *app) activeSession() (*session, error) {
+	if env, err := a.fromEnv(); err != nil || env != nil {
+		if err != nil {
+			return nil, err
+		}
+		client, err := a.newAPIClient(env.ep, env.tok)
+		if err != nil {
+			return nil, err
+		}
+		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, tok: env.tok, client: client, env: env}, nil
+	}
 	st, err := a.store()
 	if err != nil {
 		return nil, err
@@ -301,6 +314,13 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	s, err := a.activeSession()
 	if err != nil {
 		return err
+	}
+	if all && s.env != nil {
+		// The server does not say which session a token belongs to, and
+		// DIFY_TOKEN comes without the token_id that hosts.yml keeps:
+		// --all would revoke the session in use too.
+		return usageError("--all cannot tell which session DIFY_TOKEN uses, so it would revoke that one too",
+			"revoke sessions by label or id, or unset DIFY_TOKEN to use a stored sign-in")
 	}
 	rows, err := s.fetchAll(a)
 	if err != nil {
