@@ -30,7 +30,8 @@ var devicesListCommand = &command{
 	usage:   "auth devices list [--json] [--page <n>] [--limit <n>]",
 	long: "Every device-flow sign-in registers a server-side session, labelled 'difyctl on <hostname>'.\n" +
 		"This lists the sessions active for your account so you can spot and revoke ones you\n" +
-		"don't recognise. The session your current sign-in uses is marked with *.",
+		"don't recognise. The session your current sign-in uses is marked with *.\n" +
+		"With DIFY_TOKEN set, lists the sessions of that token's account on DIFY_HOST.",
 	examples: []string{
 		"difyctl auth devices list",
 		"difyctl auth devices list --limit 50 --page 2",
@@ -278,7 +279,8 @@ var devicesRevokeCommand = &command{
 	long: "Ends sessions at the server. <target> matches by exact label first, then by exact session\n" +
 		"id, then by case-insensitive label substring; a target matching several sessions fails\n" +
 		"with the candidates listed. In a terminal you are asked to confirm. Revoking the session\n" +
-		"your current sign-in uses also signs you out on this machine.",
+		"your current sign-in uses also signs you out on this machine. With DIFY_TOKEN set, uses\n" +
+		"that token; --all is then refused, as difyctl cannot tell which session the token is.",
 	examples: []string{
 		`difyctl auth devices revoke "difyctl on build-runner-3"`,
 		"difyctl auth devices revoke 3f1c2d4e-0000-4000-8000-000000000000 --yes",
