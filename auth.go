@@ -34,7 +34,7 @@ var whoamiCommand = &command{
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		asJSON := fs.Bool("json", false, "Emit JSON instead of the plain-text line")
-		return func(a *app, args []string) error { return a.whoami(*asJSON) }
+		return func(a *app, args []string) error { return a.envHint(a.whoami(*asJSON)) }
 	},
 }
 
@@ -636,6 +636,21 @@ func (a *app) refuseUnderEnv(cmd string) error {
 	return usageError("'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
 }
 
+// envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
+// in again is not the way out, since login refuses while it is set.
+func (a *app) envHint(err error) error {
+	if err == nil || a.getenv("DIFY_TOKEN") == "" {
+		return err
+	}
+	ce := asCLIError(err)
+	if ce.Code != "auth_expired" {
+		return err
+	}
+	c := *ce
+	c.Hint = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
+	return &c
+}
+
 // interruptible lets Ctrl-C cancel the network calls of a command that is
 // otherwise quick (whoami under DIFY_TOKEN, auth token).
 func (a *app) interruptible() {
@@ -677,7 +692,8 @@ func (a *app) whoamiEnv(env *envSignIn, asJSON bool) error {
 // ---- auth token --------------------------------------------------------
 
 var tokenCommand = &command{
-	quick:   true,
+	// Not quick: reading the OS credential store may wait (an unlock
+	// prompt), and Ctrl-C must end that the usual way.
 	path:    "auth token",
 	summary: "Print the access token of the active context",
 	usage:   "auth token [--host <host>] [--email <email>]",
@@ -789,7 +805,7 @@ var statusCommand = &command{
 		asJSON := fs.Bool("json", false, "Emit one JSON object: host, account, workspace, token_expires_at, valid")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
-			return a.status(*asJSON)
+			return a.envHint(a.status(*asJSON))
 		}
 	},
 }

@@ -133,6 +133,7 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"difyctl", "auth", "list", "-o", ""}, []string{"json", "yaml", "name"}},
 		{[]string{"difyctl", "auth", "list", "--output", "y"}, []string{"yaml"}},
 		{[]string{"difyctl", "auth", "list", "--output", "=", "j"}, []string{"json"}},
+		{[]string{"difyctl", "auth", "list", "--output", "="}, []string{"=json", "=yaml", "=name"}},
 		{[]string{"difyctl", "auth", "list", "--ou"}, []string{"--output"}},
 		{[]string{"difyctl", "auth", "devices", "list", "--l"}, []string{"--limit"}},
 		{[]string{"difyctl", "use", "host", "--domain", ""}, []string{"cloud.dify.ai", "127.0.0.1:5001"}},

@@ -50,7 +50,7 @@ var devicesListCommand = &command{
 		limit := fs.String("limit", "", "Page size, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
-			return a.devicesList(*asJSON, *page, *limit)
+			return a.envHint(a.devicesList(*asJSON, *page, *limit))
 		}
 	},
 }
@@ -304,7 +304,7 @@ var devicesRevokeCommand = &command{
 			if len(args) > 0 {
 				target = args[0]
 			}
-			return a.devicesRevoke(target, *all, *yes)
+			return a.envHint(a.devicesRevoke(target, *all, *yes))
 		}
 	},
 }

@@ -432,6 +432,9 @@ func TestDifyTokenRejected(t *testing.T) {
 		if strings.Contains(r.stdout+r.stderr, tok) {
 			t.Fatalf("%v printed DIFY_TOKEN", args)
 		}
+		if !strings.Contains(r.stderr, "the server rejected DIFY_TOKEN") || strings.Contains(r.stderr, "auth login") {
+			t.Fatalf("%v: the hint should point at DIFY_TOKEN, not at login:\n%s", args, r)
+		}
 	}
 	r := e.run("auth", "devices", "list")
 	if !strings.Contains(r.stderr, "request: GET "+f.url+"/openapi/v1/account/sessions") {
