@@ -567,7 +567,7 @@ type envSignIn struct {
 	tok token
 }
 
-// envTokenHelp is the hint of every refusal that DIFY_TOKEN causes.
+// envTokenHint is the hint of every refusal that DIFY_TOKEN causes.
 const envTokenHint = "unset DIFY_TOKEN to use the sign-ins stored in hosts.yml"
 
 // fromEnv returns the environment sign-in, or nil when DIFY_TOKEN is unset
@@ -591,10 +591,16 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ep.Scheme == "http" {
-		a.warn("DIFY_HOST uses http://: traffic to " + sanitize(ep.Host) + " is not encrypted")
-	}
 	return &envSignIn{ep: ep, tok: newToken(s)}, nil
+}
+
+// client is the API client of the environment sign-in; it warns when the
+// traffic is not encrypted.
+func (env *envSignIn) client(a *app) (*apiClient, error) {
+	if env.ep.Scheme == "http" {
+		a.warn("DIFY_HOST uses http://: traffic to " + sanitize(env.ep.Host) + " is not encrypted")
+	}
+	return a.newAPIClient(env.ep, env.tok)
 }
 
 // envHost resolves DIFY_HOST: a URL, https, or http on a loopback address
@@ -678,7 +684,7 @@ func (a *app) fetchAccount(c *apiClient) (*contextEntry, error) {
 // so the server says who the token belongs to.
 func (a *app) whoamiEnv(env *envSignIn, asJSON bool) error {
 	a.interruptible()
-	c, err := a.newAPIClient(env.ep, env.tok)
+	c, err := env.client(a)
 	if err != nil {
 		return err
 	}

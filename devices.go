@@ -199,7 +199,7 @@ func (a *app) activeSession() (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		client, err := a.newAPIClient(env.ep, env.tok)
+		client, err := env.client(a)
 		if err != nil {
 			return nil, err
 		}

@@ -272,8 +272,7 @@ func TestAuthStatusNotLoggedIn(t *testing.T) {
 // exists, is empty and is read-only.
 func envMachine(t *testing.T) (*fakeServer, *cliEnv, string, string) {
 	t.Helper()
-	f, donor, id := signedIn(t)
-	_ = donor
+	f, _, id := signedIn(t)
 	e := newCLIEnv(t)
 	if err := os.MkdirAll(e.config, 0o700); err != nil {
 		t.Fatal(err)
@@ -309,6 +308,9 @@ func TestDifyTokenCommandsUseTheEnvironment(t *testing.T) {
 	if !strings.Contains(r.stdout, "DEVICE") || strings.Contains(r.stdout, "*") {
 		t.Fatalf("table: no session can be marked current under DIFY_TOKEN:\n%s", r)
 	}
+	if !strings.Contains(r.stderr, "! DIFY_HOST uses http://: traffic to "+f.host+" is not encrypted") {
+		t.Fatalf("an http DIFY_HOST must be warned about:\n%s", r)
+	}
 	r = e.run("auth", "whoami")
 	wantExit(t, r, 0)
 	if r.stdout != "tester@dify.ai (Test Tester)\n" {
@@ -328,6 +330,9 @@ func TestDifyTokenCommandsUseTheEnvironment(t *testing.T) {
 	wantExit(t, r, 0)
 	if r.stdout != tok+"\n" {
 		t.Fatal("auth token under DIFY_TOKEN must print DIFY_TOKEN")
+	}
+	if r.stderr != "" {
+		t.Fatalf("auth token under DIFY_TOKEN uses no network and has nothing to warn about: %q", r.stderr)
 	}
 	wantExit(t, e.authToken("--host", f.host), 2)
 	r = e.run("auth", "devices", "revoke", "--all", "--yes")
@@ -350,7 +355,7 @@ func TestDifyTokenCommandsUseTheEnvironment(t *testing.T) {
 func TestDifyTokenIgnoresTheConfigDir(t *testing.T) {
 	// A hosts.yml that does not parse and a lock held by someone else:
 	// reading the one or taking the other would fail; neither happens.
-	f, e, _, _ := envMachine(t)
+	_, e, _, _ := envMachine(t)
 	os.Chmod(e.config, 0o700)
 	files := map[string]string{
 		filepath.Join(e.config, hostsFileName):            "hosts: [unclosed\n",
@@ -373,7 +378,6 @@ func TestDifyTokenIgnoresTheConfigDir(t *testing.T) {
 	if got := filesUnder(t, e.config); !sameFiles(got, files) {
 		t.Fatalf("the config dir changed: %v", got)
 	}
-	_ = f
 }
 
 func TestDifyTokenRefusesStoreCommands(t *testing.T) {
@@ -406,9 +410,7 @@ func TestDifyHostValidation(t *testing.T) {
 		if !strings.HasPrefix(r.stderr, `{"error":{"code":"usage_invalid_flag","message":"DIFY_HOST:`) {
 			t.Fatalf("DIFY_HOST=%s:\n%s", host, r)
 		}
-		if r.code = e.run("auth", "whoami").code; r.code != 2 {
-			t.Fatalf("whoami with DIFY_HOST=%s: exit %d", host, r.code)
-		}
+		wantExit(t, e.run("auth", "whoami"), 2)
 	}
 	e.vars["DIFY_HOST"] = "http://127.0.0.1:9"
 	e.vars["DIFY_TOKEN"] = "bad token\x01"
