@@ -3,12 +3,16 @@ package main
 // auth.go: auth whoami and auth list (local), auth login and auth logout.
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"iter"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var whoamiCommand = &command{
@@ -17,16 +21,31 @@ var whoamiCommand = &command{
 	summary: "Print the active subject's identity",
 	usage:   "auth whoami [--json]",
 	long: "Reads the active context from hosts.yml without contacting the server: it answers\n" +
-		"\"which identity is active\", not \"is the token still valid\".",
+		"\"which identity is active\", not \"is the token still valid\" (see 'difyctl auth status').\n" +
+		"With DIFY_TOKEN set there is no stored context: whoami then asks the server who the\n" +
+		"token belongs to (GET /openapi/v1/account on DIFY_HOST), so it needs the network.",
 	examples: []string{"difyctl auth whoami", "difyctl auth whoami --json"},
-	exits:    [][2]string{{"0", "An active context exists"}, {"4", "Not signed in (not_logged_in)"}},
+	exits: [][2]string{
+		{"0", "An active context exists"},
+		{"1", "Under DIFY_TOKEN: the server could not be reached, or failed"},
+		{"2", "Under DIFY_TOKEN: a bad DIFY_TOKEN or DIFY_HOST value"},
+		{"4", "Not signed in (not_logged_in); under DIFY_TOKEN, the server rejected the token"},
+		{"7", "Under DIFY_TOKEN: rate limited (HTTP 429)"},
+	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		asJSON := fs.Bool("json", false, "Emit JSON instead of the plain-text line")
-		return func(a *app, args []string) error { return a.whoami(*asJSON) }
+		return func(a *app, args []string) error { return a.envHint(a.whoami(*asJSON)) }
 	},
 }
 
 func (a *app) whoami(asJSON bool) error {
+	env, err := a.fromEnv()
+	if err != nil {
+		return err
+	}
+	if env != nil {
+		return a.whoamiEnv(env, asJSON)
+	}
 	st, err := a.store()
 	if err != nil {
 		return err
@@ -39,6 +58,11 @@ func (a *app) whoami(asJSON bool) error {
 	if c == nil {
 		return notLoggedIn()
 	}
+	return a.printIdentity(c, asJSON)
+}
+
+// printIdentity prints a context's subject, as whoami shows it.
+func (a *app) printIdentity(c *contextEntry, asJSON bool) error {
 	if c.isExternal() {
 		if asJSON {
 			return a.write(marshalLine(struct {
@@ -288,6 +312,9 @@ var loginCommand = &command{
 }
 
 func (a *app) login(rawHost string, noBrowser, insecure bool) error {
+	if err := a.refuseUnderEnv("auth login"); err != nil {
+		return err
+	}
 	ep, err := a.loginEndpoint(rawHost, insecure)
 	if err != nil {
 		return err
@@ -463,6 +490,9 @@ var logoutCommand = &command{
 }
 
 func (a *app) logout() error {
+	if err := a.refuseUnderEnv("auth logout"); err != nil {
+		return err
+	}
 	st, err := a.store()
 	if err != nil {
 		return err
@@ -524,4 +554,379 @@ func (a *app) revokeSelf(ep endpoint, tok token) error {
 	}
 	_, err = c.do(a.ctx, request{method: "DELETE", path: "account/sessions/self", noRetry: true})
 	return err
+}
+
+// ---- DIFY_TOKEN: the environment sign-in --------------------------------
+
+// envSignIn is a sign-in given by the environment (DIFY_TOKEN, DIFY_HOST)
+// rather than by hosts.yml. Under it nothing in the config dir is read or
+// written, not even a lock: the commands that honour it check for it
+// before they touch the store.
+type envSignIn struct {
+	ep  endpoint
+	tok token
+}
+
+// envTokenHint is the hint of every refusal that DIFY_TOKEN causes.
+const envTokenHint = "unset DIFY_TOKEN to use the sign-ins stored in hosts.yml"
+
+// fromEnv returns the environment sign-in, or nil when DIFY_TOKEN is unset
+// or empty. A DIFY_TOKEN or DIFY_HOST that cannot be used is a usage
+// error (exit 2); the token's value never appears in it.
+func (a *app) fromEnv() (*envSignIn, error) {
+	raw := a.getenv("DIFY_TOKEN")
+	if raw == "" {
+		return nil, nil
+	}
+	s := strings.TrimSpace(raw)
+	if s == "" || len(s) > maxTokenBytes {
+		return nil, usageError("DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return nil, usageError("DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
+		}
+	}
+	ep, err := envHost(a.getenv("DIFY_HOST"))
+	if err != nil {
+		return nil, err
+	}
+	return &envSignIn{ep: ep, tok: newToken(s)}, nil
+}
+
+// client is the API client of the environment sign-in; it warns when the
+// traffic is not encrypted.
+func (env *envSignIn) client(a *app) (*apiClient, error) {
+	if env.ep.Scheme == "http" {
+		a.warn("DIFY_HOST uses http://: traffic to " + sanitize(env.ep.Host) + " is not encrypted")
+	}
+	return a.newAPIClient(env.ep, env.tok)
+}
+
+// envHost resolves DIFY_HOST: a URL, https, or http on a loopback address
+// only; empty means https://cloud.dify.ai.
+func envHost(raw string) (endpoint, error) {
+	const hint = "set DIFY_HOST to an https:// URL (http:// only on a loopback address such as http://127.0.0.1:5001)"
+	if strings.TrimSpace(raw) == "" {
+		raw = defaultHost
+	}
+	ep, err := resolveHost(raw, true)
+	if err != nil {
+		return endpoint{}, usageError("DIFY_HOST: "+asCLIError(err).Message, hint)
+	}
+	if ep.Scheme == "https" {
+		ep.Insecure = false
+		return ep, nil
+	}
+	host := ep.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return endpoint{}, usageError(fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", sanitize(ep.Host)), hint)
+	}
+	// http needs the insecure switch of the API client; there is no TLS
+	// to skip, so it changes nothing else.
+	ep.Insecure = true
+	return ep, nil
+}
+
+// refuseUnderEnv is the answer of the commands that change stored
+// sign-ins (login, logout, use …) while DIFY_TOKEN is set.
+func (a *app) refuseUnderEnv(cmd string) error {
+	if a.getenv("DIFY_TOKEN") == "" {
+		return nil
+	}
+	return usageError("'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
+}
+
+// envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
+// in again is not the way out, since login refuses while it is set.
+func (a *app) envHint(err error) error {
+	if err == nil || a.getenv("DIFY_TOKEN") == "" {
+		return err
+	}
+	ce := asCLIError(err)
+	if ce.Code != "auth_expired" {
+		return err
+	}
+	c := *ce
+	c.Hint = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
+	return &c
+}
+
+// interruptible lets Ctrl-C cancel the network calls of a command that is
+// otherwise quick (whoami under DIFY_TOKEN, auth token).
+func (a *app) interruptible() {
+	if a.catchInterrupts != nil && a.stopInterrupts == nil {
+		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
+	}
+}
+
+// fetchAccount calls GET /openapi/v1/account and turns the answer into a
+// context: account, default workspace, external subject.
+func (a *app) fetchAccount(c *apiClient) (*contextEntry, error) {
+	req := request{method: http.MethodGet, path: "account"}
+	resp, err := c.do(a.ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var g grant
+	if err := c.decodeJSON(req, resp, &g); err != nil {
+		return nil, err
+	}
+	return contextFromGrant(&g)
+}
+
+// whoamiEnv answers whoami under DIFY_TOKEN: there is no local context,
+// so the server says who the token belongs to.
+func (a *app) whoamiEnv(env *envSignIn, asJSON bool) error {
+	a.interruptible()
+	c, err := env.client(a)
+	if err != nil {
+		return err
+	}
+	ctx, err := a.fetchAccount(c)
+	if err != nil {
+		return err
+	}
+	return a.printIdentity(ctx, asJSON)
+}
+
+// ---- auth token --------------------------------------------------------
+
+var tokenCommand = &command{
+	// Not quick: reading the OS credential store may wait (an unlock
+	// prompt), and Ctrl-C must end that the usual way.
+	path:    "auth token",
+	summary: "Print the access token of the active context",
+	usage:   "auth token [--host <host>] [--email <email>]",
+	long: "Prints the bearer token of the active context, or of the one --host and --email name,\n" +
+		"followed by a newline, and nothing else on stdout: use it to call the Dify API from\n" +
+		"scripts. It is the one command that prints a secret; keep its output out of logs.\n" +
+		"With DIFY_TOKEN set, prints that token. Reads local files only.",
+	examples: []string{
+		`curl -H "Authorization: Bearer $(difyctl auth token)" https://cloud.dify.ai/openapi/v1/account`,
+		"difyctl auth token --host dify.example.com --email ci-bot@example.com",
+	},
+	exits: [][2]string{
+		{"0", "The token was printed"},
+		{"1", "The config file or the credential store could not be read"},
+		{"2", "Usage error, such as --host/--email while DIFY_TOKEN is set, or a bad DIFY_HOST"},
+		{"4", "No such sign-in, or no token stored for it (not_logged_in)"},
+	},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		host := fs.String("host", "", "The stored `host` whose token to print (default: the active host)")
+		email := fs.String("email", "", "The `email` of the account on that host (default: its active account)")
+		return func(a *app, args []string) error { return a.printToken(*host, *email) }
+	},
+}
+
+func (a *app) printToken(hostArg, email string) error {
+	env, err := a.fromEnv()
+	if err != nil {
+		return err
+	}
+	if env != nil {
+		if hostArg != "" || email != "" {
+			return usageError("--host and --email pick a stored sign-in, which is not used while DIFY_TOKEN is set", envTokenHint)
+		}
+		return a.writeString(env.tok.reveal() + "\n")
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	h, err := st.load()
+	if err != nil {
+		return err
+	}
+	host := h.CurrentHost
+	if hostArg != "" {
+		host = normalizeHostArg(hostArg)
+	}
+	e := h.host(host)
+	if email == "" && e != nil {
+		email = e.CurrentAccount
+	}
+	c := e.account(email)
+	if c == nil {
+		if hostArg == "" && email == "" {
+			return notLoggedIn()
+		}
+		return newError("not_logged_in", fmt.Sprintf("no sign-in for %s on %s", orDefault(sanitize(email), "any account"), orDefault(sanitize(host), "no host")),
+			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
+	}
+	ts, err := a.tokenStore()
+	if err != nil {
+		return err
+	}
+	tok, err := ts.find(e.Host, c)
+	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
+		return newError("not_logged_in",
+			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
+			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+	}
+	if err != nil {
+		return err
+	}
+	s := tok.reveal()
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return newError("credential_unreadable", fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", sanitize(c.Email), sanitize(e.Host)),
+				"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+		}
+	}
+	return a.writeString(s + "\n")
+}
+
+// ---- auth status -------------------------------------------------------
+
+var statusCommand = &command{
+	path:    "auth status",
+	summary: "Check with the server that the active sign-in still works",
+	usage:   "auth status [--json]",
+	long: "Calls GET /openapi/v1/account with the active context's token and prints the host, the\n" +
+		"account, the workspace and the token's expiry, then '✓ valid'. Where whoami answers\n" +
+		"\"which identity is active\" from local files, status answers \"does it still work\".\n" +
+		"A token the server rejects, or one past its recorded expiry, prints the same report\n" +
+		"ending in '✗' (valid: false under --json) and exits 4. Never changes any file.\n" +
+		"With DIFY_TOKEN set, checks that token on DIFY_HOST.",
+	examples: []string{
+		"difyctl auth status",
+		"difyctl auth status --json",
+		"difyctl auth status >/dev/null || difyctl auth login",
+	},
+	exits: [][2]string{
+		{"0", "The sign-in works"},
+		{"1", "The server could not be reached, or failed"},
+		{"2", "Usage error, such as a bad DIFY_HOST"},
+		{"4", "Not signed in, or the token was rejected (HTTP 401) or has expired"},
+		{"6", "The server rejected this difyctl as too old"},
+		{"7", "Rate limited (HTTP 429)"},
+	},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		asJSON := fs.Bool("json", false, "Emit one JSON object: host, account, workspace, token_expires_at, valid")
+		return func(a *app, args []string) error {
+			a.jsonOut = a.jsonOut || *asJSON
+			return a.envHint(a.status(*asJSON))
+		}
+	},
+}
+
+// statusReport is `auth status --json`.
+type statusReport struct {
+	Host    string `json:"host"`
+	Account *struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	} `json:"account"`
+	Workspace *struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Role string `json:"role"`
+	} `json:"workspace"`
+	TokenExpiresAt *string `json:"token_expires_at"`
+	Valid          bool    `json:"valid"`
+}
+
+func (a *app) status(asJSON bool) error {
+	s, err := a.activeSession()
+	if err != nil {
+		return err
+	}
+	known := s.ctx // what hosts.yml says; empty under DIFY_TOKEN
+	var expires *string
+	expired := false
+	if known.TokenExpiresAt != "" {
+		v := known.TokenExpiresAt
+		expires = &v
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !a.now().Before(t) {
+			expired = true
+		}
+	}
+	var checkErr error
+	ctx := known
+	if expired {
+		checkErr = newError("auth_expired", "the token expired at "+sanitize(known.TokenExpiresAt),
+			"run 'difyctl auth login --host "+sanitize(s.host.Host)+"' to sign in again")
+	} else {
+		stop := func() {}
+		if !asJSON {
+			stop = a.startSpinner("Checking sign-in")
+		}
+		fresh, err := a.fetchAccount(s.client)
+		stop()
+		switch {
+		case err == nil:
+			ctx = fresh
+			if ctx.Workspace == nil || s.env == nil && known.Workspace != nil {
+				ctx.Workspace = known.Workspace
+			}
+		case asCLIError(err).Code == "auth_expired":
+			checkErr = err
+		default:
+			return err // unreachable, rate limited, server failure: no verdict
+		}
+	}
+	rep := statusReport{Host: s.host.Host, TokenExpiresAt: expires, Valid: checkErr == nil}
+	if ctx.email() != "" {
+		rep.Account = &struct {
+			ID    string `json:"id"`
+			Email string `json:"email"`
+			Name  string `json:"name"`
+		}{ctx.Account.ID, ctx.email(), ctx.Account.Name}
+	}
+	if w := ctx.Workspace; w != nil {
+		rep.Workspace = &struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+			Role string `json:"role"`
+		}{w.ID, w.Name, w.Role}
+	}
+	if asJSON {
+		if err := a.write(marshalLine(rep)); err != nil {
+			return err
+		}
+	} else {
+		if err := a.writeString(a.statusText(rep, ctx, checkErr)); err != nil {
+			return err
+		}
+	}
+	return checkErr
+}
+
+// statusText is the human report of auth status.
+func (a *app) statusText(rep statusReport, ctx *contextEntry, checkErr error) string {
+	var b strings.Builder
+	row := func(k, v string) { fmt.Fprintf(&b, "%-10s %s\n", k+":", v) }
+	row("Host", sanitize(rep.Host))
+	switch {
+	case ctx.isExternal():
+		row("Account", sanitize(ctx.email())+" "+ssoSuffix(ctx.External.Issuer))
+	case rep.Account != nil:
+		row("Account", emailWithName(rep.Account.Email, rep.Account.Name))
+	default:
+		row("Account", "unknown")
+	}
+	if rep.Workspace != nil {
+		row("Workspace", sanitize(rep.Workspace.Name))
+	} else {
+		row("Workspace", "none")
+	}
+	if rep.TokenExpiresAt != nil {
+		row("Expires", sanitize(*rep.TokenExpiresAt))
+	} else {
+		row("Expires", "unknown")
+	}
+	c := a.colors(a.stdoutTTY)
+	if checkErr == nil {
+		b.WriteString(c.green("✓") + " valid\n")
+	} else {
+		b.WriteString(c.red("✗") + " not valid: " + sanitize(asCLIError(checkErr).Message) + "\n")
+	}
+	return b.String()
 }

@@ -30,7 +30,8 @@ var devicesListCommand = &command{
 	usage:   "auth devices list [--json] [--page <n>] [--limit <n>]",
 	long: "Every device-flow sign-in registers a server-side session, labelled 'difyctl on <hostname>'.\n" +
 		"This lists the sessions active for your account so you can spot and revoke ones you\n" +
-		"don't recognise. The session your current sign-in uses is marked with *.",
+		"don't recognise. The session your current sign-in uses is marked with *.\n" +
+		"With DIFY_TOKEN set, lists the sessions of that token's account on DIFY_HOST.",
 	examples: []string{
 		"difyctl auth devices list",
 		"difyctl auth devices list --limit 50 --page 2",
@@ -49,7 +50,7 @@ var devicesListCommand = &command{
 		limit := fs.String("limit", "", "Page size, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
-			return a.devicesList(*asJSON, *page, *limit)
+			return a.envHint(a.devicesList(*asJSON, *page, *limit))
 		}
 	},
 }
@@ -187,10 +188,23 @@ type session struct {
 	ctx    *contextEntry
 	tok    token
 	client *apiClient
+	// env is set when the session comes from DIFY_TOKEN: host and ctx
+	// are then stand-ins, and no local file belongs to it.
+	env *envSignIn
 }
 
 // activeSession loads the active context and its token.
 func (a *app) activeSession() (*session, error) {
+	if env, err := a.fromEnv(); err != nil || env != nil {
+		if err != nil {
+			return nil, err
+		}
+		client, err := env.client(a)
+		if err != nil {
+			return nil, err
+		}
+		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, tok: env.tok, client: client, env: env}, nil
+	}
 	st, err := a.store()
 	if err != nil {
 		return nil, err
@@ -265,7 +279,8 @@ var devicesRevokeCommand = &command{
 	long: "Ends sessions at the server. <target> matches by exact label first, then by exact session\n" +
 		"id, then by case-insensitive label substring; a target matching several sessions fails\n" +
 		"with the candidates listed. In a terminal you are asked to confirm. Revoking the session\n" +
-		"your current sign-in uses also signs you out on this machine.",
+		"your current sign-in uses also signs you out on this machine. With DIFY_TOKEN set, uses\n" +
+		"that token; --all is then refused, as difyctl cannot tell which session the token is.",
 	examples: []string{
 		`difyctl auth devices revoke "difyctl on build-runner-3"`,
 		"difyctl auth devices revoke 3f1c2d4e-0000-4000-8000-000000000000 --yes",
@@ -289,7 +304,7 @@ var devicesRevokeCommand = &command{
 			if len(args) > 0 {
 				target = args[0]
 			}
-			return a.devicesRevoke(target, *all, *yes)
+			return a.envHint(a.devicesRevoke(target, *all, *yes))
 		}
 	},
 }
@@ -301,6 +316,13 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	s, err := a.activeSession()
 	if err != nil {
 		return err
+	}
+	if all && s.env != nil {
+		// The server does not say which session a token belongs to, and
+		// DIFY_TOKEN comes without the token_id that hosts.yml keeps:
+		// --all would revoke the session in use too.
+		return usageError("--all cannot tell which session DIFY_TOKEN uses, so it would revoke that one too",
+			"revoke sessions by label or id, or unset DIFY_TOKEN to use a stored sign-in")
 	}
 	rows, err := s.fetchAll(a)
 	if err != nil {

@@ -26,6 +26,39 @@ var hygiene = struct {
 
 type hygieneText struct{ where, text string }
 
+// tokenStdouts are the stdouts of `difyctl auth token`, the one command
+// allowed to print a secret. Each must be exactly one token and a
+// newline; the command's stderr is an ordinary text.
+var tokenStdouts struct {
+	sync.Mutex
+	texts []hygieneText
+}
+
+// noteTokenStdout records the stdout of `auth token`.
+func noteTokenStdout(where, text string) {
+	tokenStdouts.Lock()
+	tokenStdouts.texts = append(tokenStdouts.texts, hygieneText{where, text})
+	tokenStdouts.Unlock()
+}
+
+// tokenLine reports whether s is what auth token may print: nothing, or
+// one printable word and a newline.
+func tokenLine(s string) bool {
+	if s == "" {
+		return true
+	}
+	body, ok := strings.CutSuffix(s, "\n")
+	if !ok || body == "" {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] <= ' ' || body[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // noteTokens records tokens a fake minted.
 func noteTokens(where string, toks []mintedToken) {
 	hygiene.Lock()
@@ -64,10 +97,14 @@ func noteFiles(t testing.TB, dir string) {
 func checkHygiene() bool {
 	hygiene.Lock()
 	defer hygiene.Unlock()
-	if len(hygiene.tokens) == 0 {
-		return true
-	}
 	var hits []string
+	tokenStdouts.Lock()
+	for _, x := range tokenStdouts.texts {
+		if !tokenLine(x.text) {
+			hits = append(hits, fmt.Sprintf("%s printed more than one token and a newline", x.where))
+		}
+	}
+	tokenStdouts.Unlock()
 	for tok, minted := range hygiene.tokens {
 		for _, x := range hygiene.texts {
 			if strings.Contains(x.text, tok) {
@@ -83,7 +120,7 @@ func checkHygiene() bool {
 		}
 		return false
 	}
-	if testing.Verbose() {
+	if testing.Verbose() && len(hygiene.tokens) > 0 {
 		fmt.Fprintf(os.Stderr, "secret hygiene: %d tokens checked against %d outputs, files and argv logs: no leaks\n",
 			len(hygiene.tokens), len(hygiene.texts))
 	}
@@ -107,5 +144,21 @@ func TestHygieneCatchesALeak(t *testing.T) {
 	hygiene.Unlock()
 	if ok {
 		t.Fatal("the hygiene check missed a planted token")
+	}
+}
+
+func TestHygieneAllowsOnlyATokenLine(t *testing.T) {
+	for s, want := range map[string]bool{
+		"":                  true,
+		"dfoa_abc\n":        true,
+		"dfoa_abc":          false,
+		"dfoa_abc\nmore\n":  false,
+		"note: dfoa_abc\n":  false,
+		"\n":                false,
+		"dfoa_abc\x1b[2J\n": false,
+	} {
+		if got := tokenLine(s); got != want {
+			t.Errorf("tokenLine(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -240,8 +240,9 @@ var commands []*command
 func init() {
 	commands = []*command{
 		loginCommand, logoutCommand, whoamiCommand, listCommand,
+		tokenCommand, statusCommand,
 		devicesListCommand, devicesRevokeCommand,
-		useHostCommand, useAccountCommand, versionCommand,
+		useHostCommand, useAccountCommand, completionCommand, versionCommand,
 	}
 }
 
@@ -276,6 +277,8 @@ func (a *app) dispatch(args []string) error {
 	case "--version", "-version":
 		fmt.Fprintln(a.stdout, "difyctl "+version)
 		return nil
+	case completeCommandName:
+		return a.complete(args[1:])
 	}
 	path := ""
 	i := 0

@@ -30,6 +30,9 @@ var useHostCommand = &command{
 }
 
 func (a *app) useHost(domain string) error {
+	if err := a.refuseUnderEnv("use host"); err != nil {
+		return err
+	}
 	st, err := a.store()
 	if err != nil {
 		return err
@@ -110,6 +113,9 @@ var useAccountCommand = &command{
 }
 
 func (a *app) useAccount(email string) error {
+	if err := a.refuseUnderEnv("use account"); err != nil {
+		return err
+	}
 	st, err := a.store()
 	if err != nil {
 		return err
