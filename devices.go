@@ -9,11 +9,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 const (
@@ -119,9 +121,45 @@ func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
 		if r.ID != "" && r.ID == s.ctx.TokenID {
 			mark = "*"
 		}
-		rows[i] = []string{r.label(), deref(r.CreatedAt), deref(r.LastUsedAt), mark}
+		rows[i] = []string{r.label(), tableTime(deref(r.CreatedAt)), tableTime(deref(r.LastUsedAt)), mark}
 	}
-	return renderTable(a.stdout, []string{"DEVICE", "CREATED", "LAST USED", "CURRENT"}, rows)
+	if err := renderTable(a.stdout, []string{"DEVICE", "CREATED", "LAST USED", "CURRENT"}, rows); err != nil {
+		return err
+	}
+	if p.HasMore && !p.legacy {
+		fmt.Fprintln(a.stderr, pagingLine(page, limit, len(p.Data), p.Total, limitArg != ""))
+	}
+	return nil
+}
+
+// pagingLine tells, on stderr, that the table is one page of several and
+// which flags fetch the next: `showing 1–20 of 30; next: --page 2`.
+func pagingLine(page, limit, n, total int, limitGiven bool) string {
+	first := (page-1)*limit + 1
+	shown := fmt.Sprintf("showing %d–%d", first, first+max(n, 1)-1)
+	if total > 0 {
+		shown += fmt.Sprintf(" of %d", total)
+	}
+	next := fmt.Sprintf("--page %d", page+1)
+	if limitGiven || limit != defaultLimit {
+		next += fmt.Sprintf(" --limit %d", limit)
+	}
+	return shown + "; next: " + next
+}
+
+// tableTime writes a server timestamp as UTC to the second
+// (2026-06-02T09:14:31Z), as the seed's table shows it. A value that does
+// not parse is shown as sent (the table sanitizes it).
+func tableTime(v string) string {
+	if v == "" {
+		return ""
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC().Format("2006-01-02T15:04:05Z")
+		}
+	}
+	return v
 }
 
 // legacyEnvelope turns {"sessions":[…]} into the envelope scripts expect.
@@ -298,6 +336,9 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	if target == "" && !all {
 		return missingArg("specify a device label / id, or pass --all", "see 'difyctl auth devices list'")
 	}
+	if target != "" && all {
+		return usageError("pass a target or --all, not both", "usage: difyctl auth devices revoke [<target>] [--all] [-y|--yes]")
+	}
 	s, err := a.activeSession()
 	if err != nil {
 		return err
@@ -324,6 +365,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		chosen = []sessionRow{r}
 	}
 	if !yes && a.canAsk() {
+		a.listDoomed(chosen)
 		ok, err := a.confirm(fmt.Sprintf("Revoke %d session(s)?", len(chosen)))
 		if err != nil {
 			return err
@@ -347,6 +389,21 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		return revokeFailure(failures, len(chosen))
 	}
 	return a.writeString(fmt.Sprintf("%s Revoked %d session(s)\n", a.colors(a.stdoutTTY).green("✓"), revoked))
+}
+
+// listDoomed shows on stderr which sessions the confirmation is about:
+// label and id, at most ten, then how many more.
+func (a *app) listDoomed(rows []sessionRow) {
+	var b strings.Builder
+	b.WriteString("About to revoke:\n")
+	for i, r := range rows {
+		if i == 10 {
+			fmt.Fprintf(&b, "  and %d more\n", len(rows)-10)
+			break
+		}
+		fmt.Fprintf(&b, "  %s (%s)\n", sanitize(r.label()), sanitize(r.ID))
+	}
+	io.WriteString(a.stderr, b.String())
 }
 
 // matchSession finds the one session a target names: exact label, then

@@ -223,7 +223,7 @@ func TestPickerEscCancels(t *testing.T) {
 	p.waitFor(t, "Select a host")
 	time.Sleep(50 * time.Millisecond)
 	p.typeKeys(t, "\x03") // Ctrl-C arrives as a byte in raw mode
-	if code := exitOf(t, cmd); code != 2 {
+	if code := exitOf(t, cmd); code != 130 {
 		t.Fatalf("Ctrl-C: exit %d", code)
 	}
 	if !sameMode(before, p.termios(t)) {

@@ -1,0 +1,163 @@
+package main
+
+// newcomer_test.go: the rough edges a newcomer hit in the first hour
+// (issue 12), each pinned as the user sees it.
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Item 8: help spells each flag as the seed writes it.
+func TestHelpSpellsFlagsAsTheSeed(t *testing.T) {
+	e := newCLIEnv(t)
+	for _, c := range []struct {
+		cmd  []string
+		want []string
+	}{
+		{[]string{"auth", "list"}, []string{"  -o, --output <format>  "}},
+		{[]string{"auth", "devices", "list"}, []string{"  --limit <n>  ", "  --page <n>   ", "  --json       "}},
+		{[]string{"auth", "devices", "revoke"}, []string{"  -y, --yes   ", "  --all       "}},
+		{[]string{"use", "account"}, []string{"  --email <email>  "}},
+		{[]string{"use", "host"}, []string{"  --domain <host>  "}},
+		{[]string{"auth", "login"}, []string{"  --host <url>  "}},
+	} {
+		r := e.run(append(c.cmd, "--help")...)
+		wantExit(t, r, 0)
+		for _, w := range c.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v --help lacks %q:\n%s", c.cmd, w, r.stdout)
+			}
+		}
+		if strings.Contains(r.stdout, "--o ") || strings.Contains(r.stdout, "-output") && !strings.Contains(r.stdout, "--output") || strings.Contains(r.stdout, "<string>") {
+			t.Errorf("%v --help leaks the flag package's spelling:\n%s", c.cmd, r.stdout)
+		}
+	}
+}
+
+// Item 8: every spelling a kubectl user types selects the format.
+func TestOutputFlagSpellings(t *testing.T) {
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	want := e.run("auth", "list", "-o", "json")
+	wantExit(t, want, 0)
+	if !strings.HasPrefix(want.stdout, "{\n  \"contexts\": [") {
+		t.Fatalf("-o json:\n%s", want)
+	}
+	for _, args := range [][]string{{"-ojson"}, {"-o=json"}, {"--output", "json"}, {"--output=json"}} {
+		r := e.run(append([]string{"auth", "list"}, args...)...)
+		wantExit(t, r, 0)
+		if r.stdout != want.stdout {
+			t.Errorf("%v printed\n%s", args, r.stdout)
+		}
+	}
+	r := e.run("auth", "list", "-oname")
+	wantExit(t, r, 0)
+	if strings.Contains(r.stdout, "HOST") || r.stdout == "" {
+		t.Fatalf("-oname:\n%s", r)
+	}
+}
+
+// Items 6 and 8: a flag problem is exit 2 with the usage line, and names
+// the flag as the user knows it.
+func TestFlagProblemsExit2WithUsage(t *testing.T) {
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"auth", "list", "-o"}, "usage_missing_arg: flag --output expects a value\nhint: usage: difyctl auth list [-o json|yaml|name]\n"},
+		{[]string{"use", "account", "--email"}, "usage_missing_arg: flag --email expects a value\nhint: usage: difyctl use account [--email <email>]\n"},
+		{[]string{"auth", "devices", "list", "--limit"}, "usage_missing_arg: flag --limit expects a value\nhint: usage: difyctl auth devices list [--json] [--page <n>] [--limit <n>]\n"},
+		{[]string{"auth", "whoami", "--json=maybe"}, "usage_invalid_flag: invalid value \"maybe\" for --json: want true or false\nhint: usage: difyctl auth whoami [--json]\n"},
+	} {
+		r := e.run(c.args...)
+		wantExit(t, r, 2)
+		if r.stderr != c.msg || r.stdout != "" {
+			t.Errorf("%v:\n%s", c.args, r)
+		}
+	}
+	// --json=false is a real value, not an unknown flag.
+	r := e.run("auth", "whoami", "--json=false")
+	wantExit(t, r, 0)
+	if strings.HasPrefix(r.stdout, "{") {
+		t.Fatalf("--json=false printed JSON: %q", r.stdout)
+	}
+	// An unknown flag stays a parser error (exit 1, SPEC §6) and shows the
+	// usage line too.
+	r = e.run("auth", "list", "-x")
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, "unknown flag: -x\n") || !strings.Contains(r.stderr, "Usage: difyctl auth list [-o json|yaml|name]\n") {
+		t.Fatalf("unknown flag:\n%s", r)
+	}
+}
+
+// Item 1: a target together with --all revokes nothing.
+func TestRevokeTargetWithAllIsUsageError(t *testing.T) {
+	f, e, _ := signedIn(t)
+	ids := f.seed("tester@dify.ai", 0, "old laptop", "build box")
+	r := e.run("auth", "devices", "revoke", "old laptop", "--all")
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "pass a target or --all, not both") || r.stdout != "" {
+		t.Fatalf("target + --all:\n%s", r)
+	}
+	for _, id := range ids {
+		if !f.tokenByID(id).Live {
+			t.Fatal("a session was revoked")
+		}
+	}
+}
+
+// Items 9 and 10: the table shows UTC seconds and says on stderr that
+// there are more pages; stdout and --json stay as they were.
+func TestDevicesListPagingLineAndTimes(t *testing.T) {
+	f, e, _ := signedIn(t)
+	f.seed("tester@dify.ai", 29)
+	r := e.run("auth", "devices", "list")
+	wantExit(t, r, 0)
+	if r.stderr != "showing 1–20 of 30; next: --page 2\n" {
+		t.Fatalf("paging line: %q", r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != 21 {
+		t.Fatalf("stdout has %d lines:\n%s", len(lines), r.stdout)
+	}
+	stamp := regexp.MustCompile(`  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  `)
+	for _, l := range lines[1:] {
+		if !stamp.MatchString(l) || strings.Contains(l, ".") && strings.Contains(l, "Z") && regexp.MustCompile(`:\d\d\.\d`).MatchString(l) {
+			t.Fatalf("timestamp not UTC to the second: %q", l)
+		}
+	}
+	r = e.run("auth", "devices", "list", "--page", "2", "--limit", "7")
+	wantExit(t, r, 0)
+	if r.stderr != "showing 8–14 of 30; next: --page 3 --limit 7\n" {
+		t.Fatalf("paging line: %q", r.stderr)
+	}
+	r = e.run("auth", "devices", "list", "--page", "2")
+	wantExit(t, r, 0)
+	if r.stderr != "" {
+		t.Fatalf("last page has a paging line: %q", r.stderr)
+	}
+	r = e.run("auth", "devices", "list", "--json")
+	wantExit(t, r, 0)
+	if r.stderr != "" || !regexp.MustCompile(`"created_at":"[^"]*\.\d+Z"`).MatchString(r.stdout) {
+		t.Fatalf("--json must pass server values through, with no paging line:\n%s", r)
+	}
+}
+
+func TestTableTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-12-02T08:35:04.236251Z":      "2026-12-02T08:35:04Z",
+		"2026-06-02T11:14:31.5+02:00":      "2026-06-02T09:14:31Z",
+		"2026-06-02T09:14:31.123456+00:00": "2026-06-02T09:14:31Z",
+		"2026-06-02T09:14:31":              "2026-06-02T09:14:31Z",
+		"":                                 "",
+		"yesterday":                        "yesterday",
+	} {
+		if got := tableTime(in); got != want {
+			t.Errorf("tableTime(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
