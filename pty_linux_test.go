@@ -294,3 +294,65 @@ func TestLoginPromptsForHostInTerminal(t *testing.T) {
 		t.Fatalf("stdout %q", out.String())
 	}
 }
+
+// Issue 12 item 2: before the question the terminal names what goes, and
+// yes in any case confirms.
+func TestRevokeListsSessionsBeforeAsking(t *testing.T) {
+	f, e, _ := signedIn(t)
+	ids := f.seed("tester@dify.ai", 0, "old laptop")
+	p := openPTY(t)
+	cmd, out := e.startInPTY(p, "auth", "devices", "revoke", "laptop")
+	p.waitFor(t, "Revoke 1 session(s)? [y/N] ")
+	shown := p.shown()
+	list := "About to revoke:\r\n  old laptop (" + ids[0] + ")\r\n"
+	if i := strings.Index(shown, list); i < 0 || i > strings.Index(shown, "Revoke 1 session(s)?") {
+		t.Fatalf("the session was not listed before the question:\n%q", shown)
+	}
+	p.typeKeys(t, "YES\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Revoked 1 session(s)\n" {
+		t.Fatalf("YES: exit %d stdout %q", code, out.String())
+	}
+	if f.tokenByID(ids[0]).Live {
+		t.Fatal("YES did not revoke")
+	}
+
+	more := f.seed("tester@dify.ai", 12)
+	p.clear()
+	cmd, out = e.startInPTY(p, "auth", "devices", "revoke", "--all")
+	p.waitFor(t, "Revoke 12 session(s)? [y/N] ")
+	shown = p.shown()
+	if strings.Count(shown, "\r\n  ") != 11 || !strings.Contains(shown, "\r\n  and 2 more\r\n") {
+		t.Fatalf("want ten sessions and 'and 2 more':\n%q", shown)
+	}
+	p.typeKeys(t, "yep\r")
+	if code := exitOf(t, cmd); code != 2 || out.String() != "" {
+		t.Fatalf("yep: exit %d stdout %q", code, out.String())
+	}
+	for _, id := range more {
+		if !f.tokenByID(id).Live {
+			t.Fatal("a declined prompt revoked a session")
+		}
+	}
+}
+
+// Issue 12 item 5: Ctrl-C in the account picker is an interrupt too.
+func TestAccountPickerCtrlCExits130(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	before := p.termios(t)
+	hosts := e.readHosts()
+	cmd, out := e.startInPTY(p, "use", "account")
+	p.waitFor(t, "Select an account on cloud.dify.ai")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\x03")
+	if code := exitOf(t, cmd); code != 130 {
+		t.Fatalf("Ctrl-C: exit %d", code)
+	}
+	if out.String() != "" || e.readHosts() != hosts || strings.Contains(p.shown(), "selection cancelled") {
+		t.Fatalf("Ctrl-C changed something or printed a usage error:\n%q", p.shown())
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored after Ctrl-C")
+	}
+}
