@@ -4,8 +4,12 @@ package main
 // (issue 12), each pinned as the user sees it.
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -160,5 +164,58 @@ func TestTableTime(t *testing.T) {
 		if got := tableTime(in); got != want {
 			t.Errorf("tableTime(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Item 11: a web server that is not Dify (python3 -m http.server, a
+// front-end that serves its index page everywhere) is named as such, with
+// the URL tried; the exit codes stay the seed's.
+func TestNonDifyHostIsNamed(t *testing.T) {
+	mode := "pyserver"
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		m := mode
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch {
+		case m == "spa":
+			io.WriteString(w, "<!doctype html><html><head><title>My App</title></head><body></body></html>")
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusNotImplemented)
+			io.WriteString(w, "<html><head><title>Error response</title></head><body><p>Error code: 501</p></body></html>")
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, "<html><head><title>Error response</title></head><body><p>Error code: 404</p></body></html>")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	e := newCLIEnv(t)
+	tried := srv.URL + "/openapi/v1/oauth/device/code"
+
+	r := e.run("auth", "login", "--host", srv.URL, "--insecure", "--no-browser")
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, "server_5xx: "+srv.URL+" does not look like a Dify host: POST "+tried+" answered HTTP 501 with an HTML page\n") ||
+		!strings.Contains(r.stderr, "hint: check the URL") || strings.Contains(r.stderr, "retry later") || r.stdout != "" {
+		t.Fatalf("HTML 501:\n%s", r)
+	}
+
+	mu.Lock()
+	mode = "spa"
+	mu.Unlock()
+	r = e.run("auth", "login", "--host", srv.URL+"/dify", "--insecure", "--no-browser")
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, srv.URL+"/dify does not look like a Dify host: POST "+srv.URL+"/dify/openapi/v1/oauth/device/code answered HTTP 200 with an HTML page\n") {
+		t.Fatalf("HTML 200:\n%s", r)
+	}
+
+	// A Dify with its OpenAPI disabled answers 404 with no body: still the
+	// seed's unsupported_endpoint (exit 6), not "not Dify".
+	f := fastFake(t)
+	f.scenario(map[string]any{"name": "disabled"})
+	r = e.run("auth", "login", "--host", f.url, "--insecure", "--no-browser")
+	wantExit(t, r, 6)
+	if strings.Contains(r.stderr, "does not look like") {
+		t.Fatalf("disabled Dify:\n%s", r)
 	}
 }
