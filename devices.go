@@ -249,10 +249,10 @@ func (a *app) activeSession() (*session, error) {
 	if errors.Is(err, errNoCredential) {
 		return nil, newError("not_logged_in",
 			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
-			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+			reloginHint(e))
 	}
 	if err != nil {
-		return nil, err
+		return nil, withRelogin(err, e)
 	}
 	client, err := a.newAPIClient(endpointOf(e), tok)
 	if err != nil {
@@ -268,7 +268,7 @@ func (s *session) fetchPage(a *app, page, limit int) (*sessionPage, []byte, erro
 		query: url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}}}
 	resp, err := s.client.do(a.ctx, req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withRelogin(err, s.host)
 	}
 	var p sessionPage
 	if err := s.client.decodeJSON(req, resp, &p); err != nil {
@@ -501,7 +501,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 
 func (s *session) revokeOne(a *app, id string) error {
 	_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(id)})
-	return err
+	return withRelogin(err, s.host)
 }
 
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps

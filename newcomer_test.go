@@ -219,3 +219,157 @@ func TestNonDifyHostIsNamed(t *testing.T) {
 		t.Fatalf("disabled Dify:\n%s", r)
 	}
 }
+
+// loginAt runs auth login with args against f and approves as email; it
+// returns the result and the minted token id.
+func loginAt(t *testing.T, e *cliEnv, f *fakeServer, email string, args ...string) (result, string) {
+	t.Helper()
+	seen := map[string]bool{}
+	var before struct {
+		UserCodes []string `json:"user_codes"`
+	}
+	f.ctl("GET", "pending", nil, &before)
+	for _, c := range before.UserCodes {
+		seen[c] = true
+	}
+	cmd, out, errb := e.start(append([]string{"auth", "login", "--no-browser"}, args...)...)
+	id := f.approve(f.waitPending(seen), email, "Test Tester", nil)
+	return waitResult(t, cmd, out, errb), id
+}
+
+// Items 4 and 7: the re-login hint is the exact command that works for
+// an http host with a path prefix, and a bare host already stored as http
+// is reached over http.
+func TestReloginHintIsTheWorkingCommand(t *testing.T) {
+	f := fastFake(t, "-base-path", "/dify")
+	e := newCLIEnv(t)
+	r, current := loginAt(t, e, f, "tester@dify.ai", "--host", f.url+"/dify", "--insecure")
+	wantExit(t, r, 0)
+	f.ctl("POST", "tokens/expire", map[string]any{"token_id": current}, nil)
+	r = e.run("auth", "devices", "list")
+	wantExit(t, r, 4)
+	want := "difyctl auth login --host " + f.url + "/dify --insecure"
+	if !strings.Contains(r.stderr, "hint: run '"+want+"' to sign in again\n") {
+		t.Fatalf("hint:\n%s", r)
+	}
+	// The hint, run as written, signs in again.
+	r, _ = loginAt(t, e, f, "tester@dify.ai", strings.Fields(want)[3:]...)
+	wantExit(t, r, 0)
+	wantExit(t, e.run("auth", "devices", "list"), 0)
+
+	// Item 7: the bare host, without --insecure, uses the stored http
+	// scheme and path.
+	r, _ = loginAt(t, e, f, "tester@dify.ai", "--host", f.host)
+	wantExit(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "✓ Logged in to "+f.host+" as tester@dify.ai") {
+		t.Fatalf("bare host login:\n%s", r)
+	}
+}
+
+func TestLoginCommandFor(t *testing.T) {
+	for _, c := range []struct {
+		e    hostEntry
+		want string
+	}{
+		{hostEntry{Host: "cloud.dify.ai"}, "difyctl auth login --host cloud.dify.ai"},
+		{hostEntry{Host: "127.0.0.1:18001", Scheme: "http"}, "difyctl auth login --host http://127.0.0.1:18001 --insecure"},
+		{hostEntry{Host: "example.com", Path: "/dify"}, "difyctl auth login --host https://example.com/dify"},
+		{hostEntry{Host: "self.signed:8443", InsecureTLS: true}, "difyctl auth login --host self.signed:8443 --insecure"},
+	} {
+		if got := loginCommandFor(&c.e); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.e, got, c.want)
+		}
+	}
+}
+
+const twoHostsNoCurrent = `current_host: a.example
+hosts:
+  a.example:
+    current_account: one@a.example
+    accounts:
+      one@a.example:
+        account:
+          id: acct-1
+          email: one@a.example
+          name: One
+  solo.example:
+    accounts:
+      solo@solo.example:
+        account:
+          id: acct-2
+          email: solo@solo.example
+          name: Solo
+  many.example:
+    accounts:
+      x@many.example:
+        account:
+          id: acct-3
+          email: x@many.example
+          name: X
+      y@many.example:
+        account:
+          id: acct-4
+          email: y@many.example
+          name: Y
+`
+
+// Item 3: switching to a host never leaves nobody signed in silently.
+func TestUseHostMakesTheOnlyAccountActive(t *testing.T) {
+	e := newCLIEnv(t)
+	e.writeHosts(twoHostsNoCurrent)
+	r := e.run("use", "host", "--domain", "solo.example")
+	wantExit(t, r, 0)
+	if r.stdout != "✓ Active host is now solo.example\n" {
+		t.Fatalf("stdout %q", r.stdout)
+	}
+	r = e.run("auth", "whoami")
+	wantExit(t, r, 0)
+	if r.stdout != "solo@solo.example (Solo)\n" {
+		t.Fatalf("whoami after use host: %s", r)
+	}
+
+	r = e.run("use", "host", "--domain", "many.example")
+	wantExit(t, r, 0)
+	if r.stdout != "✓ Active host is now many.example\n" ||
+		!strings.Contains(r.stderr, "no active account on many.example; run 'difyctl use account --email <email>' to pick one of: x@many.example, y@many.example") {
+		t.Fatalf("several accounts:\n%s", r)
+	}
+}
+
+// Item 13: an email typed in another case finds the one stored account.
+func TestUseAccountEmailIgnoresCase(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	for _, email := range []string{"tester@dify.ai", "other@dify.ai"} {
+		r, _ := loginAt(t, e, f, email, "--host", f.url, "--insecure")
+		wantExit(t, r, 0)
+	}
+	r := e.run("use", "account", "--email", "Tester@Dify.AI")
+	wantExit(t, r, 0)
+	if r.stdout != "✓ Active account on "+f.host+" is now tester@dify.ai\n" {
+		t.Fatalf("case-insensitive email:\n%s", r)
+	}
+	if !strings.Contains(e.readHosts(), "current_account: tester@dify.ai\n") {
+		t.Fatalf("hosts.yml:\n%s", e.readHosts())
+	}
+
+	// Two stored emails that differ only in case: the typed one must be exact.
+	h := &hostEntry{Accounts: []*contextEntry{{Email: "Ann@x.io"}, {Email: "ann@x.io"}}}
+	if c := findAccount(h, "ANN@x.io"); c != nil {
+		t.Fatalf("ambiguous case-insensitive match chose %s", c.Email)
+	}
+	if c := findAccount(h, "ann@x.io"); c == nil || c.Email != "ann@x.io" {
+		t.Fatal("an exact email must win")
+	}
+}
+
+// Item 13 (revoke): a label typed in another case finds the session.
+func TestRevokeTargetIgnoresCase(t *testing.T) {
+	f, e, _ := signedIn(t)
+	ids := f.seed("tester@dify.ai", 0, "Old Laptop")
+	r := e.run("auth", "devices", "revoke", "OLD LAPTOP")
+	wantExit(t, r, 0)
+	if r.stdout != "✓ Revoked 1 session(s)\n" || f.tokenByID(ids[0]).Live {
+		t.Fatalf("revoke OLD LAPTOP:\n%s", r)
+	}
+}

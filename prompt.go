@@ -32,7 +32,7 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 	fmt.Fprint(w, "\x1b[?25l") // hide the cursor while drawing
 	defer fmt.Fprint(w, "\x1b[?25h")
 
-	sel := current
+	sel := max(current, 0) // current -1: nothing is marked current
 	draw := func(first bool) {
 		var b strings.Builder
 		if !first {
