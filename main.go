@@ -102,6 +102,9 @@ func runMain() int {
 	if a.stdinTTY {
 		a.term = fdTerminal{int(os.Stdin.Fd())}
 	}
+	if a.stderrTTY {
+		a.ctx = context.WithValue(a.ctx, toolWaitKey{}, a.warn)
+	}
 	code := a.run(os.Args[1:])
 	if a.stopInterrupts != nil {
 		a.stopInterrupts()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -354,5 +355,60 @@ func TestAccountPickerCtrlCExits130(t *testing.T) {
 	}
 	if !sameMode(before, p.termios(t)) {
 		t.Fatal("the terminal mode was not restored after Ctrl-C")
+	}
+}
+
+// Issue 12 item 12: a credential store that hangs is named on the
+// terminal after about a second; a script's stderr stays quiet.
+func TestHangingStoreIsNamedOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "fake-secret-tool", "secret-tool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secret-tool"), src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "hang"), nil, 0o600)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	e.vars["PATH"] = dir + string(os.PathListSeparator) + os.Getenv("PATH")
+	e.vars["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + filepath.Join(dir, "no-such-bus")
+	e.vars["DIFY_TOKEN_STORAGE"] = "keychain"
+	e.vars["DIFYCTL_KEYRING_TIMEOUT"] = "3s"
+	notice := "waiting for the Secret Service (secret-tool) to read the token"
+
+	p := openPTY(t)
+	cmd, out := e.startInPTY(p, "use", "account", "--email", "tester@dify.ai")
+	p.waitFor(t, notice)
+	if code := exitOf(t, cmd); code == 0 || out.String() != "" {
+		t.Fatalf("a hanging store: exit %d stdout %q", code, out.String())
+	}
+
+	r := e.run("use", "account", "--email", "tester@dify.ai")
+	if r.code == 0 || strings.Contains(r.stderr, "waiting for") {
+		t.Fatalf("not a terminal:\n%s", r)
+	}
+}
+
+// Issue 12 item 3: in a terminal, switching to a host whose accounts have
+// none current offers the account picker.
+func TestUseHostOffersAccountPicker(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(twoHostsNoCurrent)
+	cmd, out := e.startInPTY(p, "use", "host", "--domain", "many.example")
+	p.waitFor(t, "No active account on many.example; select one")
+	p.waitFor(t, "y@many.example  (Y)")
+	p.typeKeys(t, "j")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Active host is now many.example\n" {
+		t.Fatalf("exit %d stdout %q", code, out.String())
+	}
+	r := e.run("auth", "whoami")
+	wantExit(t, r, 0)
+	if r.stdout != "y@many.example (Y)\n" {
+		t.Fatalf("whoami: %s", r)
 	}
 }
