@@ -26,10 +26,12 @@ const (
 	sessionsAPIPath = "account/sessions"
 )
 
+const devicesListUsage = "auth devices list [--json] [--page <n>] [--limit <n>]"
+
 var devicesListCommand = &command{
 	path:    "auth devices list",
 	summary: "List active sessions for the current bearer",
-	usage:   "auth devices list [--json] [--page <n>] [--limit <n>]",
+	usage:   devicesListUsage,
 	long: "Every device-flow sign-in registers a server-side session, labelled 'difyctl on <hostname>'.\n" +
 		"This lists the sessions active for your account so you can spot and revoke ones you\n" +
 		"don't recognise. The session your current sign-in uses is marked with *.",
@@ -81,13 +83,17 @@ type sessionPage struct {
 }
 
 func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
-	limit, err := pageLimit(limitArg, a.getenv("DIFY_LIMIT"))
-	if err != nil {
-		return err
+	limit, lerr := pageLimit(limitArg, a.getenv("DIFY_LIMIT"))
+	if lerr != nil {
+		if limitArg != "" {
+			lerr.Hint += "; " + usageHint(devicesListUsage)
+		}
+		return lerr
 	}
-	page, err := positiveInt("--page", pageArg, 1<<30)
-	if err != nil {
-		return err
+	page, perr := positiveInt("--page", pageArg, 1<<30)
+	if perr != nil {
+		perr.Hint = strings.TrimPrefix(perr.Hint+"; ", "; ") + usageHint(devicesListUsage)
+		return perr
 	}
 	s, err := a.activeSession()
 	if err != nil {
@@ -193,7 +199,7 @@ func deref(s *string) string {
 
 // pageLimit picks the page size: the flag, then DIFY_LIMIT, then 20, and
 // names the source of a bad value.
-func pageLimit(flagValue, envValue string) (int, error) {
+func pageLimit(flagValue, envValue string) (int, *cliError) {
 	switch {
 	case flagValue != "":
 		return positiveInt("--limit", flagValue, maxLimit)
@@ -204,7 +210,7 @@ func pageLimit(flagValue, envValue string) (int, error) {
 }
 
 // positiveInt parses an integer in 1..max, naming where it came from.
-func positiveInt(source, v string, maxValue int) (int, error) {
+func positiveInt(source, v string, maxValue int) (int, *cliError) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.Atoi(v)
 	if err != nil {

@@ -76,6 +76,7 @@ func TestFlagProblemsExit2WithUsage(t *testing.T) {
 		{[]string{"use", "account", "--email"}, "usage_missing_arg: flag --email expects a value\nhint: usage: difyctl use account [--email <email>]\n"},
 		{[]string{"auth", "devices", "list", "--limit"}, "usage_missing_arg: flag --limit expects a value\nhint: usage: difyctl auth devices list [--json] [--page <n>] [--limit <n>]\n"},
 		{[]string{"auth", "whoami", "--json=maybe"}, "usage_invalid_flag: invalid value \"maybe\" for --json: want true or false\nhint: usage: difyctl auth whoami [--json]\n"},
+		{[]string{"auth", "devices", "list", "--limit", "abc"}, "usage_invalid_flag: --limit: \"abc\" is not a number\nhint: pass an integer; usage: difyctl auth devices list [--json] [--page <n>] [--limit <n>]\n"},
 	} {
 		r := e.run(c.args...)
 		wantExit(t, r, 2)
