@@ -401,20 +401,25 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 
 // notDifyHost rewrites the message of a reply that is clearly not from a
 // Dify console API — a non-JSON body on a 404, another 4xx or a 5xx that
-// is not a gateway's — to say so and name the URL tried. The code, and so
+// is not a gateway's, an HTML page on a 2xx — to say so and name the URL
+// tried. The code, and so
 // the exit code, stays. Empty bodies (Dify with its OpenAPI disabled) and
 // gateway pages (502/503/504: Dify may be behind them) are left alone.
 func notDifyHost(e *cliError, method string, u *url.URL, data []byte) {
 	body := bytes.TrimSpace(data)
-	switch st := e.HTTPStatus; {
-	case len(body) == 0 || json.Valid(body):
-		return
-	case st == 401 || st == 426 || st == 429 || st == 502 || st == 503 || st == 504:
+	if len(body) == 0 || body[0] == '{' || body[0] == '[' { // JSON, or broken JSON
 		return
 	}
 	what := "a body that is not JSON"
+	html := false
 	if m, _, _ := parseErrorBody(body, ""); strings.Contains(m, "HTML") {
-		what = "an HTML page"
+		what, html = "an HTML page", true
+	}
+	switch st := e.HTTPStatus; {
+	case st == 401 || st == 426 || st == 429 || st == 502 || st == 503 || st == 504:
+		return
+	case st < 300 && !html:
+		return
 	}
 	base := *u
 	base.RawQuery = ""
