@@ -395,7 +395,41 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 		e.Message = orDefault(msg, fmt.Sprintf("request failed (HTTP %d)", st))
 		e.Hint = hint
 	}
+	notDifyHost(e, r.method, u, data)
 	return e
+}
+
+// notDifyHost rewrites the message of a reply that is clearly not from a
+// Dify console API — a non-JSON body on a 404, another 4xx or a 5xx that
+// is not a gateway's, an HTML page on a 2xx — to say so and name the URL
+// tried. The code, and so
+// the exit code, stays. Empty bodies (Dify with its OpenAPI disabled) and
+// gateway pages (502/503/504: Dify may be behind them) are left alone.
+func notDifyHost(e *cliError, method string, u *url.URL, data []byte) {
+	body := bytes.TrimSpace(data)
+	if len(body) == 0 || body[0] == '{' || body[0] == '[' { // JSON, or broken JSON
+		return
+	}
+	what := "a body that is not JSON"
+	html := false
+	if m, _, _ := parseErrorBody(body, ""); strings.Contains(m, "HTML") {
+		what, html = "an HTML page", true
+	}
+	switch st := e.HTTPStatus; {
+	case st == 401 || st == 426 || st == 429 || st == 502 || st == 503 || st == 504:
+		return
+	case st < 300 && !html:
+		return
+	}
+	base := *u
+	base.RawQuery = ""
+	if i := strings.Index(base.Path, "/openapi/v1/"); i >= 0 {
+		base.Path, base.RawPath = base.Path[:i], ""
+	}
+	e.Message = fmt.Sprintf("%s does not look like a Dify host: %s %s answered HTTP %d with %s",
+		base.String(), method, u.String(), e.HTTPStatus, what)
+	e.Hint = "check the URL: on self-hosted Dify pass the console API URL, e.g. https://dify.example.com"
+	e.Server = nil
 }
 
 // retryAfter renders a Retry-After header (seconds or an HTTP date).
@@ -511,7 +545,9 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 func (c *apiClient) decodeJSON(r request, resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
 		u := c.base.ResolveReference(&url.URL{Path: r.path})
-		return c.httpError(r, u, "server_bad_response", "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
+		e := c.httpError(r, u, "server_bad_response", "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
+		notDifyHost(e, r.method, u, resp.body)
+		return e
 	}
 	return nil
 }

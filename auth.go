@@ -441,6 +441,7 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // loginEndpoint resolves --host, or asks for it in a terminal.
 func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
+		rawHost, insecure = a.storedScheme(rawHost, insecure)
 		return resolveHost(rawHost, insecure)
 	}
 	if !a.canAsk() {
@@ -465,7 +466,8 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		ep, err := resolveHost(line, insecure)
+		line, lineInsecure := a.storedScheme(line, insecure)
+		ep, err := resolveHost(line, lineInsecure)
 		if err == nil {
 			return ep, nil
 		}

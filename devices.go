@@ -9,11 +9,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 const (
@@ -24,10 +26,12 @@ const (
 	sessionsAPIPath = "account/sessions"
 )
 
+const devicesListUsage = "auth devices list [--json] [--page <n>] [--limit <n>]"
+
 var devicesListCommand = &command{
 	path:    "auth devices list",
 	summary: "List active sessions for the current bearer",
-	usage:   "auth devices list [--json] [--page <n>] [--limit <n>]",
+	usage:   devicesListUsage,
 	long: "Every device-flow sign-in registers a server-side session, labelled 'difyctl on <hostname>'.\n" +
 		"This lists the sessions active for your account so you can spot and revoke ones you\n" +
 		"don't recognise. The session your current sign-in uses is marked with *.\n" +
@@ -46,8 +50,8 @@ var devicesListCommand = &command{
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		asJSON := fs.Bool("json", false, "Emit the server's JSON envelope on one line instead of the table")
-		page := fs.String("page", "1", "Page `number`")
-		limit := fs.String("limit", "", "Page size, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
+		page := fs.String("page", "1", "Page number `n` (default 1)")
+		limit := fs.String("limit", "", "Page size `n`, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
 			return a.envHint(a.devicesList(*asJSON, *page, *limit))
@@ -80,13 +84,17 @@ type sessionPage struct {
 }
 
 func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
-	limit, err := pageLimit(limitArg, a.getenv("DIFY_LIMIT"))
-	if err != nil {
-		return err
+	limit, lerr := pageLimit(limitArg, a.getenv("DIFY_LIMIT"))
+	if lerr != nil {
+		if limitArg != "" {
+			lerr.Hint += "; " + usageHint(devicesListUsage)
+		}
+		return lerr
 	}
-	page, err := positiveInt("--page", pageArg, 1<<30)
-	if err != nil {
-		return err
+	page, perr := positiveInt("--page", pageArg, 1<<30)
+	if perr != nil {
+		perr.Hint = strings.TrimPrefix(perr.Hint+"; ", "; ") + usageHint(devicesListUsage)
+		return perr
 	}
 	s, err := a.activeSession()
 	if err != nil {
@@ -120,9 +128,45 @@ func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
 		if r.ID != "" && r.ID == s.ctx.TokenID {
 			mark = "*"
 		}
-		rows[i] = []string{r.label(), deref(r.CreatedAt), deref(r.LastUsedAt), mark}
+		rows[i] = []string{r.label(), tableTime(deref(r.CreatedAt)), tableTime(deref(r.LastUsedAt)), mark}
 	}
-	return renderTable(a.stdout, []string{"DEVICE", "CREATED", "LAST USED", "CURRENT"}, rows)
+	if err := renderTable(a.stdout, []string{"DEVICE", "CREATED", "LAST USED", "CURRENT"}, rows); err != nil {
+		return err
+	}
+	if p.HasMore && !p.legacy {
+		fmt.Fprintln(a.stderr, pagingLine(page, limit, len(p.Data), p.Total, limitArg != ""))
+	}
+	return nil
+}
+
+// pagingLine tells, on stderr, that the table is one page of several and
+// which flags fetch the next: `showing 1–20 of 30; next: --page 2`.
+func pagingLine(page, limit, n, total int, limitGiven bool) string {
+	first := (page-1)*limit + 1
+	shown := fmt.Sprintf("showing %d–%d", first, first+max(n, 1)-1)
+	if total > 0 {
+		shown += fmt.Sprintf(" of %d", total)
+	}
+	next := fmt.Sprintf("--page %d", page+1)
+	if limitGiven || limit != defaultLimit {
+		next += fmt.Sprintf(" --limit %d", limit)
+	}
+	return shown + "; next: " + next
+}
+
+// tableTime writes a server timestamp as UTC to the second
+// (2026-06-02T09:14:31Z), as the seed's table shows it. A value that does
+// not parse is shown as sent (the table sanitizes it).
+func tableTime(v string) string {
+	if v == "" {
+		return ""
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC().Format("2006-01-02T15:04:05Z")
+		}
+	}
+	return v
 }
 
 // legacyEnvelope turns {"sessions":[…]} into the envelope scripts expect.
@@ -156,7 +200,7 @@ func deref(s *string) string {
 
 // pageLimit picks the page size: the flag, then DIFY_LIMIT, then 20, and
 // names the source of a bad value.
-func pageLimit(flagValue, envValue string) (int, error) {
+func pageLimit(flagValue, envValue string) (int, *cliError) {
 	switch {
 	case flagValue != "":
 		return positiveInt("--limit", flagValue, maxLimit)
@@ -167,7 +211,7 @@ func pageLimit(flagValue, envValue string) (int, error) {
 }
 
 // positiveInt parses an integer in 1..max, naming where it came from.
-func positiveInt(source, v string, maxValue int) (int, error) {
+func positiveInt(source, v string, maxValue int) (int, *cliError) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.Atoi(v)
 	if err != nil {
@@ -225,10 +269,10 @@ func (a *app) activeSession() (*session, error) {
 	if errors.Is(err, errNoCredential) {
 		return nil, newError("not_logged_in",
 			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
-			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+			reloginHint(e))
 	}
 	if err != nil {
-		return nil, err
+		return nil, withRelogin(err, e)
 	}
 	client, err := a.newAPIClient(endpointOf(e), tok)
 	if err != nil {
@@ -244,7 +288,7 @@ func (s *session) fetchPage(a *app, page, limit int) (*sessionPage, []byte, erro
 		query: url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}}}
 	resp, err := s.client.do(a.ctx, req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withRelogin(err, s.host)
 	}
 	var p sessionPage
 	if err := s.client.decodeJSON(req, resp, &p); err != nil {
@@ -313,6 +357,9 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	if target == "" && !all {
 		return missingArg("specify a device label / id, or pass --all", "see 'difyctl auth devices list'")
 	}
+	if target != "" && all {
+		return usageError("pass a target or --all, not both", "usage: difyctl auth devices revoke [<target>] [--all] [-y|--yes]")
+	}
 	s, err := a.activeSession()
 	if err != nil {
 		return err
@@ -346,6 +393,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		chosen = []sessionRow{r}
 	}
 	if !yes && a.canAsk() {
+		a.listDoomed(chosen)
 		ok, err := a.confirm(fmt.Sprintf("Revoke %d session(s)?", len(chosen)))
 		if err != nil {
 			return err
@@ -369,6 +417,21 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		return revokeFailure(failures, len(chosen))
 	}
 	return a.writeString(fmt.Sprintf("%s Revoked %d session(s)\n", a.colors(a.stdoutTTY).green("✓"), revoked))
+}
+
+// listDoomed shows on stderr which sessions the confirmation is about:
+// label and id, at most ten, then how many more.
+func (a *app) listDoomed(rows []sessionRow) {
+	var b strings.Builder
+	b.WriteString("About to revoke:\n")
+	for i, r := range rows {
+		if i == 10 {
+			fmt.Fprintf(&b, "  and %d more\n", len(rows)-10)
+			break
+		}
+		fmt.Fprintf(&b, "  %s (%s)\n", sanitize(r.label()), sanitize(r.ID))
+	}
+	io.WriteString(a.stderr, b.String())
 }
 
 // matchSession finds the one session a target names: exact label, then
@@ -466,7 +529,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 
 func (s *session) revokeOne(a *app, id string) error {
 	_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(id)})
-	return err
+	return withRelogin(err, s.host)
 }
 
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps

@@ -258,7 +258,7 @@ func TestDevicesAuthFailures(t *testing.T) {
 	for _, args := range [][]string{{"auth", "devices", "list"}, {"auth", "devices", "revoke", "--all"}} {
 		r := e.run(args...)
 		wantExit(t, r, 4)
-		if !strings.HasPrefix(r.stderr, "auth_expired: ") || !strings.Contains(r.stderr, "hint: run 'difyctl auth login' to sign in again") {
+		if !strings.HasPrefix(r.stderr, "auth_expired: ") || !strings.Contains(r.stderr, "hint: run 'difyctl auth login --host "+f.url+" --insecure' to sign in again\n") {
 			t.Fatalf("%v:\n%s", args, r)
 		}
 	}

@@ -380,7 +380,7 @@ func TestHostileServerAtDevicesList(t *testing.T) {
 			stderr:   []string{"server_5xx: badthinghere", "http_status: 503"}},
 		{name: "escapes in an auth error", exit: 4,
 			scenario: map[string]any{"name": "error_body", "status": 401, "code": "unauthorized", "message": evilText},
-			stderr:   []string{"auth_expired: badthinghere", "hint: run 'difyctl auth login' to sign in again"}},
+			stderr:   []string{"auth_expired: badthinghere", "hint: run 'difyctl auth login --host "}},
 		{name: "50 MiB body", exit: 1, scenario: map[string]any{"name": "huge_body"},
 			stderr: []string{"server_bad_response: the server's response is larger than 1 MiB"}},
 		{name: "50 MiB chunked body", exit: 1, scenario: map[string]any{"name": "huge_body", "chunked": true},

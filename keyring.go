@@ -278,6 +278,12 @@ type toolResult struct {
 	exit           int
 }
 
+// toolWaitKey carries, in the command's context, the function that tells
+// a person at a terminal what a slow credential-store helper is waiting on.
+type toolWaitKey struct{}
+
+const toolWaitNoticeAfter = time.Second
+
 // runTool runs a helper under its deadline with a minimal environment and
 // the secret, if any, on stdin. On timeout the child (and on Unix its whole
 // process group) is killed and a keyringTimeout error returned; WaitDelay
@@ -299,6 +305,15 @@ func runTool(parent context.Context, c toolCall) (toolResult, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
 	killProcessGroupOnCancel(cmd)
+	if notice, ok := parent.Value(toolWaitKey{}).(func(string)); ok {
+		// A locked store may sit on a prompt: after a second, say on the
+		// terminal what we are waiting for.
+		t := time.AfterFunc(toolWaitNoticeAfter, func() {
+			verb := map[string]string{"store": "store", "write": "store", "lookup": "read", "read": "read", "clear": "delete", "delete": "delete"}[c.op]
+			notice(fmt.Sprintf("waiting for the %s to %s the token (a locked keyring may be asking to be unlocked; giving up after %s)", c.store, orDefault(verb, c.op), c.timeout))
+		})
+		defer t.Stop()
+	}
 	err := cmd.Run()
 	res := toolResult{stdout: stdout.b, stderr: stderr.b, exit: -1}
 	if cmd.ProcessState != nil {

@@ -296,7 +296,7 @@ func TestDispatchAndParserErrors(t *testing.T) {
 		t.Fatalf("unknown flag:\n%s", r)
 	}
 	r = e.run("use", "host", "--domain")
-	wantExit(t, r, 1)
+	wantExit(t, r, 2)
 	if !strings.Contains(r.stderr, "flag --domain expects a value") {
 		t.Fatalf("flag without value:\n%s", r)
 	}

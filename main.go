@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -100,6 +101,9 @@ func runMain() int {
 	}
 	if a.stdinTTY {
 		a.term = fdTerminal{int(os.Stdin.Fd())}
+	}
+	if a.stderrTTY {
+		a.ctx = context.WithValue(a.ctx, toolWaitKey{}, a.warn)
 	}
 	code := a.run(os.Args[1:])
 	if a.stopInterrupts != nil {
@@ -381,7 +385,7 @@ func (a *app) runCommand(c *command, args []string) error {
 	fs.SetOutput(io.Discard)
 	runner := c.setup(fs)
 	a.jsonOut = wantsJSON(args)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, args, c.usage)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			a.printHelp(c, fs)
@@ -418,59 +422,202 @@ func wantsJSON(args []string) bool {
 
 // parseFlags parses flags anywhere among the positional arguments, as
 // SPEC §1 asks (`auth devices revoke "x" -y`). `--` ends flag parsing.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// It reads argv itself against the FlagSet's definitions, so every
+// spelling a kubectl user types works (`-ojson`, `-o=json`, `-o json`,
+// `--output json`, `--output=json`, `--json`, `--json=false`) and every
+// problem names the flag as help writes it. usage is the command's usage
+// line, shown with every flag problem.
+func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
+	sp := spellFlags(fs, nil)
 	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, flagError(fs, err)
+	for i := 0; i < len(args); i++ {
+		s := args[i]
+		if s == "--" {
+			return append(pos, args[i+1:]...), nil
 		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
+		if len(s) < 2 || s[0] != '-' {
+			pos = append(pos, s)
+			continue
 		}
-		// flag stops at "--" (consumed) or at the first non-flag.
-		if consumedDoubleDash(args, rest) {
-			return append(pos, rest...), nil
+		dashes := 1
+		if s[1] == '-' {
+			dashes = 2
 		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
-
-func consumedDoubleDash(args, rest []string) bool {
-	n := len(args) - len(rest)
-	return n > 0 && args[n-1] == "--"
-}
-
-// flagError sorts flag package errors into parser errors (exit 1: unknown
-// flag, missing value) and usage errors (exit 2: a bad value).
-func flagError(fs *flag.FlagSet, err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	msg := err.Error()
-	switch {
-	case strings.HasPrefix(msg, "flag provided but not defined: "):
-		name := strings.TrimPrefix(msg, "flag provided but not defined: ")
-		name = "--" + strings.TrimLeft(name, "-")
-		out := "unknown flag: " + sanitize(name)
-		var near []string
-		fs.VisitAll(func(f *flag.Flag) {
-			if len(f.Name) > 1 && editDistance(strings.TrimLeft(name, "-"), f.Name) <= 2 {
-				near = append(near, "--"+f.Name)
+		name, value, hasValue := strings.Cut(s[dashes:], "=")
+		f := fs.Lookup(name)
+		if f == nil && isHelpFlag(s) {
+			return nil, flag.ErrHelp
+		}
+		if f == nil && dashes == 1 && len(name) > 1 {
+			// -ojson: a one-letter flag with its value attached.
+			if g := fs.Lookup(s[1:2]); g != nil && !isBoolFlag(g) {
+				f, value, hasValue = g, s[2:], true
 			}
-		})
-		if len(near) > 0 {
-			out += "\nDid you mean " + strings.Join(near, " or ") + "?"
 		}
-		return &parseError{msg: out + "\nRun 'difyctl " + fs.Name() + " --help' for usage."}
-	case strings.HasPrefix(msg, "flag needs an argument: "):
-		name := strings.TrimLeft(strings.TrimPrefix(msg, "flag needs an argument: "), "-")
-		return &parseError{msg: "flag --" + sanitize(name) + " expects a value"}
-	case strings.HasPrefix(msg, "invalid boolean value"), strings.HasPrefix(msg, "invalid value"):
-		return usageError(sanitize(msg), "run 'difyctl "+fs.Name()+" --help'")
+		if f == nil || name == "" {
+			typed, _, _ := strings.Cut(s, "=")
+			return nil, unknownFlag(sp, typed, fs.Name(), usage)
+		}
+		spelled := sp.canonical(f.Name)
+		if isBoolFlag(f) {
+			if !hasValue {
+				value = "true"
+			}
+			if err := fs.Set(f.Name, value); err != nil {
+				return nil, usageError(fmt.Sprintf("invalid value %q for %s: want true or false", sanitize(truncate(value, 40)), spelled), usageHint(usage))
+			}
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, missingArg(fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
+			}
+			i++
+			value = args[i]
+		}
+		if err := fs.Set(f.Name, value); err != nil {
+			return nil, usageError(fmt.Sprintf("invalid value %q for %s: %s", sanitize(truncate(value, 40)), spelled, sanitize(err.Error())), usageHint(usage))
+		}
 	}
-	return &parseError{msg: sanitize(msg)}
+	return pos, nil
+}
+
+func usageHint(usage string) string { return "usage: difyctl " + usage }
+
+// unknownFlag is a parser error (exit 1, SPEC §6): the flag as typed, the
+// defined flags it is close to, and the usage line.
+func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
+	out := "unknown flag: " + sanitize(typed)
+	bare := strings.TrimLeft(typed, "-")
+	var near []string
+	for _, g := range sp.groups {
+		for _, n := range g.names {
+			if len(n) > 1 && editDistance(bare, n) <= 2 {
+				near = append(near, g.canonical())
+				break
+			}
+		}
+	}
+	if len(near) > 0 {
+		out += "\nDid you mean " + strings.Join(near, " or ") + "?"
+	}
+	return &parseError{msg: out + "\nUsage: difyctl " + usage + "\nRun 'difyctl " + cmd + " --help' for usage."}
+}
+
+// flagSpelling knows how each flag of a FlagSet is written for people:
+// flags bound to the same variable (fs.String("o") + fs.StringVar(…,
+// "output")) or named in a command's aliases are one flag with a short
+// and a long name; a one-letter name is written -x, a longer one --name.
+type flagSpelling struct {
+	groups []*flagGroup
+	byName map[string]*flagGroup
+}
+
+type flagGroup struct {
+	names []string // in FlagSet order (sorted)
+	main  *flag.Flag
+	short string
+	long  string
+}
+
+// canonical is the spelling used in errors: --long, or -s for a flag that
+// has only a one-letter name.
+func (g *flagGroup) canonical() string {
+	if g.long != "" {
+		return "--" + g.long
+	}
+	return "-" + g.short
+}
+
+// label is the spelling in help: `-o, --output <format>`, `--limit <n>`.
+func (g *flagGroup) label() string {
+	var l string
+	switch {
+	case g.short != "" && g.long != "":
+		l = "-" + g.short + ", --" + g.long
+	case g.long != "":
+		l = "--" + g.long
+	default:
+		l = "-" + g.short
+	}
+	if !isBoolFlag(g.main) {
+		l += " <" + placeholder(g.main) + ">"
+	}
+	return l
+}
+
+// placeholder is the flag's back-quoted word in its usage, or "value".
+func placeholder(f *flag.Flag) string {
+	name, _ := flag.UnquoteUsage(f)
+	if strings.Contains(f.Usage, "`") && name != "" {
+		return name
+	}
+	return "value"
+}
+
+func (sp *flagSpelling) canonical(name string) string {
+	if g := sp.byName[name]; g != nil {
+		return g.canonical()
+	}
+	return "--" + name
+}
+
+// spellFlags groups a FlagSet's flags. aliases (either direction) joins
+// names that do not share a variable.
+func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
+	sp := &flagSpelling{byName: map[string]*flagGroup{}}
+	fs.VisitAll(func(f *flag.Flag) {
+		var g *flagGroup
+		for _, other := range sp.groups {
+			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slicesContain(other.names, aliases[f.Name]) {
+				g = other
+				break
+			}
+			for _, n := range other.names {
+				if aliases[n] == f.Name {
+					g = other
+				}
+			}
+		}
+		if g == nil {
+			g = &flagGroup{main: f}
+			sp.groups = append(sp.groups, g)
+		}
+		g.names = append(g.names, f.Name)
+		sp.byName[f.Name] = g
+		if len(f.Name) == 1 {
+			if g.short == "" {
+				g.short = f.Name
+			}
+		} else if g.long == "" || len(f.Name) > len(g.long) {
+			g.long = f.Name
+		}
+		// The member with the fullest description speaks for the group
+		// ("Same as -o" does not).
+		if len(f.Usage) > len(g.main.Usage) {
+			g.main = f
+		}
+	})
+	return sp
+}
+
+func slicesContain(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sameValue reports whether two flag values write the same variable: the
+// flag package's values are pointers to it.
+func sameValue(a, b flag.Value) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	if ta != tb || ta.Kind() != reflect.Pointer {
+		return false
+	}
+	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 // printOverview is what `difyctl` alone and `difyctl --help` print.
@@ -541,30 +688,15 @@ func (a *app) printHelp(c *command, fs *flag.FlagSet) {
 		b.WriteString("\n" + c.long + "\n")
 	}
 	b.WriteString("\nUSAGE\n  difyctl " + c.usage + "\n")
-	short := map[string]string{}
-	for s, l := range c.aliases {
-		short[l] = s
-	}
 	type row struct{ name, usage string }
 	var rows []row
 	width := 0
-	fs.VisitAll(func(f *flag.Flag) {
-		if _, isAlias := c.aliases[f.Name]; isAlias {
-			return
-		}
-		name, usage := flag.UnquoteUsage(f)
-		label := "--" + f.Name
-		if s, ok := short[f.Name]; ok {
-			label = "-" + s + ", " + label
-		} else if len(f.Name) == 1 {
-			label = "-" + f.Name
-		}
-		if name != "" && !isBoolFlag(f) {
-			label += " <" + name + ">"
-		}
+	for _, g := range spellFlags(fs, c.aliases).groups {
+		_, usage := flag.UnquoteUsage(g.main)
+		label := g.label()
 		rows = append(rows, row{label, usage})
 		width = max(width, len(label))
-	})
+	}
 	rows = append(rows, row{"-h, --help", "Show this help"})
 	width = max(width, len("-h, --help"))
 	b.WriteString("\nFLAGS\n")

@@ -20,7 +20,7 @@ func (a *app) canAsk() bool { return a.stdinTTY && a.stderrTTY }
 func (a *app) canPick() bool { return a.canAsk() && a.term != nil }
 
 // pick shows items on stderr and lets the user choose one with ↑/↓ or j/k
-// and Enter. Esc, q and Ctrl-C cancel (exit 2). The terminal is restored on
+// and Enter. Esc and q cancel (exit 2); Ctrl-C interrupts (exit 130). The terminal is restored on
 // every path, including a signal that cancels the command.
 func (a *app) pick(title string, items []string, current int) (int, error) {
 	restore, err := a.term.makeRaw()
@@ -32,7 +32,7 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 	fmt.Fprint(w, "\x1b[?25l") // hide the cursor while drawing
 	defer fmt.Fprint(w, "\x1b[?25h")
 
-	sel := current
+	sel := max(current, 0) // current -1: nothing is marked current
 	draw := func(first bool) {
 		var b strings.Builder
 		if !first {
@@ -97,7 +97,10 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 			case "\r", "\n":
 				clear()
 				return sel, nil
-			case "\x1b", "\x03", "q":
+			case "\x03": // Ctrl-C: raw mode delivers it as a byte
+				clear()
+				return 0, errInterrupted
+			case "\x1b", "q":
 				clear()
 				return 0, missingArg("selection cancelled", "")
 			}
@@ -176,7 +179,7 @@ func (lr *lineReader) readLine(ctx context.Context) (string, error) {
 	}
 }
 
-// confirm asks a y/N question on stderr; only y or Y confirms.
+// confirm asks a y/N question on stderr; only y or yes (any case) confirms.
 func (a *app) confirm(question string) (bool, error) {
 	fmt.Fprint(a.stderr, question+" [y/N] ")
 	line, err := newLineReader(a.stdin).readLine(a.ctx)
@@ -188,6 +191,6 @@ func (a *app) confirm(question string) (bool, error) {
 		fmt.Fprintln(a.stderr)
 		return false, nil
 	}
-	answer := strings.TrimSpace(line)
-	return answer == "y" || answer == "Y", nil
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
 }

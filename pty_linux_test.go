@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -223,7 +224,7 @@ func TestPickerEscCancels(t *testing.T) {
 	p.waitFor(t, "Select a host")
 	time.Sleep(50 * time.Millisecond)
 	p.typeKeys(t, "\x03") // Ctrl-C arrives as a byte in raw mode
-	if code := exitOf(t, cmd); code != 2 {
+	if code := exitOf(t, cmd); code != 130 {
 		t.Fatalf("Ctrl-C: exit %d", code)
 	}
 	if !sameMode(before, p.termios(t)) {
@@ -292,5 +293,122 @@ func TestLoginPromptsForHostInTerminal(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "✓ Logged in to "+f.host+" as tester@dify.ai") {
 		t.Fatalf("stdout %q", out.String())
+	}
+}
+
+// Issue 12 item 2: before the question the terminal names what goes, and
+// yes in any case confirms.
+func TestRevokeListsSessionsBeforeAsking(t *testing.T) {
+	f, e, _ := signedIn(t)
+	ids := f.seed("tester@dify.ai", 0, "old laptop")
+	p := openPTY(t)
+	cmd, out := e.startInPTY(p, "auth", "devices", "revoke", "laptop")
+	p.waitFor(t, "Revoke 1 session(s)? [y/N] ")
+	shown := p.shown()
+	list := "About to revoke:\r\n  old laptop (" + ids[0] + ")\r\n"
+	if i := strings.Index(shown, list); i < 0 || i > strings.Index(shown, "Revoke 1 session(s)?") {
+		t.Fatalf("the session was not listed before the question:\n%q", shown)
+	}
+	p.typeKeys(t, "YES\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Revoked 1 session(s)\n" {
+		t.Fatalf("YES: exit %d stdout %q", code, out.String())
+	}
+	if f.tokenByID(ids[0]).Live {
+		t.Fatal("YES did not revoke")
+	}
+
+	more := f.seed("tester@dify.ai", 12)
+	p.clear()
+	cmd, out = e.startInPTY(p, "auth", "devices", "revoke", "--all")
+	p.waitFor(t, "Revoke 12 session(s)? [y/N] ")
+	shown = p.shown()
+	if strings.Count(shown, "\r\n  ") != 11 || !strings.Contains(shown, "\r\n  and 2 more\r\n") {
+		t.Fatalf("want ten sessions and 'and 2 more':\n%q", shown)
+	}
+	p.typeKeys(t, "yep\r")
+	if code := exitOf(t, cmd); code != 2 || out.String() != "" {
+		t.Fatalf("yep: exit %d stdout %q", code, out.String())
+	}
+	for _, id := range more {
+		if !f.tokenByID(id).Live {
+			t.Fatal("a declined prompt revoked a session")
+		}
+	}
+}
+
+// Issue 12 item 5: Ctrl-C in the account picker is an interrupt too.
+func TestAccountPickerCtrlCExits130(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	before := p.termios(t)
+	hosts := e.readHosts()
+	cmd, out := e.startInPTY(p, "use", "account")
+	p.waitFor(t, "Select an account on cloud.dify.ai")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\x03")
+	if code := exitOf(t, cmd); code != 130 {
+		t.Fatalf("Ctrl-C: exit %d", code)
+	}
+	if out.String() != "" || e.readHosts() != hosts || strings.Contains(p.shown(), "selection cancelled") {
+		t.Fatalf("Ctrl-C changed something or printed a usage error:\n%q", p.shown())
+	}
+	if !sameMode(before, p.termios(t)) {
+		t.Fatal("the terminal mode was not restored after Ctrl-C")
+	}
+}
+
+// Issue 12 item 12: a credential store that hangs is named on the
+// terminal after about a second; a script's stderr stays quiet.
+func TestHangingStoreIsNamedOnTerminal(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "fake-secret-tool", "secret-tool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secret-tool"), src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "hang"), nil, 0o600)
+	e := newCLIEnv(t)
+	e.writeHosts(fixture(t, "official.yml"))
+	e.vars["PATH"] = dir + string(os.PathListSeparator) + os.Getenv("PATH")
+	e.vars["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + filepath.Join(dir, "no-such-bus")
+	e.vars["DIFY_TOKEN_STORAGE"] = "keychain"
+	e.vars["DIFYCTL_KEYRING_TIMEOUT"] = "3s"
+	notice := "waiting for the Secret Service (secret-tool) to read the token"
+
+	p := openPTY(t)
+	cmd, out := e.startInPTY(p, "use", "account", "--email", "tester@dify.ai")
+	p.waitFor(t, notice)
+	if code := exitOf(t, cmd); code == 0 || out.String() != "" {
+		t.Fatalf("a hanging store: exit %d stdout %q", code, out.String())
+	}
+
+	r := e.run("use", "account", "--email", "tester@dify.ai")
+	if r.code == 0 || strings.Contains(r.stderr, "waiting for") {
+		t.Fatalf("not a terminal:\n%s", r)
+	}
+}
+
+// Issue 12 item 3: in a terminal, switching to a host whose accounts have
+// none current offers the account picker.
+func TestUseHostOffersAccountPicker(t *testing.T) {
+	p := openPTY(t)
+	e := newCLIEnv(t)
+	e.writeHosts(twoHostsNoCurrent)
+	cmd, out := e.startInPTY(p, "use", "host", "--domain", "many.example")
+	p.waitFor(t, "No active account on many.example; select one")
+	p.waitFor(t, "y@many.example  (Y)")
+	p.typeKeys(t, "j")
+	time.Sleep(50 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Active host is now many.example\n" {
+		t.Fatalf("exit %d stdout %q", code, out.String())
+	}
+	r := e.run("auth", "whoami")
+	wantExit(t, r, 0)
+	if r.stdout != "y@many.example (Y)\n" {
+		t.Fatalf("whoami: %s", r)
 	}
 }

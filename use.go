@@ -64,21 +64,83 @@ func (a *app) useHost(domain string) error {
 		domain = h.Hosts[i].Host
 	}
 	domain = normalizeHostArg(domain)
-	if h.host(domain) == nil {
+	target := h.host(domain)
+	if target == nil {
 		return usageError(fmt.Sprintf("unknown host %q; known hosts: %s", sanitize(domain), joinSanitized(known)),
 			"run 'difyctl auth login --host <url>' to add a host")
 	}
+	// A host with no current account would leave nobody signed in: one
+	// account becomes current; among several, a person at a terminal
+	// picks, anyone else is told how.
+	account := ""
+	if target.account(target.CurrentAccount) == nil && len(target.Accounts) > 0 {
+		switch {
+		case len(target.Accounts) == 1:
+			account = target.Accounts[0].Email
+		case a.canPick():
+			i, err := a.pick("No active account on "+sanitize(domain)+"; select one", accountItems(target), -1)
+			if err != nil {
+				return err
+			}
+			account = target.Accounts[i].Email
+		}
+	}
 	err = st.update(func(h *hostsFile) error {
-		if h.host(domain) == nil {
+		e := h.host(domain)
+		if e == nil {
 			return usageError(fmt.Sprintf("unknown host %q", sanitize(domain)), "")
 		}
 		h.CurrentHost = domain
+		if account != "" && e.account(account) != nil {
+			e.CurrentAccount = account
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	if account == "" && target.account(target.CurrentAccount) == nil && len(target.Accounts) > 1 {
+		emails := make([]string, len(target.Accounts))
+		for i, c := range target.Accounts {
+			emails[i] = c.Email
+		}
+		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", sanitize(domain), joinSanitized(emails)))
+	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
+}
+
+// accountItems are the picker lines for a host's accounts.
+func accountItems(e *hostEntry) []string {
+	items := make([]string, len(e.Accounts))
+	for i, c := range e.Accounts {
+		switch {
+		case c.isExternal():
+			items[i] = sanitize(c.Email) + "  (SSO)"
+		case c.Account.Name != "":
+			items[i] = sanitize(c.Email) + "  (" + sanitize(c.Account.Name) + ")"
+		default:
+			items[i] = sanitize(c.Email)
+		}
+	}
+	return items
+}
+
+// findAccount returns the context for email on e: the exact email, else
+// the one stored email that matches it ignoring case (none when several do).
+func findAccount(e *hostEntry, email string) *contextEntry {
+	if c := e.account(email); c != nil {
+		return c
+	}
+	var found *contextEntry
+	for _, c := range e.Accounts {
+		if strings.EqualFold(c.Email, email) {
+			if found != nil {
+				return nil
+			}
+			found = c
+		}
+	}
+	return found
 }
 
 // normalizeHostArg accepts what a person may paste: a URL with a scheme or a
@@ -137,17 +199,9 @@ func (a *app) useAccount(email string) error {
 			return missingArg(fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", sanitize(e.Host), joinSanitized(known)),
 				"pass --email <email>")
 		}
-		items := make([]string, len(e.Accounts))
+		items := accountItems(e)
 		cur := 0
 		for i, c := range e.Accounts {
-			switch {
-			case c.isExternal():
-				items[i] = sanitize(c.Email) + "  (SSO)"
-			case c.Account.Name != "":
-				items[i] = sanitize(c.Email) + "  (" + sanitize(c.Account.Name) + ")"
-			default:
-				items[i] = sanitize(c.Email)
-			}
 			if c.Email == e.CurrentAccount {
 				cur = i
 			}
@@ -159,10 +213,13 @@ func (a *app) useAccount(email string) error {
 		email = e.Accounts[i].Email
 	}
 	email = strings.TrimSpace(email)
-	c := e.account(email)
+	c := findAccount(e, email)
+	if c != nil {
+		email = c.Email
+	}
 	if c == nil {
 		return usageError(fmt.Sprintf("unknown account %q on %s; known: %s", sanitize(email), sanitize(e.Host), joinSanitized(known)),
-			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to add an account")
+			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	ts, err := a.tokenStore()
 	if err != nil {
@@ -172,9 +229,9 @@ func (a *app) useAccount(email string) error {
 		if errors.Is(err, errNoCredential) {
 			return newError("not_logged_in",
 				fmt.Sprintf("no credential stored for %s on %s", sanitize(email), sanitize(e.Host)),
-				"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+				reloginHint(e))
 		}
-		return err
+		return withRelogin(err, e)
 	}
 	host := e.Host
 	err = st.update(func(h *hostsFile) error {
@@ -212,4 +269,76 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// loginCommandFor is the exact command that signs in to a stored host
+// again: its scheme and path prefix when it has them, and --insecure when
+// the context was signed in with it (an http host needs it).
+func loginCommandFor(e *hostEntry) string {
+	target := e.Host
+	if (e.Scheme != "" && e.Scheme != "https") || e.Path != "" {
+		scheme := e.Scheme
+		if scheme == "" {
+			scheme = "https"
+		}
+		target = scheme + "://" + e.Host + e.Path
+	}
+	cmd := "difyctl auth login --host " + sanitize(target)
+	if e.Scheme == "http" || e.InsecureTLS {
+		cmd += " --insecure"
+	}
+	return cmd
+}
+
+// reloginHint is the hint of every error that asks to sign in again.
+func reloginHint(e *hostEntry) string {
+	return "run '" + loginCommandFor(e) + "' to sign in again"
+}
+
+// withRelogin gives an error that asks to sign in again (auth_expired, an
+// unreadable or missing credential) the exact command for host e.
+func withRelogin(err error, e *hostEntry) error {
+	var ce *cliError
+	if e == nil || !errors.As(err, &ce) || !strings.Contains(ce.Hint, "difyctl auth login") {
+		return err
+	}
+	switch ce.Code {
+	case "auth_expired", "credential_unreadable", "not_logged_in":
+		cp := *ce
+		cp.Hint = reloginHint(e)
+		return &cp
+	}
+	return err
+}
+
+// storedScheme gives a bare host (no scheme) that is already signed in
+// the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
+// reaches a host recorded as http. A stored http host was consented to
+// when it was signed in (SPEC §2), so it needs no new --insecure.
+func (a *app) storedScheme(raw string, insecure bool) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.Contains(raw, "://") {
+		return raw, insecure
+	}
+	st, err := a.store()
+	if err != nil {
+		return raw, insecure
+	}
+	h, err := st.load()
+	if err != nil {
+		return raw, insecure
+	}
+	e := h.host(normalizeHostArg(raw))
+	if e == nil || (e.Scheme == "" || e.Scheme == "https") && e.Path == "" {
+		return raw, insecure
+	}
+	scheme := e.Scheme
+	if scheme == "" {
+		scheme = "https"
+	}
+	u := scheme + "://" + raw
+	if !strings.Contains(raw, "/") {
+		u += e.Path
+	}
+	return u, insecure || scheme == "http"
 }
