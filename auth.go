@@ -368,14 +368,21 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		}
 	}
 	// The token is stored and the context recorded in one critical section
-	// of the hosts.yml lock, so two sign-ins to the same context at once
-	// cannot leave one's token beside the other's token_id.
-	err = st.update(func(h *hostsFile) error {
-		storage, err := ts.save(ep.Host, ctx.Email, tok)
-		if err != nil {
-			return err
-		}
-		stored = true
+	// of our OS lock (tx), so two sign-ins to the same context at once
+	// cannot leave one's token beside the other's token_id. The official
+	// client's hosts.yml.lock is taken only for the final write, never
+	// across the OS-store call.
+	tx, err := st.exclusive()
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	defer tx.release()
+	storage, err := ts.saveIn(tx, ep.Host, ctx.Email, tok)
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	stored = true
+	err = tx.update(func(h *hostsFile) error {
 		e := h.upsert(ep.Host, ctx)
 		e.Scheme = ""
 		if ep.Scheme != "https" {
