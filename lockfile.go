@@ -140,14 +140,8 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 	start := time.Now()
 	announced := false
 	for {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		err := createLockFile(dir, name+".lock", content)
 		if err == nil {
-			_, werr := f.WriteString(content)
-			cerr := f.Close()
-			if err := errors.Join(werr, cerr); err != nil {
-				os.Remove(path)
-				return nil, fileError("cannot write", path, err)
-			}
 			return func() { removeOwnLock(path, content) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -181,6 +175,34 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 		case <-time.After(lockPoll):
 		}
 	}
+}
+
+// createLockFile makes dir/name holding content, failing with
+// fs.ErrExist when it exists. The content is written to a temp file first
+// and hard-linked into place (link fails on an existing name, like
+// O_EXCL), so a difyctl killed at any point leaves either no lock or a
+// complete one whose dead PID lets the next write break it at once. Where
+// hard links are not supported, O_CREAT|O_EXCL and a write.
+func createLockFile(dir, name, content string) error {
+	path := filepath.Join(dir, name)
+	tmp := filepath.Join(dir, tempPrefix(name)+randomSuffix())
+	if err := writeNewFile(tmp, []byte(content)); err == nil {
+		err = os.Link(tmp, path)
+		os.Remove(tmp)
+		if err == nil || errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.WriteString(content)
+	if err := errors.Join(werr, f.Close()); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 func (h lockHolder) describe() string {
