@@ -489,6 +489,8 @@ func (a *app) logout() error {
 	}
 	tok, err := ts.find(host, c)
 	switch {
+	case err != nil && asCLIError(err).Code == "config_insecure":
+		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
 			a.warn("server revoke failed (" + sanitize(asCLIError(err).Message) + "); local credentials cleared anyway")
