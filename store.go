@@ -589,9 +589,9 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	return tx.update(change)
 }
 
-// read parses hosts.yml; the caller holds the lock. A lean read, for
-// commands that only look, decodes each context while parsing and keeps no
-// tree: its memory stays near the size of the file at 10 000 contexts,
+// read parses hosts.yml; no lock is needed, as writes are atomic renames.
+// A lean read, for commands that only look, decodes each context while
+// parsing and keeps no tree: its memory stays near the size of the file at 10 000 contexts,
 // where a full read holds a tree several times that. A lean model has no
 // nodes, so it must never be written back; update always reads in full.
 func (s *store) read(lean bool) (*hostsFile, error) {
@@ -750,7 +750,8 @@ func fileError(what, path string, err error) *cliError {
 // writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,
 // 0600) in the same directory, fsync, rename over the target, fsync the
 // directory. A crash leaves the old file or the new one, never a part. The
-// caller holds the exclusive lock.
+// caller holds our OS lock (storeTx), and for a file the official client
+// shares, its <file>.lock.
 func writeFileAtomic(dir, name string, data []byte) error {
 	target := filepath.Join(dir, name)
 	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
@@ -792,9 +793,10 @@ func writeFileAtomic(dir, name string, data []byte) error {
 // temp file and renaming it. Always nil outside tests.
 var beforeRename func(tmp string)
 
-// tempPrefix names the temp files of one target. Only a writer holding the
-// exclusive lock creates them, so any found while holding it were left by
-// a process that died.
+// tempPrefix names the temp files of one target. In the config dir only a
+// writer holding our OS lock creates them, so any found while holding it
+// were left by a process that died. (Key temps in the data dir are judged
+// by age: removeStaleKeyTemps.)
 func tempPrefix(name string) string { return "." + name + ".tmp-" }
 
 func randomSuffix() string {
@@ -803,8 +805,8 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
-// removeStaleTemps deletes temp files left by killed writers. The caller
-// holds the exclusive lock.
+// removeStaleTemps deletes temp files left by killed writers in the config
+// dir. The caller holds our OS lock (storeTx).
 func removeStaleTemps(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
