@@ -395,14 +395,21 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		}
 	}
 	// The token is stored and the context recorded in one critical section
-	// of the hosts.yml lock, so two sign-ins to the same context at once
-	// cannot leave one's token beside the other's token_id.
-	err = st.update(func(h *hostsFile) error {
-		storage, err := ts.save(ep.Host, ctx.Email, tok)
-		if err != nil {
-			return err
-		}
-		stored = true
+	// of our OS lock (tx), so two sign-ins to the same context at once
+	// cannot leave one's token beside the other's token_id. The official
+	// client's hosts.yml.lock is taken only for the final write, never
+	// across the OS-store call.
+	tx, err := st.exclusive()
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	defer tx.release()
+	storage, err := ts.saveIn(tx, ep.Host, ctx.Email, tok)
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	stored = true
+	err = tx.update(func(h *hostsFile) error {
 		e := h.upsert(ep.Host, ctx)
 		e.Scheme = ""
 		if ep.Scheme != "https" {
@@ -514,6 +521,8 @@ func (a *app) logout() error {
 	}
 	tok, err := ts.find(host, c)
 	switch {
+	case err != nil && asCLIError(err).Code == "config_insecure":
+		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
 			a.warn("server revoke failed (" + sanitize(asCLIError(err).Message) + "); local credentials cleared anyway")

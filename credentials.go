@@ -2,19 +2,21 @@ package main
 
 // credentials.go: the token type, the small interface commands use to
 // reach a context's token, and the chain behind it (SPEC §3): which store
-// a new token goes to, the order stores are read in, and the move of the
-// official client's plaintext tokens.yml into a real store.
+// a new token goes to, and the order stores are read in.
 //
 // Stores: the OS credential store (keyring*.go) and the sealed file
 // (sealed.go). Each context records where its token went
-// (token_storage: keychain|sealed in hosts.yml).
+// (token_storage: keychain|sealed in hosts.yml). The official client's
+// plaintext tokens.yml is read in place and never moved: its tokens are
+// the official client's (moving one would sign it out).
 //
-// Locking: the sealed file and tokens.yml take the hosts.yml lock
-// themselves, or join it when their store's update holds it (store.lock).
-// save may run inside store.update — login stores its token and records
-// the context in one critical section. find may itself update hosts.yml (moving a plaintext
-// token), so never call find or forget from inside store.update: the
-// outer update would then write back a model that misses that change.
+// Locking (lockfile.go): reads take no lock. A write of the sealed file or
+// tokens.yml takes our OS lock on the config dir, or uses the storeTx its
+// caller holds: login holds one across storing its token and recording
+// the context (saveIn, then storeTx.update), so two sign-ins to one
+// context cannot leave one's token beside the other's token_id.
+// tokens.yml is changed under its own tokens.yml.lock too, as the
+// official client expects.
 
 import (
 	"context"
@@ -56,6 +58,8 @@ type tokenStore interface {
 	// save stores a token for host+email and returns where it went
 	// ("keychain" or "sealed") for the context's token_storage.
 	save(host, email string, t token) (storage string, err error)
+	// saveIn is save for a caller that holds the config dir's OS lock.
+	saveIn(tx *storeTx, host, email string, t token) (storage string, err error)
 	// forget deletes the context's token from every store that holds it.
 	forget(host string, c *contextEntry) error
 }
@@ -123,6 +127,8 @@ type credentialChain struct {
 	force  string // "", storageSealed or storageKeychain
 	// noticed is set once the fallback notice was printed.
 	noticed bool
+	// plainNoticed is set once the tokens.yml notice was printed.
+	plainNoticed bool
 }
 
 func (c *credentialChain) ctx() context.Context {
@@ -135,7 +141,7 @@ func (c *credentialChain) ctx() context.Context {
 // recordTokenStorage notes in hosts.yml where a context's token went: the
 // context's own token_storage (keychain|sealed) and the global key the
 // official client reads (keychain|file; it rejects any other value).
-// Login calls it inside its store.update, after save.
+// Login calls it inside its storeTx.update, after saveIn.
 func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	if ce := h.host(host).account(email); ce != nil {
 		ce.TokenStorage = storage
@@ -152,16 +158,38 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 // file and one stderr line saying why. DIFY_TOKEN_STORAGE=sealed skips the
 // OS store; =keychain fails with keyring_unavailable instead of falling
 // back. A stale copy in the other store is deleted. It returns the store
-// to record: "keychain" or "sealed".
+// to record: "keychain" or "sealed". An OS-store entry name that another
+// context also maps to is never written: the token is sealed instead.
 func (c *credentialChain) save(host, email string, t token) (string, error) {
+	return c.saveIn(nil, host, email, t)
+}
+
+func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError("credential_unwritable", "cannot store a token without a host, an email and a value", "")
+	}
+	clash, err := c.clashOf(host, email)
+	if err != nil {
+		return "", err
+	}
+	if clash != nil {
+		if c.force == storageKeychain {
+			return "", newError("credential_unwritable",
+				fmt.Sprintf("the OS credential store entry %s is also the name of %s", sanitize(keyringAccount(host, email)), clash.names()),
+				"unset "+tokenStorageEnv+" to let difyctl seal this token instead")
+		}
+		if err := c.sealed.putIn(tx, host, email, t); err != nil {
+			return "", err
+		}
+		c.a.warn(fmt.Sprintf("the OS credential store entry %s is also the name of %s; token sealed in %s so neither context can read the other's",
+			sanitize(keyringAccount(host, email)), clash.names(), c.sealed.path()))
+		return storageSealed, nil
 	}
 	reason := ""
 	if c.force != storageSealed {
 		err := keyringPut(c.ctx(), c.os, host, email, t)
 		if err == nil {
-			c.dropStale(storageSealed, host, email)
+			c.dropStale(tx, storageSealed, host, email)
 			return storageKeychain, nil
 		}
 		if errors.Is(err, errInterrupted) {
@@ -172,18 +200,65 @@ func (c *credentialChain) save(host, email string, t token) (string, error) {
 		}
 		reason = fallbackReason(err)
 		if keyringKind(err) == keyringRejected {
-			c.dropStale(storageKeychain, host, email)
+			c.dropStale(tx, storageKeychain, host, email)
 		}
 	}
-	if err := c.sealed.put(host, email, t); err != nil {
+	if err := c.sealed.putIn(tx, host, email, t); err != nil {
 		return "", err
 	}
 	if reason != "" {
 		c.notice(reason)
 	} else {
-		c.dropStale(storageKeychain, host, email)
+		c.dropStale(tx, storageKeychain, host, email)
 	}
 	return storageSealed, nil
+}
+
+// osNameClash lists the other contexts whose OS-store entry name
+// (tokens.<host>.<email>) equals a context's.
+type osNameClash struct {
+	others []string // "email on host"
+	// othersInOS is set when one of them may keep its token there (it
+	// records keychain, or nothing).
+	othersInOS bool
+}
+
+func (cl *osNameClash) names() string { return strings.Join(cl.others, ", ") }
+
+// clashOf finds the contexts in hosts.yml, other than host+email, that
+// map to the same OS-store entry; nil when none does.
+func (c *credentialChain) clashOf(host, email string) (*osNameClash, error) {
+	h, err := c.st.load()
+	if err != nil {
+		return nil, err
+	}
+	name := keyringAccount(host, email)
+	var cl *osNameClash
+	for _, e := range h.Hosts {
+		if !strings.HasPrefix(name, "tokens."+e.Host+".") {
+			continue
+		}
+		for _, x := range e.Accounts {
+			if (e.Host == host && x.Email == email) || keyringAccount(e.Host, x.Email) != name {
+				continue
+			}
+			if cl == nil {
+				cl = &osNameClash{}
+			}
+			cl.others = append(cl.others, sanitize(x.Email)+" on "+sanitize(e.Host))
+			if x.TokenStorage != storageSealed {
+				cl.othersInOS = true
+			}
+		}
+	}
+	return cl, nil
+}
+
+// osEntryIsMine reports whether the context may read or delete its OS
+// store entry: no other context shares the name, or this one is the only
+// one that may keep its token there.
+func osEntryIsMine(cl *osNameClash, ce *contextEntry) bool {
+	return cl == nil || (ce.TokenStorage != storageSealed && !cl.othersInOS)
 }
 
 // notice prints the fallback line once per process.
@@ -216,10 +291,10 @@ func keyringKind(err error) keyringErrKind {
 // an old token cannot be read back later. Best effort: a store that is
 // absent or fails only leaves the stale copy behind, and the recorded
 // store is always read first.
-func (c *credentialChain) dropStale(where, host, email string) {
+func (c *credentialChain) dropStale(tx *storeTx, where, host, email string) {
 	switch where {
 	case storageSealed:
-		c.sealed.remove(host, email)
+		c.sealed.removeIn(tx, host, email)
 	case storageKeychain:
 		if c.os.usable() == nil {
 			keyringDelete(c.ctx(), c.os, host, email)
@@ -239,14 +314,39 @@ func (c *credentialChain) readOrder(recorded string) []string {
 }
 
 // find returns the context's token: the recorded store, the other store,
-// then the official client's plaintext tokens.yml, whose token is moved
-// into a real store. When nothing holds it, a store that could not be read
-// is reported (keyring_unavailable, credential_unreadable) rather than
+// then the official client's plaintext tokens.yml, read in place. When
+// nothing holds it, a store that could not be read is reported
+// (keyring_unavailable, credential_unreadable) rather than
 // errNoCredential, so a locked keychain never looks like "signed out".
+// It refuses (config_insecure) when another user could have changed the
+// files that decide which token goes where, and (credential_unreadable)
+// when the context's OS-store entry name is shared with another context
+// that may keep its token there.
 func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
+	keyFile := ""
+	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
+		keyFile = c.sealed.keyPath()
+	}
+	if err := c.st.checkSecure(keyFile); err != nil {
+		return token{}, err
+	}
 	email := ce.Email
+	clash, err := c.clashOf(host, email)
+	if err != nil {
+		return token{}, err
+	}
+	order := c.readOrder(ce.TokenStorage)
+	if !osEntryIsMine(clash, ce) {
+		if ce.TokenStorage != storageSealed {
+			return token{}, newError("credential_unreadable",
+				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
+					sanitize(keyringAccount(host, email)), sanitize(email), sanitize(host), clash.names()),
+				"sign in again to "+sanitize(email)+" on "+sanitize(host)+" with 'difyctl auth login --host "+sanitize(host)+"' (the new token is sealed), or log out of "+clash.names())
+		}
+		order = []string{storageSealed}
+	}
 	var osErr, sealedErr error
-	for _, where := range c.readOrder(ce.TokenStorage) {
+	for _, where := range order {
 		var t token
 		var err error
 		if where == storageKeychain {
@@ -256,6 +356,9 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		}
 		switch {
 		case err == nil:
+			if ce.TokenStorage == "" {
+				c.st.noteFound(host, email, where)
+			}
 			return t, nil
 		case errors.Is(err, errInterrupted):
 			return token{}, err
@@ -266,8 +369,9 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 			sealedErr = err
 		}
 	}
-	t, plainErr := c.fromPlaintext(host, ce)
+	t, plainErr := c.plaintextGet(host, email)
 	if plainErr == nil {
+		c.plaintextNotice(host, email)
 		return t, nil
 	}
 	if errors.Is(plainErr, errNoCredential) {
@@ -288,6 +392,17 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	return token{}, errNoCredential
 }
 
+// plaintextNotice says once per command that a token is the official
+// client's, in plain text.
+func (c *credentialChain) plaintextNotice(host, email string) {
+	if c.plainNoticed {
+		return
+	}
+	c.plainNoticed = true
+	c.a.warn(fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; 'difyctl auth login --host %s' would keep a new one in the OS credential store or the sealed file",
+		sanitize(email), sanitize(host), c.plaintextPath(), sanitize(host)))
+}
+
 // forget deletes the context's token from the OS store, the sealed file
 // and the plaintext file. Absent items are fine; any other failure is
 // returned (logout shows it as a warning). An OS store that is absent
@@ -295,14 +410,20 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 func (c *credentialChain) forget(host string, ce *contextEntry) error {
 	email := ce.Email
 	var errs []*cliError
-	err := keyringDelete(c.ctx(), c.os, host, email)
-	switch {
-	case err == nil, errors.Is(err, errKeyringNotFound):
-	case errors.Is(err, errInterrupted):
+	clash, err := c.clashOf(host, email)
+	if err != nil {
 		return err
-	case keyringKind(err) == keyringAbsent && ce.TokenStorage != storageKeychain:
-	default:
-		errs = append(errs, keyringUnavailable(err))
+	}
+	if osEntryIsMine(clash, ce) {
+		err := keyringDelete(c.ctx(), c.os, host, email)
+		switch {
+		case err == nil, errors.Is(err, errKeyringNotFound):
+		case errors.Is(err, errInterrupted):
+			return err
+		case keyringKind(err) == keyringAbsent && ce.TokenStorage != storageKeychain:
+		default:
+			errs = append(errs, keyringUnavailable(err))
+		}
 	}
 	if err := c.sealed.remove(host, email); err != nil {
 		errs = append(errs, asCLIError(err))
@@ -328,61 +449,13 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 
 func (c *credentialChain) plaintextPath() string { return filepath.Join(c.st.dir, plaintextTokensName) }
 
-// fromPlaintext reads the context's token from tokens.yml and moves it:
-// into the store save picks, out of tokens.yml, and the context's
-// token_storage into hosts.yml, with one notice. If the move fails the
-// token is still returned and the plaintext left in place, with a warning.
-func (c *credentialChain) fromPlaintext(host string, ce *contextEntry) (token, error) {
-	email := ce.Email
-	t, err := c.plaintextGet(host, email)
-	if err != nil {
-		return token{}, err
-	}
-	path := c.plaintextPath()
-	storage, err := c.save(host, email, t)
-	if err != nil {
-		c.a.warn(fmt.Sprintf("the token for %s on %s is still in plaintext %s: %s", sanitize(email), sanitize(host), path, asCLIError(err).Message))
-		return t, nil
-	}
-	if err := c.plaintextRemove(host, email); err != nil {
-		c.a.warn(fmt.Sprintf("copied the token for %s on %s into the %s but could not delete it from plaintext %s: %s",
-			sanitize(email), sanitize(host), storageDescription(storage), path, asCLIError(err).Message))
-	} else {
-		c.a.warn(fmt.Sprintf("moved the token for %s on %s from plaintext %s into the %s",
-			sanitize(email), sanitize(host), path, storageDescription(storage)))
-	}
-	ce.TokenStorage = storage
-	err = c.st.update(func(h *hostsFile) error {
-		if h.host(host).account(email) != nil {
-			recordTokenStorage(h, host, email, storage)
-		}
-		return nil
-	})
-	if err != nil {
-		c.a.warn("could not record where the token went in " + c.st.hostsPath() + ": " + asCLIError(err).Message)
-	}
-	return t, nil
-}
-
-func storageDescription(storage string) string {
-	if storage == storageKeychain {
-		return "OS credential store"
-	}
-	return "sealed file"
-}
-
-// plaintextGet reads tokens[host][email] from tokens.yml under a shared
-// lock. A file that is missing, not version 1 (as the official client
-// reads it) or without that entry gives errNoCredential.
+// plaintextGet reads tokens[host][email] from tokens.yml, without a lock
+// (writes are atomic renames). A file that is missing, not version 1 (as
+// the official client reads it) or without that entry gives
+// errNoCredential.
 func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 	if _, err := os.Lstat(c.plaintextPath()); err != nil {
 		return token{}, errNoCredential
-	}
-	unlock, err := c.st.lock(c.st.dir, false)
-	if err == nil {
-		defer unlock()
-	} else if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, errReadOnlyLock) {
-		return token{}, err
 	}
 	root, err := c.readPlaintext()
 	if err != nil || root == nil {
@@ -396,7 +469,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 }
 
 // readPlaintext parses tokens.yml; nil (no error) when it is missing or
-// not version 1. The caller holds the lock.
+// not version 1.
 func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 	text, err := c.st.readText(plaintextTokensName)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -416,13 +489,19 @@ func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 }
 
 // plaintextRemove deletes tokens[host][email] from tokens.yml (an empty
-// host map goes too) with a locked atomic rewrite; `version: 1` and
-// `tokens: {}` stay so the official client still reads the file.
+// host map goes too) with an atomic rewrite under our OS lock and the
+// official client's tokens.yml.lock; `version: 1`, `tokens: {}` and every
+// other entry stay, so the official client still reads the file.
 func (c *credentialChain) plaintextRemove(host, email string) error {
-	if _, err := os.Lstat(c.plaintextPath()); err != nil {
-		return nil
+	if _, err := c.plaintextGet(host, email); err != nil {
+		return nil // nothing of this context there (or nothing readable)
 	}
-	unlock, err := c.st.lock(c.st.dir, true)
+	tx, err := c.st.exclusive()
+	if err != nil {
+		return err
+	}
+	defer tx.release()
+	unlock, err := tx.fileLock(plaintextTokensName)
 	if err != nil {
 		return err
 	}

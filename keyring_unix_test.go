@@ -448,7 +448,9 @@ func TestKeyringSecretServiceTokenNeverInArgv(t *testing.T) {
 	}
 }
 
-func TestKeyringSecretServiceMigratesOfficialPlaintext(t *testing.T) {
+// The official client's tokens.yml is read in place: nothing is copied
+// into the real Secret Service.
+func TestKeyringSecretServiceLeavesOfficialPlaintext(t *testing.T) {
 	e := realSecretService(t)
 	hostA, hostB := uniqueHost(t), uniqueHost(t)
 	t.Cleanup(func() {
@@ -457,8 +459,8 @@ func TestKeyringSecretServiceMigratesOfficialPlaintext(t *testing.T) {
 		}
 	})
 	k := newOSKeyring(e.a.getenv, defaultKeyringTimeout)
-	migrate(t, e, e.chain(t, k), storageKeychain, hostA, hostB)
-	if got, ok := secretToolLookup(t, hostA, "tester@dify.ai"); !ok || got != `"dfoa_officialPlaintextTester1"` {
-		t.Errorf("secret-tool lookup = %q, %v", got, ok)
+	readInPlace(t, e, e.chain(t, k), hostA, hostB)
+	if got, ok := secretToolLookup(t, hostA, "tester@dify.ai"); ok {
+		t.Errorf("secret-tool lookup = %q: the official token was copied", got)
 	}
 }

@@ -266,7 +266,7 @@ func TestFilesCreatedPrivate(t *testing.T) {
 	if r := e.run("use", "host", "--domain", "127.0.0.1:5001"); r.code != 0 {
 		t.Fatal(r)
 	}
-	for path, want := range map[string]os.FileMode{e.config: 0o700, e.hostsPath(): 0o600, filepath.Join(e.config, lockFileName): 0o600} {
+	for path, want := range map[string]os.FileMode{e.config: 0o700, e.hostsPath(): 0o600, filepath.Join(e.config, osLockName): 0o600} {
 		fi, err := os.Stat(path)
 		if err != nil || fi.Mode().Perm() != want {
 			t.Errorf("%s: mode %v, want %v (%v)", path, fi.Mode().Perm(), want, err)

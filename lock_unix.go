@@ -4,9 +4,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,29 +19,14 @@ import (
 // directory is read-only.
 var errReadOnlyLock = errors.New("config directory is read-only")
 
-// lockDir takes the OS lock on <dir>/hosts.yml.lock: shared for readers,
-// exclusive for writers. The lock dies with the process, so a crash never
-// leaves a stale lock behind.
+// lockDir takes our OS lock on <dir>/.difyctl-mutex (flock), waiting as
+// long as it takes: shared or exclusive. The lock dies with the process,
+// so a crash never leaves it held. The official client does not know this
+// file; its <file>.lock protocol is in lockfile.go.
 func lockDir(dir string, exclusive bool) (func(), error) {
-	path := filepath.Join(dir, lockFileName)
-	flags := unix.O_RDWR | unix.O_CREAT | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	if !exclusive {
-		// Readers never create files; with no lock file there is no
-		// writer to wait for, and writes replace hosts.yml atomically.
-		flags = unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	}
-	fd, err := unix.Open(path, flags, 0o600)
+	fd, err := openLockFile(dir)
 	if err != nil {
-		if !exclusive && errors.Is(err, unix.ENOENT) {
-			return func() {}, nil
-		}
-		if errors.Is(err, unix.ELOOP) {
-			return nil, symlinkRefused(path)
-		}
-		if errors.Is(err, unix.EROFS) || errors.Is(err, unix.EACCES) {
-			return nil, errReadOnlyLock
-		}
-		return nil, fileError("cannot open", path, err)
+		return nil, err
 	}
 	how := unix.LOCK_SH
 	if exclusive {
@@ -51,12 +40,98 @@ func lockDir(dir string, exclusive bool) (func(), error) {
 	}
 	if err != nil {
 		unix.Close(fd)
-		return nil, fileError("cannot lock", path, err)
+		return nil, fileError("cannot lock", filepath.Join(dir, osLockName), err)
 	}
 	return func() {
 		unix.Flock(fd, unix.LOCK_UN)
 		unix.Close(fd)
 	}, nil
+}
+
+// tryLockDir takes the exclusive OS lock without waiting: ok is false when
+// another process holds it.
+func tryLockDir(dir string) (unlock func(), ok bool, err error) {
+	fd, err := openLockFile(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		unix.Close(fd)
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, fileError("cannot lock", filepath.Join(dir, osLockName), err)
+	}
+	return func() {
+		unix.Flock(fd, unix.LOCK_UN)
+		unix.Close(fd)
+	}, true, nil
+}
+
+func openLockFile(dir string) (int, error) {
+	path := filepath.Join(dir, osLockName)
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return -1, symlinkRefused(path)
+		}
+		if errors.Is(err, unix.EROFS) || errors.Is(err, unix.EACCES) {
+			return -1, errReadOnlyLock
+		}
+		return -1, fileError("cannot open", path, err)
+	}
+	return fd, nil
+}
+
+// fileCtime is the status-change time of path (not followed), which the
+// npm lockfile package judges a lock's age by.
+func fileCtime(path string, fi fs.FileInfo) time.Time {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err == nil {
+		return time.Unix(st.Ctim.Unix())
+	}
+	return fi.ModTime()
+}
+
+// pidAlive reports whether a process with this PID exists.
+func pidAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
+
+// ownerProblem says why another user could change path (owned by someone
+// else, or group/world-writable), with the exact command that fixes it;
+// "" when only we (or root) can. Files owned by root are accepted, as ssh
+// does: root can change anything anyway.
+func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return "", ""
+	}
+	uid := os.Getuid()
+	if owner := int(st.Uid); owner != uid && owner != 0 {
+		name := strconv.Itoa(uid)
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			name = u.Username
+		}
+		return fmt.Sprintf("%s is owned by another user (uid %d)", path, owner),
+			fmt.Sprintf("check who changed it, then run 'sudo chown %s %s' or move it away", name, path)
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		want := "600"
+		if fi.IsDir() {
+			want = "700"
+		}
+		return fmt.Sprintf("%s is writable by other users (mode %04o)", path, fi.Mode().Perm()),
+			fmt.Sprintf("check its content, then run 'chmod %s %s'", want, path)
+	}
+	return "", ""
 }
 
 // openNoFollow opens a file for reading without following a symlink.

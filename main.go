@@ -198,7 +198,7 @@ func (a *app) store() (*store, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.st = &store{dir: dir, warn: a.warn}
+	a.st = &store{dir: dir, warn: a.warn, ctx: func() context.Context { return a.ctx }}
 	return a.st, nil
 }
 

@@ -64,8 +64,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const (
@@ -165,17 +167,21 @@ func (s *sealedStore) get(host, email string) (token, error) {
 	return token{}, errNoCredential
 }
 
-// put seals t for host+email under the exclusive hosts.yml lock and
-// replaces the file atomically, keeping every other line byte for byte.
-// It takes the lock itself: never call it inside store.update.
-func (s *sealedStore) put(host, email string, t token) error {
+// put seals t for host+email under the config dir's OS lock and replaces
+// the file atomically, keeping every other line byte for byte.
+func (s *sealedStore) put(host, email string, t token) error { return s.putIn(nil, host, email, t) }
+
+// putIn is put for a caller that holds the OS lock (tx); nil takes it.
+// tokens.sealed is ours alone, so no <file>.lock of the official
+// protocol is needed.
+func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	if err := sealedCheckNames(host, email); err != nil {
 		return err
 	}
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
 		return newError("credential_unwritable", fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
-	return s.rewrite(host, func() (*sealedLine, error) {
+	return s.rewrite(tx, host, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
 		if err != nil {
 			return nil, s.keyError(err, host)
@@ -186,26 +192,33 @@ func (s *sealedStore) put(host, email string, t token) error {
 
 // remove deletes host+email's line, if any. Other lines are kept byte for
 // byte; a file left with nothing in it is removed.
-func (s *sealedStore) remove(host, email string) error {
+func (s *sealedStore) remove(host, email string) error { return s.removeIn(nil, host, email) }
+
+// removeIn is remove for a caller that holds the OS lock (tx); nil takes it.
+func (s *sealedStore) removeIn(tx *storeTx, host, email string) error {
 	if _, err := os.Lstat(s.path()); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return s.rewrite(host, nil, host, email)
+	return s.rewrite(tx, host, nil, host, email)
 }
 
 // rewrite is the locked read-modify-write of tokens.sealed: drop the valid
 // lines of host+email, add the line newLine makes (if newLine is not nil),
 // keep the rest as it was.
-func (s *sealedStore) rewrite(host string, newLine func() (*sealedLine, error), dropHost, dropEmail string) error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fileError("cannot create the config directory", s.dir, err)
+func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedLine, error), dropHost, dropEmail string) error {
+	if tx == nil {
+		st := s.st
+		if st == nil {
+			st = &store{dir: s.dir}
+		}
+		var err error
+		if tx, err = st.exclusive(); err != nil {
+			return err
+		}
+		defer tx.release()
 	}
-	unlock, err := s.st.lock(s.dir, true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	removeStaleTemps(s.dir)
+	s.removeStaleKeyTemps()
 	data, err := s.readFile(s.path(), maxSealedFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.readError(err, host)
@@ -260,20 +273,9 @@ func renderSealed(lines [][]byte) []byte {
 	return b.Bytes()
 }
 
-// readShared reads tokens.sealed under a shared lock (unlocked when the
-// config dir is read-only).
+// readShared reads tokens.sealed. It takes no lock: every write is an
+// atomic rename.
 func (s *sealedStore) readShared() ([]byte, error) {
-	if _, err := os.Lstat(s.path()); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-	}
-	unlock, err := s.st.lock(s.dir, false)
-	if err == nil {
-		defer unlock()
-	} else if !errors.Is(err, fs.ErrPermission) && !errors.Is(err, errReadOnlyLock) {
-		return nil, err
-	}
 	return s.readFile(s.path(), maxSealedFile)
 }
 
@@ -360,6 +362,9 @@ func (s *sealedStore) loadKey(create bool) (*sealedKey, error) {
 	if s.keyDirErr != nil {
 		return nil, s.keyDirErr
 	}
+	if err := s.checkKeyDir(); err != nil {
+		return nil, err
+	}
 	secret, err := s.readKeySecret()
 	if errors.Is(err, errSealedKeyMissing) && create {
 		secret, err = s.createKeySecret()
@@ -373,6 +378,69 @@ func (s *sealedStore) loadKey(create bool) (*sealedKey, error) {
 	}
 	s.key = k
 	return k, nil
+}
+
+// checkKeyDir refuses a key dir inside the config dir (or equal to it):
+// a copy of the config dir would then open every sealed token.
+func (s *sealedStore) checkKeyDir() error {
+	if !pathWithin(s.keyDir, s.dir) {
+		return nil
+	}
+	return newError("config_insecure",
+		fmt.Sprintf("the sealed file's key would be kept in %s, inside the config directory %s: a copy of the config directory would open every sealed token", s.keyDir, s.dir),
+		"set DIFY_DATA_DIR (or XDG_DATA_HOME) to a directory outside "+s.dir+", e.g. the default ~/.local/share/difyctl")
+}
+
+// pathWithin reports whether path is dir or inside it, comparing absolute
+// paths with symlinks resolved where they exist.
+func pathWithin(path, dir string) bool {
+	resolve := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		// Resolve the longest existing prefix, so a dir not made yet
+		// still compares by where it would be.
+		rest := ""
+		for q := p; ; {
+			if r, err := filepath.EvalSymlinks(q); err == nil {
+				return filepath.Join(r, rest)
+			}
+			parent := filepath.Dir(q)
+			if parent == q {
+				return p
+			}
+			rest = filepath.Join(filepath.Base(q), rest)
+			q = parent
+		}
+	}
+	p, d := resolve(path), resolve(dir)
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		p, d = strings.ToLower(p), strings.ToLower(d)
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// removeStaleKeyTemps deletes key temp files (holding a raw key secret)
+// left in the data dir by a killed key write. Only those a minute old
+// go: a live process in another config dir may be writing one now.
+func (s *sealedStore) removeStaleKeyTemps() {
+	if s.keyDir == "" {
+		return
+	}
+	entries, err := os.ReadDir(s.keyDir)
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(sealedKeyName)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Minute {
+			os.Remove(filepath.Join(s.keyDir, e.Name()))
+		}
+	}
 }
 
 func (s *sealedStore) readKeySecret() ([]byte, error) {
@@ -427,6 +495,7 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	if fi, err := os.Stat(s.keyDir); err == nil && s.st != nil {
 		s.st.warnIfOpen(s.keyDir, fi.Mode())
 	}
+	s.removeStaleKeyTemps()
 	secret := make([]byte, sealedSecretSize)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err

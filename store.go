@@ -1,9 +1,11 @@
 package main
 
 // store.go: where difyctl keeps its files, the hosts.yml model, and the one
-// locked read-modify-write every change goes through.
+// locked read-modify-write every change goes through (the lock protocol
+// itself is in lockfile.go).
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -18,7 +20,9 @@ import (
 
 const (
 	hostsFileName = "hosts.yml"
-	lockFileName  = "hosts.yml.lock"
+	// lockFileName is the official client's lock of hosts.yml, which we
+	// obey and create the same way (lockfile.go).
+	lockFileName = hostsFileName + ".lock"
 )
 
 // configDir resolves the config directory (SPEC §2). It never falls back to
@@ -529,28 +533,36 @@ type store struct {
 	// warned remembers which paths were already reported; a file reported
 	// here is rewritten (0600) by the next update even if unchanged.
 	warned map[string]bool
-	// held is set while update's change function runs: the exclusive lock
-	// is this store's, and lock hands it out again instead of waiting for
-	// it (the OS lock belongs to an open file, so a second one would wait
-	// on the first).
-	held bool
-}
-
-// lock takes the hosts.yml lock for work beside hosts.yml (the sealed file,
-// tokens.yml), or joins it when this store's update already holds it —
-// how login stores its token and records the context in one critical
-// section. A nil store always takes the lock.
-func (s *store) lock(dir string, exclusive bool) (func(), error) {
-	if s != nil && s.held && filepath.Clean(dir) == filepath.Clean(s.dir) {
-		return func() {}, nil
-	}
-	return lockDir(dir, exclusive)
+	// ctx is the command's context: Ctrl-C ends a wait for a lock. Nil
+	// (or returning nil) means no cancellation.
+	ctx func() context.Context
+	// found notes where find found a token of a context whose hosts.yml
+	// entry does not say (the official client drops our keys); the next
+	// update of this process records it.
+	found map[[2]string]string
 }
 
 func (s *store) hostsPath() string { return filepath.Join(s.dir, hostsFileName) }
 
-// load reads hosts.yml under a shared lock. A missing directory or file is
-// an empty registry; nothing is created.
+// noteFound remembers that host+email's token was found in storage.
+func (s *store) noteFound(host, email, storage string) {
+	if s.found == nil {
+		s.found = map[[2]string]string{}
+	}
+	s.found[[2]string{host, email}] = storage
+}
+
+// applyFound records noted storages on contexts that record none.
+func (s *store) applyFound(h *hostsFile) {
+	for k, storage := range s.found {
+		if c := h.host(k[0]).account(k[1]); c != nil && c.TokenStorage == "" {
+			c.TokenStorage = storage
+		}
+	}
+}
+
+// load reads hosts.yml. It takes no lock: every write is an atomic rename.
+// A missing directory or file is an empty registry; nothing is created.
 func (s *store) load() (*hostsFile, error) {
 	if _, err := os.Lstat(s.dir); errors.Is(err, fs.ErrNotExist) {
 		return &hostsFile{}, nil
@@ -558,56 +570,28 @@ func (s *store) load() (*hostsFile, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	unlock, err := lockDir(s.dir, false)
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) || errors.Is(err, errReadOnlyLock) {
-			// A read-only config dir can still be read.
-			return s.read(true)
-		}
-		return nil, err
-	}
-	defer unlock()
 	return s.read(true)
 }
 
-// update is the one way hosts.yml changes: under an exclusive lock it reads
-// the file, lets change edit the model, and replaces the file atomically
-// when the result differs from the bytes on disk (a hand-edited file that
-// a change leaves alone may come back in canonical form). A file that does
-// not parse is never overwritten.
+// update is the one way hosts.yml changes: under our OS lock and the
+// official client's hosts.yml.lock it reads the file, lets change edit the
+// model, and replaces the file atomically when the result differs from the
+// bytes on disk (a hand-edited file that a change leaves alone may come
+// back in canonical form). A file that does not parse is never
+// overwritten. change runs while hosts.yml.lock exists: it must not call
+// the network, a prompt or an OS store.
 func (s *store) update(change func(h *hostsFile) error) error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fileError("cannot create the config directory", s.dir, err)
-	}
-	if err := s.checkDir(); err != nil {
-		return err
-	}
-	unlock, err := lockDir(s.dir, true)
+	tx, err := s.exclusive()
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	removeStaleTemps(s.dir)
-	h, err := s.read(false)
-	if err != nil {
-		return err
-	}
-	s.held = true
-	err = change(h)
-	s.held = false
-	if err != nil {
-		return err
-	}
-	after := encodeHosts(h)
-	if h.raw == string(after) && !s.warned[s.hostsPath()] {
-		return nil
-	}
-	return writeFileAtomic(s.dir, hostsFileName, after)
+	defer tx.release()
+	return tx.update(change)
 }
 
-// read parses hosts.yml; the caller holds the lock. A lean read, for
-// commands that only look, decodes each context while parsing and keeps no
-// tree: its memory stays near the size of the file at 10 000 contexts,
+// read parses hosts.yml; no lock is needed, as writes are atomic renames.
+// A lean read, for commands that only look, decodes each context while
+// parsing and keeps no tree: its memory stays near the size of the file at 10 000 contexts,
 // where a full read holds a tree several times that. A lean model has no
 // nodes, so it must never be written back; update always reads in full.
 func (s *store) read(lean bool) (*hostsFile, error) {
@@ -665,13 +649,45 @@ func (s *store) readText(name string) (string, error) {
 	if !fi.Mode().IsRegular() {
 		return "", newError("config_invalid", path+" is not a regular file", "fix or move "+path+" to reset")
 	}
+	if fi.Size() > maxConfigFile {
+		return "", tooLarge(path)
+	}
 	s.warnIfOpen(path, fi.Mode())
 	var b strings.Builder
-	b.Grow(int(min(fi.Size(), 64<<20)) + 1) // only a hint: a file may grow, and a huge size is not trusted
-	if _, err := io.Copy(&b, f); err != nil {
+	b.Grow(int(fi.Size()) + 1) // only a hint: a file may grow
+	if _, err := io.Copy(&b, io.LimitReader(f, maxConfigFile+1)); err != nil {
 		return "", fileError("cannot read", path, err)
 	}
+	if b.Len() > maxConfigFile {
+		return "", tooLarge(path)
+	}
 	return b.String(), nil
+}
+
+func tooLarge(path string) *cliError {
+	return newError("config_invalid", fmt.Sprintf("%s is larger than %d MiB; difyctl does not read it", path, maxConfigFile>>20),
+		"fix or move "+path+" to reset")
+}
+
+// checkSecure refuses (config_insecure) when another user could have
+// changed the config dir or a file that decides where a token goes or
+// which token is sent: the dir, hosts.yml, tokens.yml, tokens.sealed and
+// the key file. Like ssh with its keys; run before any token is read.
+func (s *store) checkSecure(keyFile string) error {
+	paths := []string{s.dir, s.hostsPath(), filepath.Join(s.dir, plaintextTokensName), filepath.Join(s.dir, sealedFileName)}
+	if keyFile != "" {
+		paths = append(paths, keyFile)
+	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if problem, fix := ownerProblem(p, fi); problem != "" {
+			return newError("config_insecure", problem+": another user could make difyctl send your token elsewhere; no token was read", fix)
+		}
+	}
+	return nil
 }
 
 // checkDir makes sure the config dir is a directory and reports once when
@@ -734,7 +750,8 @@ func fileError(what, path string, err error) *cliError {
 // writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,
 // 0600) in the same directory, fsync, rename over the target, fsync the
 // directory. A crash leaves the old file or the new one, never a part. The
-// caller holds the exclusive lock.
+// caller holds our OS lock (storeTx), and for a file the official client
+// shares, its <file>.lock.
 func writeFileAtomic(dir, name string, data []byte) error {
 	target := filepath.Join(dir, name)
 	if fi, err := os.Lstat(target); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
@@ -776,9 +793,10 @@ func writeFileAtomic(dir, name string, data []byte) error {
 // temp file and renaming it. Always nil outside tests.
 var beforeRename func(tmp string)
 
-// tempPrefix names the temp files of one target. Only a writer holding the
-// exclusive lock creates them, so any found while holding it were left by
-// a process that died.
+// tempPrefix names the temp files of one target. In the config dir only a
+// writer holding our OS lock creates them, so any found while holding it
+// were left by a process that died. (Key temps in the data dir are judged
+// by age: removeStaleKeyTemps.)
 func tempPrefix(name string) string { return "." + name + ".tmp-" }
 
 func randomSuffix() string {
@@ -787,8 +805,8 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
-// removeStaleTemps deletes temp files left by killed writers. The caller
-// holds the exclusive lock.
+// removeStaleTemps deletes temp files left by killed writers in the config
+// dir. The caller holds our OS lock (storeTx).
 func removeStaleTemps(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -215,40 +215,44 @@ func TestSchemaShapeErrorsAreConfigInvalid(t *testing.T) {
 	}
 }
 
-func TestUpdateLendsItsLock(t *testing.T) {
+// A held storeTx is the one critical section of a sign-in: its own
+// update writes while it holds the OS lock, another process's update waits
+// for its release, and no hosts.yml.lock outlives either write.
+func TestStoreTxIsExplicitAndExclusive(t *testing.T) {
 	s := &store{dir: filepath.Join(t.TempDir(), "cfg")}
-	err := s.update(func(h *hostsFile) error {
-		done := make(chan error, 1)
-		go func() {
-			unlock, err := s.lock(s.dir, true) // joins the lock update holds
-			if err == nil {
-				unlock()
-			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(5 * time.Second):
-			t.Fatal("work inside update waited on update's own lock")
-		}
+	tx, err := s.exclusive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.update(func(h *hostsFile) error {
+		h.upsert("a.example", &contextEntry{Email: "a@x.io"})
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if s.held {
-		t.Fatal("the lock is still lent out after update")
+	if _, err := os.Stat(filepath.Join(s.dir, lockFileName)); !os.IsNotExist(err) {
+		t.Fatalf("hosts.yml.lock left while the OS lock is still held: %v", err)
 	}
-	// Outside update the store takes the real lock: another process
-	// can change the file afterwards.
-	unlock, err := s.lock(s.dir, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlock()
 	cmd := helperCmd(t, s.dir, "add-context", "HELPER_HOST=h.example", "HELPER_EMAIL=u@x.io")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("another process could not take the released lock: %v %s", err, out)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("another process wrote while the OS lock was held: %v %s", err, out.String())
+	case <-time.After(500 * time.Millisecond):
+	}
+	tx.release()
+	tx.release() // twice is fine
+	if err := <-done; err != nil {
+		t.Fatalf("the other process failed after the release: %v %s", err, out.String())
+	}
+	h, err := s.load()
+	if err != nil || h.count() != 2 {
+		t.Fatalf("after both writes: %v, %d contexts", err, h.count())
 	}
 }
