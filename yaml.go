@@ -7,7 +7,6 @@ package main
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,9 +124,8 @@ type yamlParser struct {
 	indent  int
 
 	// Rune-column cache for line, so that computing columns of many nodes
-	// on one long line stays linear; not needed when the line is ASCII.
+	// on one long line stays linear.
 	colOff, colRunes int
-	ascii            bool
 
 	started bool // "---" seen
 	content bool // a content line seen
@@ -268,21 +266,18 @@ func (p *yamlParser) peek() (bool, error) {
 		if p.next >= len(p.src) {
 			return false, nil
 		}
-		start := p.next
-		end, ascii, bad := yamlScanLine(p.src, start)
+		start, end := p.next, len(p.src)
+		if k := strings.IndexByte(p.src[start:], '\n'); k >= 0 {
+			end = start + k
+		}
 		p.next = min(end+1, len(p.src))
-		raw := p.src[start:end]
+		raw := strings.TrimSuffix(p.src[start:end], "\r")
 		num := p.nextNum
 		p.nextNum++
-		if len(raw) > 0 && raw[len(raw)-1] == '\r' {
-			raw = raw[:len(raw)-1]
+		if err := yamlCheckChars(raw, num); err != nil {
+			return false, err
 		}
-		if bad {
-			if err := yamlCheckChars(raw, num); err != nil {
-				return false, err
-			}
-		}
-		if err := p.classify(raw, start, num, ascii); err != nil {
+		if err := p.classify(raw, start, num); err != nil {
 			return false, err
 		}
 	}
@@ -291,15 +286,8 @@ func (p *yamlParser) peek() (bool, error) {
 
 // classify skips blank, comment and marker lines and makes any other line
 // the current one. off is raw's offset in src.
-func (p *yamlParser) classify(raw string, off, num int, ascii bool) error {
+func (p *yamlParser) classify(raw string, off, num int) error {
 	indent := 0
-	for indent+8 <= len(raw) {
-		if x := yamlLoad64(raw, indent) ^ (' ' * yamlOnes); x != 0 {
-			indent += bits.TrailingZeros64(x) >> 3
-			break
-		}
-		indent += 8
-	}
 	for indent < len(raw) && raw[indent] == ' ' {
 		indent++
 	}
@@ -339,65 +327,9 @@ func (p *yamlParser) classify(raw string, off, num int, ascii bool) error {
 	}
 	p.content = true
 	p.has, p.line, p.lineOff, p.num, p.indent = true, raw, off, num, indent
-	p.colOff, p.colRunes, p.ascii = 0, 0, ascii
+	p.colOff, p.colRunes = 0, 0
 	return nil
 }
-
-// yamlScanLine finds the end of the raw line starting at src[start] (the
-// offset of its "\n", or len(src)) in the same pass that checks its
-// characters: it reports whether the line is all ASCII and whether
-// yamlCheckChars would reject it. A "\r" just before the line's end is not
-// part of the line.
-func yamlScanLine(src string, start int) (end int, ascii, bad bool) {
-	ascii = true
-	i := start
-	for {
-		// Eight printable ASCII characters at a time: no byte below
-		// 0x20, none at 0x7f or above. The lowest flagged byte is exact
-		// (no borrow or carry reaches it), so the scan resumes there.
-		for i+8 <= len(src) {
-			x := yamlLoad64(src, i)
-			if m := ((x - 0x20*yamlOnes) | (x + yamlOnes) | x) & yamlHighs; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		if i >= len(src) {
-			return len(src), ascii, bad
-		}
-		switch c := src[i]; {
-		case c >= 0x20 && c < 0x7f, c == '\t':
-			i++
-		case c == '\n':
-			return i, ascii, bad
-		case c == '\r' && (i+1 == len(src) || src[i+1] == '\n'):
-			i++
-		case c < 0x80:
-			bad = true
-			i++
-		default:
-			ascii = false
-			size, msg := yamlCheckRune(src, i)
-			bad = bad || msg != ""
-			i += size
-		}
-	}
-}
-
-// Word-at-a-time scanning: yamlLoad64 reads s[i:i+8] as a little-endian
-// word (the compiler makes it one load), in which each byte is a lane.
-const yamlOnes, yamlHighs = 0x0101010101010101, 0x8080808080808080
-
-func yamlLoad64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// yamlZeroBytes sets the high bit of the lanes of x that are zero; the
-// lowest set bit is exact (higher ones may be spurious).
-func yamlZeroBytes(x uint64) uint64 { return (x - yamlOnes) &^ x & yamlHighs }
 
 // yamlCheckChars rejects what a YAML stream may not contain: NUL and other
 // control characters, lone carriage returns, invalid UTF-8 and the
@@ -448,9 +380,6 @@ func (p *yamlParser) consume() { p.has = false }
 // colAt is the 1-based rune column of byte offset off in the current line.
 func (p *yamlParser) colAt(off int) int {
 	off = min(max(off, 0), len(p.line))
-	if p.ascii {
-		return off + 1
-	}
 	if off < p.colOff {
 		p.colOff, p.colRunes = 0, 0
 	}
@@ -705,9 +634,6 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 // message naming the unsupported feature they introduce.
 func (p *yamlParser) checkStart(off int, flow bool) error {
 	s := p.line
-	if !yamlSpecialStart[s[off]] {
-		return nil
-	}
 	msg := ""
 	switch c := s[off]; c {
 	case '&':
@@ -741,10 +667,6 @@ func (p *yamlParser) checkStart(off int, flow bool) error {
 	return nil
 }
 
-// yamlSpecialStart marks the characters checkStart looks at.
-var yamlSpecialStart = [256]bool{'&': true, '*': true, '!': true, '|': true, '>': true, '%': true,
-	'@': true, '`': true, ',': true, ']': true, '}': true, '#': true, '?': true, ':': true, '-': true}
-
 // scanKey looks for a block mapping key at off: a quoted or plain scalar
 // followed by ":" and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
@@ -763,7 +685,7 @@ func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err er
 	case '[', '{':
 		return "", 0, false, nil
 	}
-	end, isColon := p.plainEnd(off)
+	end, isColon := yamlPlainEnd(s, off, false)
 	if !isColon {
 		return "", 0, false, nil
 	}
@@ -780,7 +702,7 @@ func (p *yamlParser) scanValue(off int) (*yamlNode, int, error) {
 	case '[', '{':
 		return p.parseFlow(off)
 	}
-	end, isColon := p.plainEnd(off)
+	end, isColon := yamlPlainEnd(s, off, false)
 	if isColon {
 		return nil, 0, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
 	}
@@ -813,14 +735,7 @@ func (p *yamlParser) finishLine(end int) error {
 // the line, or in flow context at a flow indicator. The result still
 // includes trailing blanks.
 func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
-	stop := yamlStopBlock
-	if flow {
-		stop |= yamlStopFlow
-	}
 	for i := off; i < len(s); i++ {
-		if yamlStops[s[i]]&stop == 0 {
-			continue
-		}
 		switch c := s[i]; {
 		case c == ':' && yamlIndicatorAt(s, i+1, flow):
 			return i, true
@@ -832,47 +747,6 @@ func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
 	}
 	return len(s), false
 }
-
-// plainEnd is yamlPlainEnd(p.line, off, false), eight bytes at a time. It
-// reads whole words of the source, which go on past the line except at
-// the very end, and ignores what lies beyond the line.
-func (p *yamlParser) plainEnd(off int) (end int, isColon bool) {
-	s, src, base := p.line, p.src, p.lineOff
-	for i := off; i < len(s); {
-		if base+i+8 <= len(src) {
-			x := yamlLoad64(src, base+i)
-			m := yamlZeroBytes(x^(':'*yamlOnes)) | yamlZeroBytes(x^('#'*yamlOnes))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			if i += bits.TrailingZeros64(m) >> 3; i >= len(s) {
-				break
-			}
-		}
-		switch s[i] {
-		case ':':
-			if yamlBlankAt(s, i+1) {
-				return i, true
-			}
-		case '#':
-			if i > off && yamlIsBlank(s[i-1]) {
-				return i, false
-			}
-		}
-		i++
-	}
-	return len(s), false
-}
-
-// yamlStops marks the characters at which yamlPlainEnd must look closer.
-var yamlStops = [256]uint8{':': yamlStopBlock, '#': yamlStopBlock,
-	',': yamlStopFlow, '[': yamlStopFlow, ']': yamlStopFlow, '{': yamlStopFlow, '}': yamlStopFlow}
-
-const (
-	yamlStopBlock uint8 = 1 << iota
-	yamlStopFlow
-)
 
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 	if p.line[off] == '\'' {
