@@ -45,7 +45,7 @@ type yamlNode struct {
 // real files nest five levels deep.
 const yamlMaxDepth = 100
 
-// yamlSyntaxError is the only error parseYAML returns. Line and Col are
+// yamlSyntaxError is the only error parseYAMLText returns. Line and Col are
 // 1-based; Col counts characters (runes), not bytes, so it matches what an
 // editor shows.
 type yamlSyntaxError struct {
@@ -57,31 +57,12 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// parseYAML parses one document. Empty or comment-only input returns
+// parseYAMLText parses one document. Empty or comment-only input returns
 // (nil, nil). Anything outside the supported subset is a *yamlSyntaxError
 // naming the line and column, never a silent misreading.
-func parseYAML(data []byte) (*yamlNode, error) {
-	return parseYAMLText(string(data), nil)
-}
-
-// yamlTaker is offered each entry of a block mapping, once its value is
-// parsed, with the keys of the block mappings leading to it (path ends
-// with the entry's own key; sequences on the way add nothing to it). When
-// it returns true it has consumed the value: the parser keeps the key,
-// puts yamlTaken in the value's place and reuses the value's memory.
-// Reading a large file this way holds one entry at a time, not the tree.
-type yamlTaker func(path []string, v *yamlNode) bool
-
-// yamlTaken stands in for a value a yamlTaker consumed.
-var yamlTaken = &yamlNode{Kind: yamlScalar, Plain: true}
-
-// parseYAMLText parses src, offering entries to take when it is not nil.
-func parseYAMLText(src string, take yamlTaker) (*yamlNode, error) {
+func parseYAMLText(src string) (*yamlNode, error) {
 	src = strings.TrimPrefix(src, "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64), take: take}
-	// A taker keeps the tree small, so reserving room for the whole file
-	// would only waste memory.
-	p.reserved = take != nil
+	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -143,9 +124,6 @@ type yamlParser struct {
 	keys     []string
 	vals     []*yamlNode
 	reserved bool
-
-	take yamlTaker
-	path []string // keys of the block mappings being parsed, while take is set
 }
 
 // yamlBlock hands out slices of a larger allocation. Blocks start small
@@ -479,12 +457,7 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
 		}
 		p.keys = append(p.keys, key)
-		var v *yamlNode
-		if p.take != nil {
-			v, err = p.parseValueToTake(col, colon, key)
-		} else {
-			v, err = p.parseValue(col, colon)
-		}
+		v, err := p.parseValue(col, colon)
 		if err != nil {
 			return nil, err
 		}
@@ -521,22 +494,6 @@ func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
 	}
 	(*seen)[key] = struct{}{}
 	return false
-}
-
-// parseValueToTake is parseValue for a parser with a taker: it offers the
-// value to the taker and reuses its memory when taken.
-func (p *yamlParser) parseValueToTake(col, colon int, key string) (*yamlNode, error) {
-	nodes, keys, vals := p.nodes.mark(), p.keyBl.mark(), p.valBl.mark()
-	p.path = append(p.path, key)
-	defer func() { p.path = p.path[:len(p.path)-1] }()
-	v, err := p.parseValue(col, colon)
-	if err != nil || !p.take(p.path, v) {
-		return v, err
-	}
-	p.nodes.rewind(nodes)
-	p.keyBl.rewind(keys)
-	p.valBl.rewind(vals)
-	return yamlTaken, nil
 }
 
 // parseValue parses what follows "key:" (colon is the colon's offset) for a

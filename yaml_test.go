@@ -13,6 +13,9 @@ import (
 	"unicode/utf8"
 )
 
+// parseYAML is parseYAMLText for the bytes tests hold.
+func parseYAML(data []byte) (*yamlNode, error) { return parseYAMLText(string(data)) }
+
 // yamlDump renders a tree compactly for assertions: maps as {"k": v},
 // sequences as [a, b], quoted scalars as Go strings and plain scalars as Go
 // strings prefixed with p, so the difference between 'true' and true shows.
