@@ -862,8 +862,8 @@ func TestYAMLBigHosts(t *testing.T) {
 }
 
 // TestYAMLCollectionSizes reads maps, sequences and flow collections of
-// every size up to several blocks (the parser carves nodes, keys and values
-// from shared blocks) and checks that each holds exactly its own entries.
+// sizes up to 300 (the parser collects entries on shared stacks) and checks
+// that each holds exactly its own entries.
 func TestYAMLCollectionSizes(t *testing.T) {
 	for n := range 300 {
 		var b strings.Builder
