@@ -222,43 +222,27 @@ func (p *yamlParser) classify(raw string, num int) error {
 // control characters, lone carriage returns, invalid UTF-8 and the
 // non-characters U+FFFE/U+FFFF.
 func yamlCheckChars(raw string, num int) error {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if (c >= 0x20 && c < 0x7f) || c == '\t' {
-			i++
+	for i, r := range raw {
+		msg := ""
+		switch {
+		case r == '\t' || (r >= 0x20 && r < 0x7f):
+			continue
+		case r == 0:
+			msg = "NUL bytes are not allowed"
+		case r == '\r':
+			msg = "carriage return without a line feed is not allowed"
+		case r < 0x20 || r == 0x7f:
+			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
+		case r == utf8.RuneError && !strings.HasPrefix(raw[i:], "\uFFFD"):
+			msg = "invalid UTF-8"
+		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
+			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
+		default:
 			continue
 		}
-		msg := ""
-		size := 1
-		switch {
-		case c == 0:
-			msg = "NUL bytes are not allowed"
-		case c == '\r':
-			msg = "carriage return without a line feed is not allowed"
-		case c < 0x80:
-			msg = fmt.Sprintf("control character U+%04X is not allowed", c)
-		default:
-			size, msg = yamlCheckRune(raw, i)
-		}
-		if msg != "" {
-			return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
-		}
-		i += size
+		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
 	}
 	return nil
-}
-
-// yamlCheckRune checks the non-ASCII character at s[i], returning its size
-// and, if it is not allowed, why.
-func yamlCheckRune(s string, i int) (size int, msg string) {
-	r, size := utf8.DecodeRuneInString(s[i:])
-	switch {
-	case r == utf8.RuneError && size == 1:
-		return 1, "invalid UTF-8"
-	case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-		return size, fmt.Sprintf("non-printable character U+%04X is not allowed", r)
-	}
-	return size, ""
 }
 
 // consume marks the current line as fully parsed.
@@ -658,32 +642,30 @@ var yamlSimpleEscapes = map[byte]string{
 // scanDouble reads a double-quoted scalar and decodes its escapes.
 func (p *yamlParser) scanDouble(off int) (string, int, error) {
 	s := p.line
-	var b []byte
+	var b strings.Builder
 	start := off + 1
 	for i := start; i < len(s); {
 		switch s[i] {
 		case '"':
-			if b == nil {
+			if b.Len() == 0 {
 				return s[start:i], i + 1, nil
 			}
-			return string(append(b, s[start:i]...)), i + 1, nil
+			b.WriteString(s[start:i])
+			return b.String(), i + 1, nil
 		case '\\':
-			b = append(b, s[start:i]...)
-			if b == nil {
-				b = []byte{}
-			}
+			b.WriteString(s[start:i])
 			if i+1 >= len(s) {
 				return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
 			}
 			if e, ok := yamlSimpleEscapes[s[i+1]]; ok {
-				b = append(b, e...)
+				b.WriteString(e)
 				i += 2
 			} else {
 				r, n, err := p.hexEscape(i)
 				if err != nil {
 					return "", 0, err
 				}
-				b = utf8.AppendRune(b, r)
+				b.WriteRune(r)
 				i += n
 			}
 			start = i
