@@ -478,7 +478,7 @@ func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := parseYAMLText(text, nil)
+	root, err := parseYAMLText(text)
 	if err != nil {
 		return nil, configInvalid(c.plaintextPath(), err)
 	}

@@ -297,7 +297,7 @@ func (tx *storeTx) update(change func(h *hostsFile) error) error {
 		return err
 	}
 	defer unlock()
-	h, err := s.read(false)
+	h, err := s.read()
 	if err != nil {
 		return err
 	}

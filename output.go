@@ -198,18 +198,6 @@ func marshalLine(v any) []byte {
 	return escapeInvisible(buf.Bytes())
 }
 
-// marshalPretty encodes v with a 2-space indent and a trailing newline.
-func marshalPretty(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return []byte("{}\n")
-	}
-	return escapeInvisible(buf.Bytes())
-}
-
 // sanitize makes a string safe to print on a terminal: ESC-introduced
 // sequences (CSI, OSC, DCS, …) are removed whole, other C0 and C1 controls
 // and DEL are dropped, bidi overrides and zero-width format characters are

@@ -81,6 +81,19 @@ func TestRenderTableAlignsWideCells(t *testing.T) {
 	}
 }
 
+// marshalPretty is the reference for the JSON writer: encoding/json with
+// a 2-space indent and a trailing newline, invisible characters escaped.
+func marshalPretty(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return []byte("{}\n")
+	}
+	return escapeInvisible(buf.Bytes())
+}
+
 func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
 	rows := []contextRow{
 		{"cloud.dify.ai", "a@x.io", "Ann", true},

@@ -223,33 +223,6 @@ func (h *hostsFile) count() int {
 // decodeHosts maps a parsed document onto the model. A document whose known
 // keys have the wrong shape is as unreadable as one that does not parse.
 func decodeHosts(root *yamlNode) (*hostsFile, error) {
-	return (&hostsDecoder{}).hosts(root)
-}
-
-// hostsDecoder decodes hosts.yml. In a lean read it decodes each context
-// as soon as the parser has it (takeContext) and keeps it in taken, in
-// file order, until hosts reaches the yamlTaken left in its place.
-type hostsDecoder struct {
-	taken []*contextEntry
-}
-
-// takeContext is the yamlTaker of a lean read: it consumes every
-// hosts.<host>.accounts.<email> entry that decodes. One that does not is
-// left in the tree, so hosts reports it exactly where a full read would.
-func (d *hostsDecoder) takeContext(path []string, v *yamlNode) bool {
-	if len(path) != 4 || path[0] != "hosts" || path[2] != "accounts" {
-		return false
-	}
-	c, err := decodeContext(path[3], v)
-	if err != nil {
-		return false
-	}
-	c.node, c.accountNode = nil, nil // v's memory is about to be reused
-	d.taken = append(d.taken, c)
-	return true
-}
-
-func (d *hostsDecoder) hosts(root *yamlNode) (*hostsFile, error) {
 	h := &hostsFile{node: root}
 	if root == nil || root.isNull() {
 		h.node = nil
@@ -273,7 +246,7 @@ func (d *hostsDecoder) hosts(root *yamlNode) (*hostsFile, error) {
 		return nil, shapeError(hosts, "hosts must be a mapping")
 	}
 	for i, name := range hosts.Keys {
-		e, err := d.host(name, hosts.Vals[i])
+		e, err := decodeHost(name, hosts.Vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +255,7 @@ func (d *hostsDecoder) hosts(root *yamlNode) (*hostsFile, error) {
 	return h, nil
 }
 
-func (d *hostsDecoder) host(name string, n *yamlNode) (*hostEntry, error) {
+func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
 	e := &hostEntry{Host: name, node: n}
 	if n.isNull() {
 		e.node = nil
@@ -315,18 +288,7 @@ func (d *hostsDecoder) host(name string, n *yamlNode) (*hostEntry, error) {
 	}
 	e.Accounts = make([]*contextEntry, 0, len(accounts.Keys))
 	for i, email := range accounts.Keys {
-		v := accounts.Vals[i]
-		if v == yamlTaken {
-			if len(d.taken) == 0 || d.taken[0].Email != email {
-				// Unreachable: the taker and this loop walk the file in
-				// the same order. Refusing beats a wrong context.
-				return nil, shapeError(accounts, "internal error: lost track of account "+email+" while reading")
-			}
-			e.Accounts = append(e.Accounts, d.taken[0])
-			d.taken = d.taken[1:]
-			continue
-		}
-		c, err := decodeContext(email, v)
+		c, err := decodeContext(email, accounts.Vals[i])
 		if err != nil {
 			return nil, err
 		}
@@ -570,7 +532,7 @@ func (s *store) load() (*hostsFile, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	return s.read(true)
+	return s.read()
 }
 
 // update is the one way hosts.yml changes: under our OS lock and the
@@ -590,11 +552,9 @@ func (s *store) update(change func(h *hostsFile) error) error {
 }
 
 // read parses hosts.yml; no lock is needed, as writes are atomic renames.
-// A lean read, for commands that only look, decodes each context while
-// parsing and keeps no tree: its memory stays near the size of the file at 10 000 contexts,
-// where a full read holds a tree several times that. A lean model has no
-// nodes, so it must never be written back; update always reads in full.
-func (s *store) read(lean bool) (*hostsFile, error) {
+// The model keeps the parsed tree and the text, so update can write back
+// unknown keys and skip a write that would change nothing.
+func (s *store) read() (*hostsFile, error) {
 	text, err := s.readText(hostsFileName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &hostsFile{}, nil
@@ -602,25 +562,13 @@ func (s *store) read(lean bool) (*hostsFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &hostsDecoder{}
-	var take yamlTaker
-	if lean {
-		take = d.takeContext
-	}
-	root, err := parseYAMLText(text, take)
+	root, err := parseYAMLText(text)
 	var h *hostsFile
 	if err == nil {
-		h, err = d.hosts(root)
+		h, err = decodeHosts(root)
 	}
 	if err != nil {
 		return nil, configInvalid(s.hostsPath(), err)
-	}
-	if lean {
-		h.node = nil
-		for _, e := range h.Hosts {
-			e.node = nil
-		}
-		return h, nil
 	}
 	h.raw = text
 	return h, nil

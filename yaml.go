@@ -7,7 +7,6 @@ package main
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,7 +45,7 @@ type yamlNode struct {
 // real files nest five levels deep.
 const yamlMaxDepth = 100
 
-// yamlSyntaxError is the only error parseYAML returns. Line and Col are
+// yamlSyntaxError is the only error parseYAMLText returns. Line and Col are
 // 1-based; Col counts characters (runes), not bytes, so it matches what an
 // editor shows.
 type yamlSyntaxError struct {
@@ -58,31 +57,12 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// parseYAML parses one document. Empty or comment-only input returns
+// parseYAMLText parses one document. Empty or comment-only input returns
 // (nil, nil). Anything outside the supported subset is a *yamlSyntaxError
 // naming the line and column, never a silent misreading.
-func parseYAML(data []byte) (*yamlNode, error) {
-	return parseYAMLText(string(data), nil)
-}
-
-// yamlTaker is offered each entry of a block mapping, once its value is
-// parsed, with the keys of the block mappings leading to it (path ends
-// with the entry's own key; sequences on the way add nothing to it). When
-// it returns true it has consumed the value: the parser keeps the key,
-// puts yamlTaken in the value's place and reuses the value's memory.
-// Reading a large file this way holds one entry at a time, not the tree.
-type yamlTaker func(path []string, v *yamlNode) bool
-
-// yamlTaken stands in for a value a yamlTaker consumed.
-var yamlTaken = &yamlNode{Kind: yamlScalar, Plain: true}
-
-// parseYAMLText parses src, offering entries to take when it is not nil.
-func parseYAMLText(src string, take yamlTaker) (*yamlNode, error) {
+func parseYAMLText(src string) (*yamlNode, error) {
 	src = strings.TrimPrefix(src, "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64), take: take}
-	// A taker keeps the tree small, so reserving room for the whole file
-	// would only waste memory.
-	p.reserved = take != nil
+	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -118,86 +98,28 @@ type yamlParser struct {
 	nextNum int // its line number
 
 	// The current content line; valid while has is true.
-	has     bool
-	line    string
-	lineOff int // line's offset in src
-	num     int
-	indent  int
+	has    bool
+	line   string
+	num    int
+	indent int
 
 	// Rune-column cache for line, so that computing columns of many nodes
-	// on one long line stays linear; not needed when the line is ASCII.
+	// on one long line stays linear.
 	colOff, colRunes int
-	ascii            bool
 
 	started bool // "---" seen
 	content bool // a content line seen
 	ended   bool // "..." seen
 	depth   int
 
-	// Nodes, and the Keys and Vals of collections, are carved from
-	// blocks rather than allocated one by one: a hosts.yml with 10 000
-	// contexts has over 120 000 nodes. The entries of the collections
-	// being parsed collect on the keys and vals stacks and are copied out
-	// once, at their exact length, when the collection is complete.
-	nodes    yamlBlock[yamlNode]
-	keyBl    yamlBlock[string]
-	valBl    yamlBlock[*yamlNode]
-	keys     []string
-	vals     []*yamlNode
-	reserved bool
-
-	take yamlTaker
-	path []string // keys of the block mappings being parsed, while take is set
-}
-
-// yamlBlock hands out slices of a larger allocation. Blocks start small
-// and double up to yamlBlockMax elements, so a short file allocates
-// little; requests too big to share a block get their own allocation.
-type yamlBlock[T any] struct {
-	free []T
-	all  []T // the whole current block, free being its tail
-	size int
-}
-
-const yamlBlockMax = 256
-
-// take returns a zeroed slice of length and capacity n (n > 0); its
-// capacity ends where the next slice begins, so appending to it copies
-// rather than overwriting its neighbour.
-func (b *yamlBlock[T]) take(n int) []T {
-	if n > len(b.free) {
-		if n > yamlBlockMax/4 {
-			return make([]T, n)
-		}
-		b.grow(n)
-	}
-	s := b.free[:n:n]
-	b.free = b.free[n:]
-	return s
-}
-
-// grow replaces the block with a new one that holds at least n (at most
-// yamlBlockMax) elements.
-func (b *yamlBlock[T]) grow(n int) {
-	b.size = min(max(2*b.size, 16, n), yamlBlockMax)
-	b.free = make([]T, b.size)
-	b.all = b.free
-}
-
-// yamlBlockMark is where a block stood, for rewind.
-type yamlBlockMark[T any] struct{ free, all []T }
-
-func (b *yamlBlock[T]) mark() yamlBlockMark[T] { return yamlBlockMark[T]{b.free, b.all} }
-
-// rewind gives back everything taken since m: back to m in the same block,
-// or the whole current block when it was started after m (blocks started
-// in between are dropped).
-func (b *yamlBlock[T]) rewind(m yamlBlockMark[T]) {
-	if len(m.all) > 0 && len(b.all) > 0 && &m.all[0] == &b.all[0] {
-		b.free = m.free
-		return
-	}
-	b.free = b.all
+	// The entries of the collections being parsed collect on these
+	// stacks and are copied out, at their exact length, when the
+	// collection is complete. Needed for the memory target: with the GC
+	// off (tuneGC), appending to each map's own slices leaves the
+	// growth garbage behind and took `auth list -o json` at 10 000
+	// contexts from 28 to 33 MiB peak RSS, over the 32 MiB target.
+	keys []string
+	vals []*yamlNode
 }
 
 // node returns a new node located at byte offset off of the current line.
@@ -207,55 +129,18 @@ func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yam
 
 // nodeAt returns a new node located at line and col.
 func (p *yamlParser) nodeAt(kind yamlKind, plain bool, value string, line, col int) *yamlNode {
-	if len(p.nodes.free) == 0 {
-		if !p.reserved && p.nodes.size == yamlBlockMax {
-			p.reserve()
-		} else {
-			p.nodes.grow(1)
-		}
-	}
-	n := &p.nodes.free[0]
-	p.nodes.free = p.nodes.free[1:]
-	*n = yamlNode{Kind: kind, Plain: plain, Value: value, Line: line, Col: col}
-	return n
-}
-
-// reserve is called once a file has proved large (its first few hundred
-// nodes parsed): it sizes the next blocks for the rest of the input, so
-// that the bulk of the tree is built without allocating. One big
-// allocation costs one garbage collection where growing block by block
-// costs several during the parse, each of which slows every pointer store
-// while it runs. In a block-style file nearly every node is the value of
-// a key on a line of its own, so the smaller of the numbers of lines and
-// colons left is a close estimate that comments and blank lines do not
-// inflate; at most one node per 16 bytes of input is reserved, so a
-// hostile file cannot make it allocate much ahead of the parse. Nodes
-// beyond the estimate come from small blocks again.
-func (p *yamlParser) reserve() {
-	p.reserved = true
-	rest := p.src[p.lineOff:]
-	n := min(strings.Count(rest, "\n")+1, strings.Count(rest, ":"), len(rest)/16) + 16
-	p.nodes.free = make([]yamlNode, max(n, yamlBlockMax))
-	p.nodes.all = p.nodes.free
-	if n > yamlBlockMax {
-		p.keyBl.free = make([]string, n)
-		p.keyBl.all = p.keyBl.free
-		p.valBl.free = make([]*yamlNode, n)
-		p.valBl.all = p.valBl.free
-	}
+	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: line, Col: col}
 }
 
 // finish gives n the entries pushed on the stacks since keyBase and
 // valBase, and pops them.
 func (p *yamlParser) finish(n *yamlNode, keyBase, valBase int) {
 	if k := p.keys[keyBase:]; len(k) > 0 {
-		n.Keys = p.keyBl.take(len(k))
-		copy(n.Keys, k)
+		n.Keys = slices.Clone(k)
 		p.keys = p.keys[:keyBase]
 	}
 	if v := p.vals[valBase:]; len(v) > 0 {
-		n.Vals = p.valBl.take(len(v))
-		copy(n.Vals, v)
+		n.Vals = slices.Clone(v)
 		p.vals = p.vals[:valBase]
 	}
 }
@@ -268,21 +153,18 @@ func (p *yamlParser) peek() (bool, error) {
 		if p.next >= len(p.src) {
 			return false, nil
 		}
-		start := p.next
-		end, ascii, bad := yamlScanLine(p.src, start)
+		start, end := p.next, len(p.src)
+		if k := strings.IndexByte(p.src[start:], '\n'); k >= 0 {
+			end = start + k
+		}
 		p.next = min(end+1, len(p.src))
-		raw := p.src[start:end]
+		raw := strings.TrimSuffix(p.src[start:end], "\r")
 		num := p.nextNum
 		p.nextNum++
-		if len(raw) > 0 && raw[len(raw)-1] == '\r' {
-			raw = raw[:len(raw)-1]
+		if err := yamlCheckChars(raw, num); err != nil {
+			return false, err
 		}
-		if bad {
-			if err := yamlCheckChars(raw, num); err != nil {
-				return false, err
-			}
-		}
-		if err := p.classify(raw, start, num, ascii); err != nil {
+		if err := p.classify(raw, num); err != nil {
 			return false, err
 		}
 	}
@@ -290,16 +172,9 @@ func (p *yamlParser) peek() (bool, error) {
 }
 
 // classify skips blank, comment and marker lines and makes any other line
-// the current one. off is raw's offset in src.
-func (p *yamlParser) classify(raw string, off, num int, ascii bool) error {
+// the current one.
+func (p *yamlParser) classify(raw string, num int) error {
 	indent := 0
-	for indent+8 <= len(raw) {
-		if x := yamlLoad64(raw, indent) ^ (' ' * yamlOnes); x != 0 {
-			indent += bits.TrailingZeros64(x) >> 3
-			break
-		}
-		indent += 8
-	}
 	for indent < len(raw) && raw[indent] == ' ' {
 		indent++
 	}
@@ -338,108 +213,36 @@ func (p *yamlParser) classify(raw string, off, num int, ascii bool) error {
 		return lineErr(indent, "content after the document end marker \"...\" (multiple documents are not supported)")
 	}
 	p.content = true
-	p.has, p.line, p.lineOff, p.num, p.indent = true, raw, off, num, indent
-	p.colOff, p.colRunes, p.ascii = 0, 0, ascii
+	p.has, p.line, p.num, p.indent = true, raw, num, indent
+	p.colOff, p.colRunes = 0, 0
 	return nil
 }
-
-// yamlScanLine finds the end of the raw line starting at src[start] (the
-// offset of its "\n", or len(src)) in the same pass that checks its
-// characters: it reports whether the line is all ASCII and whether
-// yamlCheckChars would reject it. A "\r" just before the line's end is not
-// part of the line.
-func yamlScanLine(src string, start int) (end int, ascii, bad bool) {
-	ascii = true
-	i := start
-	for {
-		// Eight printable ASCII characters at a time: no byte below
-		// 0x20, none at 0x7f or above. The lowest flagged byte is exact
-		// (no borrow or carry reaches it), so the scan resumes there.
-		for i+8 <= len(src) {
-			x := yamlLoad64(src, i)
-			if m := ((x - 0x20*yamlOnes) | (x + yamlOnes) | x) & yamlHighs; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		if i >= len(src) {
-			return len(src), ascii, bad
-		}
-		switch c := src[i]; {
-		case c >= 0x20 && c < 0x7f, c == '\t':
-			i++
-		case c == '\n':
-			return i, ascii, bad
-		case c == '\r' && (i+1 == len(src) || src[i+1] == '\n'):
-			i++
-		case c < 0x80:
-			bad = true
-			i++
-		default:
-			ascii = false
-			size, msg := yamlCheckRune(src, i)
-			bad = bad || msg != ""
-			i += size
-		}
-	}
-}
-
-// Word-at-a-time scanning: yamlLoad64 reads s[i:i+8] as a little-endian
-// word (the compiler makes it one load), in which each byte is a lane.
-const yamlOnes, yamlHighs = 0x0101010101010101, 0x8080808080808080
-
-func yamlLoad64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// yamlZeroBytes sets the high bit of the lanes of x that are zero; the
-// lowest set bit is exact (higher ones may be spurious).
-func yamlZeroBytes(x uint64) uint64 { return (x - yamlOnes) &^ x & yamlHighs }
 
 // yamlCheckChars rejects what a YAML stream may not contain: NUL and other
 // control characters, lone carriage returns, invalid UTF-8 and the
 // non-characters U+FFFE/U+FFFF.
 func yamlCheckChars(raw string, num int) error {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		if (c >= 0x20 && c < 0x7f) || c == '\t' {
-			i++
+	for i, r := range raw {
+		msg := ""
+		switch {
+		case r == '\t' || (r >= 0x20 && r < 0x7f):
+			continue
+		case r == 0:
+			msg = "NUL bytes are not allowed"
+		case r == '\r':
+			msg = "carriage return without a line feed is not allowed"
+		case r < 0x20 || r == 0x7f:
+			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
+		case r == utf8.RuneError && !strings.HasPrefix(raw[i:], "\uFFFD"):
+			msg = "invalid UTF-8"
+		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
+			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
+		default:
 			continue
 		}
-		msg := ""
-		size := 1
-		switch {
-		case c == 0:
-			msg = "NUL bytes are not allowed"
-		case c == '\r':
-			msg = "carriage return without a line feed is not allowed"
-		case c < 0x80:
-			msg = fmt.Sprintf("control character U+%04X is not allowed", c)
-		default:
-			size, msg = yamlCheckRune(raw, i)
-		}
-		if msg != "" {
-			return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
-		}
-		i += size
+		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
 	}
 	return nil
-}
-
-// yamlCheckRune checks the non-ASCII character at s[i], returning its size
-// and, if it is not allowed, why.
-func yamlCheckRune(s string, i int) (size int, msg string) {
-	r, size := utf8.DecodeRuneInString(s[i:])
-	switch {
-	case r == utf8.RuneError && size == 1:
-		return 1, "invalid UTF-8"
-	case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-		return size, fmt.Sprintf("non-printable character U+%04X is not allowed", r)
-	}
-	return size, ""
 }
 
 // consume marks the current line as fully parsed.
@@ -448,9 +251,6 @@ func (p *yamlParser) consume() { p.has = false }
 // colAt is the 1-based rune column of byte offset off in the current line.
 func (p *yamlParser) colAt(off int) int {
 	off = min(max(off, 0), len(p.line))
-	if p.ascii {
-		return off + 1
-	}
 	if off < p.colOff {
 		p.colOff, p.colRunes = 0, 0
 	}
@@ -550,12 +350,7 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
 		}
 		p.keys = append(p.keys, key)
-		var v *yamlNode
-		if p.take != nil {
-			v, err = p.parseValueToTake(col, colon, key)
-		} else {
-			v, err = p.parseValue(col, colon)
-		}
+		v, err := p.parseValue(col, colon)
 		if err != nil {
 			return nil, err
 		}
@@ -592,22 +387,6 @@ func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
 	}
 	(*seen)[key] = struct{}{}
 	return false
-}
-
-// parseValueToTake is parseValue for a parser with a taker: it offers the
-// value to the taker and reuses its memory when taken.
-func (p *yamlParser) parseValueToTake(col, colon int, key string) (*yamlNode, error) {
-	nodes, keys, vals := p.nodes.mark(), p.keyBl.mark(), p.valBl.mark()
-	p.path = append(p.path, key)
-	defer func() { p.path = p.path[:len(p.path)-1] }()
-	v, err := p.parseValue(col, colon)
-	if err != nil || !p.take(p.path, v) {
-		return v, err
-	}
-	p.nodes.rewind(nodes)
-	p.keyBl.rewind(keys)
-	p.valBl.rewind(vals)
-	return yamlTaken, nil
 }
 
 // parseValue parses what follows "key:" (colon is the colon's offset) for a
@@ -705,9 +484,6 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 // message naming the unsupported feature they introduce.
 func (p *yamlParser) checkStart(off int, flow bool) error {
 	s := p.line
-	if !yamlSpecialStart[s[off]] {
-		return nil
-	}
 	msg := ""
 	switch c := s[off]; c {
 	case '&':
@@ -741,10 +517,6 @@ func (p *yamlParser) checkStart(off int, flow bool) error {
 	return nil
 }
 
-// yamlSpecialStart marks the characters checkStart looks at.
-var yamlSpecialStart = [256]bool{'&': true, '*': true, '!': true, '|': true, '>': true, '%': true,
-	'@': true, '`': true, ',': true, ']': true, '}': true, '#': true, '?': true, ':': true, '-': true}
-
 // scanKey looks for a block mapping key at off: a quoted or plain scalar
 // followed by ":" and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
@@ -763,7 +535,7 @@ func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err er
 	case '[', '{':
 		return "", 0, false, nil
 	}
-	end, isColon := p.plainEnd(off)
+	end, isColon := yamlPlainEnd(s, off, false)
 	if !isColon {
 		return "", 0, false, nil
 	}
@@ -780,7 +552,7 @@ func (p *yamlParser) scanValue(off int) (*yamlNode, int, error) {
 	case '[', '{':
 		return p.parseFlow(off)
 	}
-	end, isColon := p.plainEnd(off)
+	end, isColon := yamlPlainEnd(s, off, false)
 	if isColon {
 		return nil, 0, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
 	}
@@ -813,14 +585,7 @@ func (p *yamlParser) finishLine(end int) error {
 // the line, or in flow context at a flow indicator. The result still
 // includes trailing blanks.
 func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
-	stop := yamlStopBlock
-	if flow {
-		stop |= yamlStopFlow
-	}
 	for i := off; i < len(s); i++ {
-		if yamlStops[s[i]]&stop == 0 {
-			continue
-		}
 		switch c := s[i]; {
 		case c == ':' && yamlIndicatorAt(s, i+1, flow):
 			return i, true
@@ -832,47 +597,6 @@ func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
 	}
 	return len(s), false
 }
-
-// plainEnd is yamlPlainEnd(p.line, off, false), eight bytes at a time. It
-// reads whole words of the source, which go on past the line except at
-// the very end, and ignores what lies beyond the line.
-func (p *yamlParser) plainEnd(off int) (end int, isColon bool) {
-	s, src, base := p.line, p.src, p.lineOff
-	for i := off; i < len(s); {
-		if base+i+8 <= len(src) {
-			x := yamlLoad64(src, base+i)
-			m := yamlZeroBytes(x^(':'*yamlOnes)) | yamlZeroBytes(x^('#'*yamlOnes))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			if i += bits.TrailingZeros64(m) >> 3; i >= len(s) {
-				break
-			}
-		}
-		switch s[i] {
-		case ':':
-			if yamlBlankAt(s, i+1) {
-				return i, true
-			}
-		case '#':
-			if i > off && yamlIsBlank(s[i-1]) {
-				return i, false
-			}
-		}
-		i++
-	}
-	return len(s), false
-}
-
-// yamlStops marks the characters at which yamlPlainEnd must look closer.
-var yamlStops = [256]uint8{':': yamlStopBlock, '#': yamlStopBlock,
-	',': yamlStopFlow, '[': yamlStopFlow, ']': yamlStopFlow, '{': yamlStopFlow, '}': yamlStopFlow}
-
-const (
-	yamlStopBlock uint8 = 1 << iota
-	yamlStopFlow
-)
 
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 	if p.line[off] == '\'' {
@@ -918,32 +642,30 @@ var yamlSimpleEscapes = map[byte]string{
 // scanDouble reads a double-quoted scalar and decodes its escapes.
 func (p *yamlParser) scanDouble(off int) (string, int, error) {
 	s := p.line
-	var b []byte
+	var b strings.Builder
 	start := off + 1
 	for i := start; i < len(s); {
 		switch s[i] {
 		case '"':
-			if b == nil {
+			if b.Len() == 0 {
 				return s[start:i], i + 1, nil
 			}
-			return string(append(b, s[start:i]...)), i + 1, nil
+			b.WriteString(s[start:i])
+			return b.String(), i + 1, nil
 		case '\\':
-			b = append(b, s[start:i]...)
-			if b == nil {
-				b = []byte{}
-			}
+			b.WriteString(s[start:i])
 			if i+1 >= len(s) {
 				return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
 			}
 			if e, ok := yamlSimpleEscapes[s[i+1]]; ok {
-				b = append(b, e...)
+				b.WriteString(e)
 				i += 2
 			} else {
 				r, n, err := p.hexEscape(i)
 				if err != nil {
 					return "", 0, err
 				}
-				b = utf8.AppendRune(b, r)
+				b.WriteRune(r)
 				i += n
 			}
 			start = i
@@ -1231,7 +953,9 @@ func yamlAppendMap(b []byte, n *yamlNode, indent int, inline bool) []byte {
 }
 
 // yamlSizeHint estimates the rendered size of n at indent, so the output
-// buffer is allocated once instead of doubling its way up.
+// buffer is allocated once instead of doubling its way up: with the GC off
+// the doubling stays in memory (`use host` at 10 000 contexts, 57 MiB peak
+// RSS with the hint, 79 MiB without).
 func yamlSizeHint(n *yamlNode, indent int) int {
 	if n == nil {
 		return 8

@@ -13,6 +13,9 @@ import (
 	"unicode/utf8"
 )
 
+// parseYAML is parseYAMLText for the bytes tests hold.
+func parseYAML(data []byte) (*yamlNode, error) { return parseYAMLText(string(data)) }
+
 // yamlDump renders a tree compactly for assertions: maps as {"k": v},
 // sequences as [a, b], quoted scalars as Go strings and plain scalars as Go
 // strings prefixed with p, so the difference between 'true' and true shows.
@@ -859,8 +862,8 @@ func TestYAMLBigHosts(t *testing.T) {
 }
 
 // TestYAMLCollectionSizes reads maps, sequences and flow collections of
-// every size up to several blocks (the parser carves nodes, keys and values
-// from shared blocks) and checks that each holds exactly its own entries.
+// sizes up to 300 (the parser collects entries on shared stacks) and checks
+// that each holds exactly its own entries.
 func TestYAMLCollectionSizes(t *testing.T) {
 	for n := range 300 {
 		var b strings.Builder
