@@ -308,6 +308,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if _, err := st.load(); err != nil {
 		return err
 	}
+	if err := a.preflightLogin(st); err != nil {
+		return err
+	}
 	c, err := a.newAPIClient(ep, token{})
 	if err != nil {
 		return err
@@ -414,7 +417,7 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // loginEndpoint resolves --host, or asks for it in a terminal.
 func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
-		return resolveHost(rawHost, insecure)
+		return a.resolveLoginHost(rawHost, insecure)
 	}
 	if !a.canAsk() {
 		return endpoint{}, missingArg("--host is required (no TTY)",
@@ -438,7 +441,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		ep, err := resolveHost(line, insecure)
+		ep, err := a.resolveLoginHost(line, insecure)
 		if err == nil {
 			return ep, nil
 		}
@@ -474,6 +477,9 @@ func (a *app) logout() error {
 	e, c := h.active()
 	if c == nil {
 		return notLoggedIn()
+	}
+	if err := a.checkEndpoint(endpointOf(e)); err != nil {
+		return err
 	}
 	host, email := e.Host, c.Email
 	ts, err := a.tokenStore()
