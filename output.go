@@ -284,19 +284,27 @@ var heldSecrets struct {
 // shorter ones would blank out ordinary words.
 const minHeldSecret = 8
 
-// holdSecret registers a token so that no output ever shows it.
+// holdSecret registers a token so that no output ever shows it: the
+// whole value and, for a Dify token (dfoa_…), its body without the prefix,
+// which a server may echo alone.
 func holdSecret(s string) {
 	if len(s) < minHeldSecret {
 		return
 	}
 	heldSecrets.Lock()
 	defer heldSecrets.Unlock()
-	for _, h := range heldSecrets.list {
-		if h == s {
-			return
+	add := func(v string) {
+		for _, h := range heldSecrets.list {
+			if h == v {
+				return
+			}
 		}
+		heldSecrets.list = append(heldSecrets.list, v)
 	}
-	heldSecrets.list = append(heldSecrets.list, s)
+	add(s)
+	if n := tokenLikeLen(s); n == len(s) && len(s)-5 >= 2*minHeldSecret {
+		add(s[5:])
+	}
 	heldSecrets.n.Store(int32(len(heldSecrets.list)))
 }
 
