@@ -374,9 +374,11 @@ func (c *apiClient) urlFor(rel string) *url.URL {
 
 // warnTransport says once per command and host that a stored context's
 // traffic is not encrypted (scheme: http) or not verified (insecure_tls).
+// A command asked for JSON stays silent: its stderr carries at most the
+// one-line JSON error that scripts parse.
 func (a *app) warnTransport(ep endpoint) {
 	key := ep.Scheme + "://" + ep.Host
-	if a.transportWarned[key] {
+	if a.transportWarned[key] || a.jsonOut {
 		return
 	}
 	if a.transportWarned == nil {
