@@ -490,3 +490,50 @@ func withoutTransportWarning(stderr string) string {
 	}
 	return strings.Join(out, "")
 }
+
+func TestRedactTokenLikeScan(t *testing.T) {
+	cases := map[string]string{
+		"":                                  "",
+		"no token here":                     "no token here",
+		"dfoa_abc":                          "[redacted]",
+		"x dfoa_a-b.c~d+e/f=g_h y":          "x [redacted] y",
+		"dfoa_ alone":                       "dfoa_ alone",
+		"dfOA_abc dfo_abc df1a_abc":         "dfOA_abc dfo_abc df1a_abc",
+		"ddfoe_x1dfoa_y2":                   "d[redacted]",
+		"a dfoa_1,dfoe_2;df":                "a [redacted],[redacted];df",
+		"\"dfoa_secret\" and dfxy_other!":   "\"[redacted]\" and [redacted]!",
+		"dfdfoa_zz":                         "df[redacted]",
+		"prefix-dfoa_tok/with=padding== ok": "prefix-[redacted] ok",
+	}
+	for in, want := range cases {
+		if got := redactTokenLike(in); got != want {
+			t.Errorf("redactTokenLike(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRedactJSONCatchesEscapedTokens: a server that writes a held token
+// with \u escapes in its error body does not get it past the envelope.
+func TestRedactJSONCatchesEscapedTokens(t *testing.T) {
+	secret := "dfoa_" + strings.Repeat("Zq9", 12)
+	holdSecret(secret)
+	escaped := `\u0064\u0066oa_` + secret[5:]
+	raw := []byte(`{"code":"x","message":"bad ` + escaped + `","status":400,"details":[{"loc":["a",1,true,null],"msg":"` + secret[5:] + `"}],"n":1.5e3}`)
+	out, ok := redactJSON(raw)
+	if !ok {
+		t.Fatal("valid JSON refused")
+	}
+	want := `{"code":"x","message":"bad [redacted]","status":400,"details":[{"loc":["a",1,true,null],"msg":"[redacted]"}],"n":1.5e3}`
+	if string(out) != want {
+		t.Fatalf("redactJSON:\n got %s\nwant %s", out, want)
+	}
+	var buf bytes.Buffer
+	writeJSONError(&buf, &cliError{Code: "server_4xx_other", Message: "m " + secret, Server: raw})
+	if strings.Contains(buf.String(), secret[5:]) || strings.Contains(buf.String(), escaped) {
+		t.Fatalf("envelope shows the token: %s", buf.String())
+	}
+	writeHumanError(&buf, &cliError{Code: "server_4xx_other", Message: "m " + secret, Server: raw}, colors{})
+	if strings.Contains(buf.String(), secret[5:]) {
+		t.Fatalf("human error shows the token: %s", buf.String())
+	}
+}
