@@ -58,7 +58,7 @@ type endpoint struct {
 
 // endpointOf returns where a stored host lives.
 func endpointOf(e *hostEntry) endpoint {
-	scheme := e.Scheme
+	scheme := strings.ToLower(e.Scheme)
 	if scheme == "" {
 		scheme = "https"
 	}

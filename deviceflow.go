@@ -337,8 +337,7 @@ func (a *app) preflightLogin(st *store) error {
 }
 
 // dirWritable reports whether dir, or the nearest existing directory it
-// would be created in, takes a new file: a probe file is created and
-// removed at once. It never creates dir itself.
+// would be created in, takes a new file. It never creates dir itself.
 func dirWritable(dir string) error {
 	d := dir
 	for i := 0; i < 64; i++ {
@@ -347,18 +346,7 @@ func dirWritable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", d)
 			}
-			f, err := os.CreateTemp(d, ".difyctl-probe-*")
-			if err != nil {
-				var pe *os.PathError
-				if errors.As(err, &pe) {
-					return pe.Err
-				}
-				return err
-			}
-			name := f.Name()
-			f.Close()
-			os.Remove(name)
-			return nil
+			return canCreateIn(d)
 		}
 		if !errors.Is(err, os.ErrNotExist) {
 			var pe *os.PathError

@@ -35,3 +35,10 @@ func disableCoreDumps() {
 	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
 	markNotDumpable()
 }
+
+// canCreateIn reports whether a new file could be created in dir, without
+// creating one: access(2) with W_OK|X_OK, which also answers EROFS on a
+// read-only mount and EPERM on an immutable directory, for root too.
+func canCreateIn(dir string) error {
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
+}
