@@ -47,32 +47,171 @@ type endpoint struct {
 	Host     string // hostname[:port], the hosts.yml key
 	Path     string // path prefix, "" or "/dify"
 	Insecure bool   // skip TLS verification (and allow http)
+	// stored marks an endpoint read from hosts.yml: its fields are
+	// untrusted input, checked before any request is built, and its
+	// `scheme: http` is the consent given when it was signed in.
+	stored bool
+	// httpConsent marks a login to an http host that hosts.yml already
+	// records with `scheme: http`: no --insecure needed.
+	httpConsent bool
 }
 
 // endpointOf returns where a stored host lives.
 func endpointOf(e *hostEntry) endpoint {
-	scheme := e.Scheme
+	scheme := strings.ToLower(e.Scheme)
 	if scheme == "" {
 		scheme = "https"
 	}
-	return endpoint{Scheme: scheme, Host: e.Host, Path: e.Path, Insecure: e.InsecureTLS}
+	return endpoint{Scheme: scheme, Host: e.Host, Path: e.Path, Insecure: e.InsecureTLS, stored: true}
 }
 
-// baseURL is the host URL people recognise: scheme://host/path.
-func (ep endpoint) baseURL() string { return ep.Scheme + "://" + ep.Host + ep.Path }
+// checkEndpoint refuses an endpoint no request may be built from: a
+// scheme other than https (http only with --insecure at login, or as
+// recorded in hosts.yml), a host key that is not hostname[:port], or a
+// path prefix that is not a clean absolute path. A bad value from
+// hosts.yml is config_invalid naming the file, the host and the key, and
+// nothing is sent.
+func (a *app) checkEndpoint(ep endpoint) error {
+	bad := func(key, value, why string) error {
+		if !ep.stored {
+			return usageError(fmt.Sprintf("invalid host URL: the %s %s %s", key, strconv.Quote(sanitize(truncate(value, 120))), why),
+				"pass a URL such as https://dify.example.com or https://example.com/dify")
+		}
+		file := hostsFileName
+		if st, err := a.store(); err == nil {
+			file = st.hostsPath()
+		}
+		return newError("config_invalid",
+			fmt.Sprintf("%s: host %s: %s %s %s", file, strconv.Quote(sanitize(truncate(ep.Host, 120))), key, strconv.Quote(sanitize(truncate(value, 120))), why),
+			"fix or remove that value in "+file+", or sign in again with 'difyctl auth login --host <url>'")
+	}
+	switch {
+	case ep.Scheme == "https":
+	case ep.Scheme == "http" && (ep.Insecure || ep.stored || ep.httpConsent):
+	case ep.stored:
+		return bad("scheme", ep.Scheme, "is not http or https")
+	default:
+		return usageError("only https:// hosts are accepted", "add --insecure to allow http:// (local-dev only)")
+	}
+	if !validHostKey(ep.Host) {
+		return bad("host", ep.Host, "is not a host name with an optional port")
+	}
+	if why := pathProblem(ep.Path); why != "" {
+		return bad("path", ep.Path, why)
+	}
+	return nil
+}
+
+// validHostKey accepts hostname[:port] and [ipv6][:port], as hosts.yml
+// keys are written: nothing that could carry userinfo, a path or a query
+// into the URL's authority.
+func validHostKey(h string) bool {
+	name, port := h, ""
+	if strings.HasPrefix(h, "[") {
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return false
+		}
+		name, port = h[1:end], h[end+1:]
+		if ip := net.ParseIP(name); ip == nil || !strings.Contains(name, ":") {
+			return false
+		}
+		if port != "" {
+			if port[0] != ':' {
+				return false
+			}
+			port = port[1:]
+		} else {
+			return true
+		}
+	} else {
+		if i := strings.LastIndexByte(h, ':'); i >= 0 {
+			name, port = h[:i], h[i+1:]
+			if port == "" {
+				return false
+			}
+		}
+		if !validHostname(strings.ToLower(name)) || strings.Contains(name, ":") {
+			return false
+		}
+		if port == "" {
+			return true
+		}
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n > 0 && n <= 65535 && port[0] != '+' && port[0] != '-'
+}
+
+// pathProblem says what is wrong with a path prefix, or "" when it is
+// clean: empty, or /seg/seg in escaped form with no @ ? # \, no empty,
+// "." or ".." segment (also percent-encoded), no control or non-ASCII
+// byte, no percent-encoded slash or backslash, and only valid %XX escapes.
+func pathProblem(p string) string {
+	if p == "" {
+		return ""
+	}
+	if p[0] != '/' {
+		return "is not an absolute path (it must start with /)"
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c <= 0x20 || c >= 0x7f:
+			return "contains a space, control or non-ASCII character"
+		case c == '@' || c == '?' || c == '#' || c == '\\':
+			return fmt.Sprintf("contains %q", c)
+		case c == '%':
+			if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+				return "contains an invalid percent escape"
+			}
+			switch strings.ToLower(p[i+1 : i+3]) {
+			case "2f", "5c":
+				return "contains a percent-encoded slash or backslash"
+			}
+		}
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		dec, err := url.PathUnescape(seg)
+		switch {
+		case seg == "":
+			return "contains an empty segment (//) or ends with /"
+		case err != nil:
+			return "contains an invalid percent escape"
+		case dec == "." || dec == "..":
+			return "contains a . or .. segment"
+		case strings.ContainsFunc(dec, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }):
+			return "contains an encoded control character"
+		}
+	}
+	return ""
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
 
 // newAPIClient builds a client for ep. The bearer may be empty (device flow).
+// The base URL is built from its parts, never by joining strings, after
+// checkEndpoint has accepted each of them.
 func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
-	if ep.Scheme != "https" && !(ep.Scheme == "http" && ep.Insecure) {
-		return nil, usageError("only https:// hosts are accepted", "add --insecure to allow http:// (local-dev only)")
+	if err := a.checkEndpoint(ep); err != nil {
+		return nil, err
 	}
 	retries, err := retryBudget(a.getenv("DIFYCTL_HTTP_RETRY"))
 	if err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(ep.baseURL() + "/openapi/v1/")
-	if err != nil || base.Host == "" {
+	rawPath := ep.Path + "/openapi/v1/"
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
 		return nil, usageError("invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+	}
+	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
+	if base.Hostname() == "" {
+		return nil, usageError("invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+	}
+	if ep.stored || ep.httpConsent {
+		a.warnTransport(ep)
 	}
 	c := &apiClient{
 		base:     base,
@@ -191,7 +330,7 @@ type response struct {
 // requests, 400 replies carrying an RFC 8628 error); everything else becomes
 // a cliError with the request and status attached.
 func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
-	u := c.base.ResolveReference(&url.URL{Path: r.path})
+	u := c.urlFor(r.path)
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
@@ -219,6 +358,41 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
+}
+
+// urlFor is the URL of an API path relative to the base (escaped form,
+// e.g. "account/sessions/" + url.PathEscape(id)), built from parts: no dot
+// segment is resolved and nothing in rel can reach the authority.
+func (c *apiClient) urlFor(rel string) *url.URL {
+	raw := c.base.EscapedPath() + rel
+	path, err := url.PathUnescape(raw)
+	if err != nil {
+		path, raw = c.base.Path+rel, ""
+	}
+	return &url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: path, RawPath: raw}
+}
+
+// warnTransport says once per command and host that a stored context's
+// traffic is not encrypted (scheme: http) or not verified (insecure_tls).
+// A command asked for JSON stays silent: its stderr carries at most the
+// one-line JSON error that scripts parse.
+func (a *app) warnTransport(ep endpoint) {
+	key := ep.Scheme + "://" + ep.Host
+	if a.transportWarned[key] || a.jsonOut {
+		return
+	}
+	if a.transportWarned == nil {
+		a.transportWarned = map[string]bool{}
+	}
+	switch {
+	case ep.Scheme == "http":
+		a.warn("traffic to " + sanitize(ep.Host) + " is not encrypted (http://, as recorded in hosts.yml)")
+	case ep.Insecure:
+		a.warn("TLS certificate verification is off for " + sanitize(ep.Host) + " (insecure_tls in hosts.yml)")
+	default:
+		return
+	}
+	a.transportWarned[key] = true
 }
 
 // transientError wraps a transport failure that a retry may cure.
@@ -544,7 +718,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // decodeJSON decodes a 2xx body into out with a clear error for garbage.
 func (c *apiClient) decodeJSON(r request, resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		u := c.base.ResolveReference(&url.URL{Path: r.path})
+		u := c.urlFor(r.path)
 		e := c.httpError(r, u, "server_bad_response", "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
 		notDifyHost(e, r.method, u, resp.body)
 		return e

@@ -335,6 +335,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if _, err := st.load(); err != nil {
 		return err
 	}
+	if err := a.preflightLogin(st); err != nil {
+		return err
+	}
 	c, err := a.newAPIClient(ep, token{})
 	if err != nil {
 		return err
@@ -448,8 +451,7 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // loginEndpoint resolves --host, or asks for it in a terminal.
 func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
-		rawHost, insecure = a.storedScheme(rawHost, insecure)
-		return resolveHost(rawHost, insecure)
+		return a.resolveLoginHost(a.storedScheme(rawHost), insecure)
 	}
 	if !a.canAsk() {
 		return endpoint{}, missingArg("--host is required (no TTY)",
@@ -473,8 +475,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		line, lineInsecure := a.storedScheme(line, insecure)
-		ep, err := resolveHost(line, lineInsecure)
+		ep, err := a.resolveLoginHost(a.storedScheme(line), insecure)
 		if err == nil {
 			return ep, nil
 		}
@@ -513,6 +514,9 @@ func (a *app) logout() error {
 	e, c := h.active()
 	if c == nil {
 		return notLoggedIn()
+	}
+	if err := a.checkEndpoint(endpointOf(e)); err != nil {
+		return err
 	}
 	host, email := e.Host, c.Email
 	ts, err := a.tokenStore()

@@ -62,8 +62,8 @@ func mintToken(t *testing.T, f *fakeServer, email string) (tok, id string) {
 // officialFixture writes testdata/official as the official client would
 // have written it for two fake servers, with their minted tokens in
 // tokens.yml (file mode). The first host is http too (the fake serves
-// http), so both carry insecure_tls, which the official client writes
-// when signed in with --insecure.
+// http); like the official client, the fixture records only
+// `scheme: http`, never insecure_tls: that scheme is consent (SPEC §2).
 func officialFixture(t *testing.T, e *cliEnv, f1, f2 *fakeServer, tok1, id1, tok2, id2 string) {
 	t.Helper()
 	hosts, err := os.ReadFile(filepath.Join("testdata", "official", "hosts.yml"))
@@ -72,8 +72,8 @@ func officialFixture(t *testing.T, e *cliEnv, f1, f2 *fakeServer, tok1, id1, tok
 	}
 	h := strings.NewReplacer(
 		"current_host: cloud.dify.ai", "current_host: "+f1.host,
-		"  cloud.dify.ai:\n", "  "+f1.host+":\n    scheme: http\n    insecure_tls: true\n",
-		"  127.0.0.1:5001:\n    scheme: http\n", "  "+f2.host+":\n    scheme: http\n    insecure_tls: true\n",
+		"  cloud.dify.ai:\n", "  "+f1.host+":\n    scheme: http\n",
+		"  127.0.0.1:5001:\n    scheme: http\n", "  "+f2.host+":\n    scheme: http\n",
 		"token_id: tok-1\n", "token_id: "+id1+"\n",
 		"token_id: tok-sso-1\n", "token_id: "+id2+"\n",
 	).Replace(string(hosts))

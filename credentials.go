@@ -33,7 +33,7 @@ import (
 // error, a log line or a %v stays secret. reveal is the one way out.
 type token struct{ secret string }
 
-func newToken(s string) token { return token{secret: s} }
+func newToken(s string) token { holdSecret(s); return token{secret: s} }
 
 func (t token) reveal() string                { return t.secret }
 func (t token) isEmpty() bool                 { return t.secret == "" }

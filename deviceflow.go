@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -23,6 +25,9 @@ const (
 	defaultHost     = "https://cloud.dify.ai"
 	clientID        = "difyctl"
 	defaultInterval = 5 * time.Second
+	// minInterval is the fastest difyctl ever polls, whatever the server
+	// asks: RFC 8628 has no floor, but a sane client keeps one.
+	minInterval     = time.Second
 	slowDownStep    = 5 * time.Second
 	maxCodeLifetime = time.Hour
 	maxTokenBytes   = 2048
@@ -41,6 +46,13 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		// url.Parse quotes the URL, and its reason may quote a piece of
+		// it (an escape, a port): with an @ anywhere, a user name or
+		// password may be in there, so nothing of the argument is shown.
+		if strings.Contains(raw, "@") {
+			return endpoint{}, usageError("host parse: the host URL is not valid (and it carries a user name or password, which difyctl never uses)",
+				"pass the URL without user@, e.g. https://dify.example.com")
+		}
 		return endpoint{}, usageError("host parse: "+sanitize(strings.TrimPrefix(err.Error(), "parse ")), "pass a URL such as https://dify.example.com")
 	}
 	scheme := strings.ToLower(u.Scheme)
@@ -68,6 +80,33 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	return endpoint{Scheme: scheme, Host: host, Path: path, Insecure: insecure}, nil
+}
+
+// resolveLoginHost is resolveHost for a sign-in: an http host needs
+// --insecure, unless hosts.yml already records that host with `scheme:
+// http` (signed in before, by either client): that is consent given once.
+func (a *app) resolveLoginHost(raw string, insecure bool) (endpoint, error) {
+	ep, err := resolveHost(raw, insecure)
+	if err == nil || insecure {
+		return ep, err
+	}
+	ep, err2 := resolveHost(raw, true)
+	if err2 != nil || ep.Scheme != "http" {
+		return endpoint{}, err
+	}
+	st, serr := a.store()
+	if serr != nil {
+		return endpoint{}, err
+	}
+	h, lerr := st.load()
+	if lerr != nil {
+		return endpoint{}, err
+	}
+	if known := h.host(ep.Host); known != nil && strings.EqualFold(known.Scheme, "http") {
+		ep.Insecure, ep.httpConsent = false, true
+		return ep, nil
+	}
+	return endpoint{}, err
 }
 
 // validHostname accepts DNS names and IP literals; anything with spaces,
@@ -138,7 +177,7 @@ func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, c.httpError(req, c.base.ResolveReference(&url.URL{Path: req.path}), "server_4xx_other",
+		return nil, c.httpError(req, c.urlFor(req.path), "server_4xx_other",
 			fmt.Sprintf("the server refused the sign-in request: %s", sanitize(rfc8628Error(resp.body))), "", resp.status)
 	}
 	var dc deviceCode
@@ -151,7 +190,7 @@ func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
 	if len(dc.DeviceCode) > 512 || len(dc.UserCode) > 64 || len(dc.VerificationURI) > 2048 {
 		return nil, newError("server_bad_response", "the server's device code reply has oversized fields", "check that the host is a Dify console API URL")
 	}
-	if err := checkVerificationURI(dc.VerificationURI, ep.Insecure); err != nil {
+	if err := checkVerificationURI(dc.VerificationURI, ep.Insecure || ep.Scheme == "http"); err != nil {
 		return nil, err
 	}
 	if _, _, err := dc.timing(); err != nil {
@@ -256,6 +295,75 @@ func browserEnv() []string {
 	return env
 }
 
+// preflightLogin checks, before a device code is requested, that a sign-in
+// could be kept: the config dir (or the dir it would be created in) takes
+// new files, DIFY_TOKEN_STORAGE is valid, a forced OS store answers, and
+// the sealed file's data dir takes new files when the token may go there.
+// Otherwise the person would approve a sign-in that is then thrown away.
+func (a *app) preflightLogin(st *store) error {
+	if err := dirWritable(st.dir); err != nil {
+		return newError("config_unwritable",
+			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
+			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
+	}
+	ts, err := a.tokenStore()
+	if err != nil {
+		return err
+	}
+	chain, ok := ts.(*credentialChain)
+	if !ok {
+		return nil
+	}
+	sealedLikely := chain.force == storageSealed
+	if chain.force != storageSealed {
+		if err := chain.os.usable(); err != nil {
+			if chain.force == storageKeychain {
+				return keyringUnavailable(err)
+			}
+			sealedLikely = true
+		}
+	}
+	if sealedLikely {
+		if chain.sealed.keyDirErr != nil {
+			return chain.sealed.keyDirErr
+		}
+		if err := dirWritable(chain.sealed.keyDir); err != nil {
+			return newError("credential_unwritable",
+				fmt.Sprintf("cannot write to the data directory %s, where the sealed file's key is kept: %s", chain.sealed.keyDir, err),
+				"make it writable, or set DIFY_DATA_DIR to a writable directory")
+		}
+	}
+	return nil
+}
+
+// dirWritable reports whether dir, or the nearest existing directory it
+// would be created in, takes a new file. It never creates dir itself.
+func dirWritable(dir string) error {
+	d := dir
+	for i := 0; i < 64; i++ {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a directory", d)
+			}
+			return canCreateIn(d)
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				return pe.Err
+			}
+			return err
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return fmt.Errorf("no existing parent directory")
+}
+
 // pollWait is how long to wait before the next poll: the interval plus a
 // small margin, because the server answers slow_down to any poll that
 // arrives sooner than the interval after the previous one.
@@ -275,10 +383,12 @@ func pollWait(interval time.Duration) time.Duration {
 // broken server (interval 1e9) would keep the user waiting out the whole
 // lifetime for a sign-in that cannot complete.
 func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
-	interval = secondsDuration(dc.Interval)
+	asked := secondsDuration(dc.Interval)
+	interval = asked
 	if interval <= 0 {
 		interval = defaultInterval
 	}
+	interval = max(interval, minInterval)
 	lifetime = secondsDuration(dc.ExpiresIn)
 	switch {
 	case lifetime <= 0:
@@ -287,12 +397,17 @@ func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
 		lifetime = maxCodeLifetime
 	}
 	if interval >= lifetime || pollWait(interval) > lifetime {
-		asked := dc.Interval
-		if !(asked > 0) {
-			asked = interval.Seconds()
+		var why string
+		switch {
+		case asked <= 0:
+			why = fmt.Sprintf("the server sets no poll interval, so difyctl polls every %g s (the RFC 8628 default)", interval.Seconds())
+		case asked < minInterval:
+			why = fmt.Sprintf("the server asks for %g s between polls, and difyctl polls at most once every %g s", dc.Interval, minInterval.Seconds())
+		default:
+			why = fmt.Sprintf("the server asks for %g s between polls", dc.Interval)
 		}
 		return 0, 0, newError("server_bad_response",
-			fmt.Sprintf("the server asks for %g s between polls, but its one-time code expires in %g s: no sign-in could complete", asked, lifetime.Seconds()),
+			fmt.Sprintf("%s, but its one-time code expires in %g s: no sign-in could complete", why, lifetime.Seconds()),
 			"check that the host is a Dify console API URL; if it is, report the device-flow settings to its administrator")
 	}
 	return interval, lifetime, nil

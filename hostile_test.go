@@ -173,7 +173,7 @@ func TestHostileServerAtLogin(t *testing.T) {
 	cases := []serverCase{
 		{name: "escapes and bidi in account and workspace names", works: true,
 			approve: map[string]any{"name": evilText, "workspace_name": "WS " + evilText},
-			stdout:  "✓ Logged in to HOST as hostile@dify.ai (badthingheregnp.exe!)\n  Workspace: WS badthingheregnp.exe!\n"},
+			stdout:  "✓ Logged in to HOST as hostile@dify.ai (badthinghere\\u202egnp.exe\\u200b!)\n  Workspace: WS badthinghere\\u202egnp.exe\\u200b!\n"},
 		{name: "escapes and bidi in an error message", exit: 1,
 			scenario: map[string]any{"name": "error_body", "status": 400, "code": "bad\x1b[31mcode", "message": evilText, "hint": "hint " + evilText},
 			stderr:   []string{"server_4xx_other: badthinghere", "http_status: 400"}},
@@ -219,9 +219,9 @@ func TestHostileServerAtLogin(t *testing.T) {
 		{name: "huge expires_in", works: true, scenario: override(nil, "1e9")},
 		{name: "overflowing expires_in", works: true, scenario: override(nil, "1e300")},
 		{name: "expires_in shorter than a poll", exit: 1, scenario: override(nil, "0.05"),
-			stderr: []string{"server_bad_response: the server asks for 0.2 s between polls, but its one-time code expires in 0.05 s"}},
+			stderr: []string{"server_bad_response: the server asks for 0.2 s between polls, and difyctl polls at most once every 1 s, but its one-time code expires in 0.05 s"}},
 		{name: "default interval longer than expires_in", exit: 1, scenario: override("0", "3"),
-			stderr: []string{"server_bad_response: the server asks for 5 s between polls, but its one-time code expires in 3 s"}},
+			stderr: []string{"server_bad_response: the server sets no poll interval, so difyctl polls every 5 s (the RFC 8628 default), but its one-time code expires in 3 s"}},
 		{name: "10 000-byte token", exit: 1, approve: map[string]any{"token_bytes": 10000},
 			stderr: []string{"server_bad_response: the server sent a 10000-byte token"}},
 		{name: "slow headers shorter than the timeout", works: true,
@@ -371,7 +371,7 @@ func TestHostileSlowHeadersInterrupt(t *testing.T) {
 
 func TestHostileServerAtDevicesList(t *testing.T) {
 	cases := []serverCase{
-		{name: "escapes and bidi in a device label", works: true, seedLabel: evilText, stdout: "badthingheregnp.exe!"},
+		{name: "escapes and bidi in a device label", works: true, seedLabel: evilText, stdout: `badthinghere\u202egnp.exe\u200b!`},
 		{name: "escapes and bidi in an error message", exit: 1,
 			scenario: map[string]any{"name": "error_body", "status": 400, "code": "bad\x1b[31mcode", "message": evilText, "hint": "hint " + evilText},
 			stderr:   []string{"server_4xx_other: badthinghere", "hint: hint badthinghere", "http_status: 400"}},

@@ -20,9 +20,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"runtime"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -364,27 +363,49 @@ func childEnv(getenv func(string) string, names ...string) []string {
 }
 
 // lookPathIn finds an executable on the given PATH value (the app's, not
-// necessarily the process's), as exec.LookPath would.
+// necessarily the process's) with exec.LookPath's rules: only absolute
+// directories are searched — an empty entry, ".", or any relative one
+// would run whatever the current directory holds — and the result is
+// always an absolute path, or "".
 func lookPathIn(name, pathList string) string {
 	for _, dir := range filepath.SplitList(pathList) {
-		if dir == "" {
+		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		if p := filepath.Join(dir, name); isExecutableFile(p) {
 			return p
 		}
 	}
 	return ""
 }
 
+// findTool prefers the system's own copy of a tool at one of the given
+// absolute paths (such as /usr/bin/security), then looks on PATH with
+// lookPathIn's rules. "" when none is found.
+func findTool(name string, system []string, pathList string) string {
+	for _, p := range system {
+		if filepath.IsAbs(p) && isExecutableFile(p) {
+			return p
+		}
+	}
+	return lookPathIn(name, pathList)
+}
+
+func isExecutableFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)
+}
+
 // toolMessage is a helper's stderr made fit for an error message: the
-// first non-empty line, sanitized and shortened. If the output contains
-// any 8-byte run of a secret (a helper that echoes its stdin), the text is
-// withheld entirely.
+// first non-empty line, sanitized and shortened. The check runs on the
+// whole captured output, with whitespace and controls removed, so a helper
+// that repeats the secret in small pieces (one write, or one line, per few
+// bytes) is caught as well as one that echoes it whole: if any 8-byte run
+// of a secret shows up, the text is withheld entirely.
 func toolMessage(stderr []byte, secrets ...[]byte) string {
+	squeezed := squeeze(stderr)
 	for _, s := range secrets {
-		if echoesSecret(stderr, s) {
+		if echoesSecret(stderr, s) || echoesSecret(squeezed, s) {
 			return "(its message is withheld because it repeats the secret)"
 		}
 	}
@@ -393,13 +414,25 @@ func toolMessage(stderr []byte, secrets ...[]byte) string {
 		if line == "" {
 			continue
 		}
-		line = redactTokenLike(sanitize(line))
+		line = redactText(sanitize(line))
 		if len(line) > 200 {
-			line = line[:200] + "…"
+			line = truncate(line, 200)
 		}
 		return line
 	}
 	return ""
+}
+
+// squeeze drops whitespace and control bytes, which a helper may put
+// between the pieces of a secret it repeats.
+func squeeze(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if c > ' ' && c != 0x7f {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // echoesSecret reports whether out contains any min(8, len) byte run of
@@ -417,14 +450,58 @@ func echoesSecret(out, secret []byte) bool {
 	return false
 }
 
-// tokenLike is compiled on first use: only a failing store needs it, and
-// every command would otherwise pay for it at start-up.
-var tokenLike = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`df[a-z]{2}_[A-Za-z0-9_\-.~+/=]+`)
-})
+// redactTokenLike hides anything shaped like a Dify token, whoever's it
+// is: "df", two lower-case letters, "_", then one or more characters of
+// the token alphabet (letters, digits, "_-.~+/="). A plain byte scan.
+func redactTokenLike(s string) string {
+	i := strings.Index(s, "df")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for ; i >= 0 && i < len(s); i++ {
+		if n := tokenLikeLen(s[i:]); n > 0 {
+			b.WriteString(s[last:i])
+			b.WriteString("[redacted]")
+			last = i + n
+			i = last - 1
+			continue
+		}
+		j := strings.Index(s[i+1:], "df")
+		if j < 0 {
+			break
+		}
+		i += j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
-// redactTokenLike hides anything shaped like a Dify token, whoever's it is.
-func redactTokenLike(s string) string { return tokenLike().ReplaceAllString(s, "[redacted]") }
+// tokenLikeLen is the length of the Dify-token-shaped run at the start of
+// s, or 0.
+func tokenLikeLen(s string) int {
+	if len(s) < 6 || s[0] != 'd' || s[1] != 'f' || !isLowerASCII(s[2]) || !isLowerASCII(s[3]) || s[4] != '_' {
+		return 0
+	}
+	n := 5
+	for n < len(s) && isTokenByte(s[n]) {
+		n++
+	}
+	if n == 5 {
+		return 0
+	}
+	return n
+}
+
+func isLowerASCII(c byte) bool { return c >= 'a' && c <= 'z' }
+
+func isTokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_-.~+/=", c) >= 0
+}
 
 // exitReason describes a helper's failure from its exit code and stderr.
 func exitReason(r toolResult, secrets ...[]byte) string {

@@ -317,7 +317,7 @@ func TestLoginHostileStringsAreSanitized(t *testing.T) {
 			t.Errorf("%q reached the terminal:\n%q", bad, r.stdout)
 		}
 	}
-	if r.stdout != "✓ Logged in to "+f.host+" as mallory@dify.ai (Malloryevil)\n  Workspace: WSred\n" {
+	if r.stdout != "✓ Logged in to "+f.host+" as mallory@dify.ai (Mallory\\u202eevil\\u200b)\n  Workspace: WS\\u202ered\n" {
 		t.Fatalf("sanitized stdout: %q", r.stdout)
 	}
 	for _, args := range [][]string{{"auth", "list"}, {"auth", "whoami"}, {"auth", "list", "-o", "json"}, {"auth", "list", "-o", "yaml"}, {"auth", "whoami", "--json"}} {

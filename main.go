@@ -54,6 +54,10 @@ type app struct {
 	// openBrowser opens the verification URL; nil means the platform opener.
 	openBrowser func(url string) error
 
+	// transportWarned holds the hosts already warned about as plain http
+	// or unverified TLS in this command.
+	transportWarned map[string]bool
+
 	st     *store
 	tokens tokenStore
 	// newTokens builds the token store on first use; tests replace it.
@@ -81,6 +85,7 @@ func main() {
 
 // runMain wires the real process into an app and runs it.
 func runMain() int {
+	disableCoreDumps()
 	tuneGC()
 	// A closed pipe on stdout must end the command quietly with exit 0,
 	// so writes have to report EPIPE instead of killing the process.

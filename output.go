@@ -11,8 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -151,7 +155,7 @@ func writeHumanError(w io.Writer, err error, c colors) {
 	if e.HTTPStatus != 0 {
 		fmt.Fprintf(&b, "http_status: %d\n", e.HTTPStatus)
 	}
-	io.WriteString(w, b.String())
+	io.WriteString(w, redactText(b.String()))
 }
 
 // jsonError is the envelope printed on stderr when a command was asked for
@@ -174,13 +178,12 @@ type jsonErrorBody struct {
 func writeJSONError(w io.Writer, err error) {
 	e := asCLIError(err)
 	body := jsonErrorBody{
-		Code: e.Code, Message: e.Message, Hint: e.Hint,
-		HTTPStatus: e.HTTPStatus, Method: e.Method, URL: e.URL,
+		Code: e.Code, Message: redactText(e.Message), Hint: redactText(e.Hint),
+		HTTPStatus: e.HTTPStatus, Method: e.Method, URL: redactText(e.URL),
 	}
 	if len(e.Server) > 0 && json.Valid(e.Server) {
-		var compact bytes.Buffer
-		if json.Compact(&compact, e.Server) == nil {
-			body.Server = compact.Bytes()
+		if clean, ok := redactJSON(e.Server); ok {
+			body.Server = clean
 		}
 	}
 	w.Write(marshalLine(jsonError{body}))
@@ -200,12 +203,14 @@ func marshalLine(v any) []byte {
 
 // sanitize makes a string safe to print on a terminal: ESC-introduced
 // sequences (CSI, OSC, DCS, …) are removed whole, other C0 and C1 controls
-// and DEL are dropped, bidi overrides and zero-width format characters are
-// dropped, and invalid UTF-8 becomes U+FFFD. Tabs and newlines are turned
-// into spaces so a value cannot break a line or a table apart.
+// and DEL are dropped, bidi controls and zero-width characters are shown
+// escaped (`\u200b`) so two different strings never look the same, and
+// invalid UTF-8 becomes U+FFFD. Tabs and newlines are turned into spaces so
+// a value cannot break a line or a table apart. Every token this process
+// holds is replaced by [redacted], whatever the string's source.
 func sanitize(s string) string {
 	if isPlainASCII(s) {
-		return s
+		return redactHeld(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -228,12 +233,160 @@ func sanitize(s string) string {
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 		case isInvisibleFormat(r):
+			writeEscapedRune(&b, r)
 		default:
 			b.WriteRune(r)
 		}
 		i += size
 	}
-	return b.String()
+	return redactHeld(b.String())
+}
+
+// writeEscapedRune writes r as \uXXXX (\U00XXXXXX beyond the BMP).
+func writeEscapedRune(b *strings.Builder, r rune) {
+	const hexDigits = "0123456789abcdef"
+	if r > 0xffff {
+		b.WriteString(`\U`)
+		for shift := 28; shift >= 0; shift -= 4 {
+			b.WriteByte(hexDigits[(r>>shift)&0xf])
+		}
+		return
+	}
+	b.WriteString(`\u`)
+	for shift := 12; shift >= 0; shift -= 4 {
+		b.WriteByte(hexDigits[(r>>shift)&0xf])
+	}
+}
+
+// heldSecrets are the tokens this process has held (read from a store,
+// granted by a server, sent as a bearer). Every printed string is cleaned
+// of them, whatever its source: a server that echoes the bearer in an
+// error message, a helper that repeats its stdin.
+var heldSecrets struct {
+	sync.Mutex
+	list []string
+	n    atomic.Int32 // len(list), read without the lock
+}
+
+// minHeldSecret is the shortest value treated as a secret to redact:
+// shorter ones would blank out ordinary words.
+const minHeldSecret = 8
+
+// holdSecret registers a token so that no output ever shows it: the
+// whole value and, for a Dify token (dfoa_…), its body without the prefix,
+// which a server may echo alone.
+func holdSecret(s string) {
+	if len(s) < minHeldSecret {
+		return
+	}
+	heldSecrets.Lock()
+	defer heldSecrets.Unlock()
+	add := func(v string) {
+		for _, h := range heldSecrets.list {
+			if h == v {
+				return
+			}
+		}
+		heldSecrets.list = append(heldSecrets.list, v)
+	}
+	add(s)
+	if n := tokenLikeLen(s); n == len(s) && len(s)-5 >= 2*minHeldSecret {
+		add(s[5:])
+	}
+	heldSecrets.n.Store(int32(len(heldSecrets.list)))
+}
+
+// redactHeld replaces every held token in s with [redacted].
+func redactHeld(s string) string {
+	if heldSecrets.n.Load() == 0 {
+		return s
+	}
+	heldSecrets.Lock()
+	defer heldSecrets.Unlock()
+	for _, h := range heldSecrets.list {
+		if strings.Contains(s, h) {
+			s = strings.ReplaceAll(s, h, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redactText is what an error or warning line goes through before it is
+// printed: held tokens and anything shaped like a Dify token are hidden.
+func redactText(s string) string { return redactTokenLike(redactHeld(s)) }
+
+// redactJSON returns raw (valid JSON) compacted, with every string, keys
+// included, passed through redactText: a token written with \u escapes is
+// caught too, because the strings are compared decoded. Key order and
+// numbers are kept.
+func redactJSON(raw []byte) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out []byte
+	// stack of containers: '{' or '['; expectKey for objects.
+	type frame struct {
+		obj       bool
+		n         int
+		expectKey bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			out = append(out, byte(d))
+			if len(stack) > 0 && stack[len(stack)-1].obj {
+				stack[len(stack)-1].expectKey = true
+			}
+			continue
+		}
+		if len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			switch {
+			case f.obj && f.expectKey:
+				if f.n > 0 {
+					out = append(out, ',')
+				}
+				f.n++
+			case f.obj:
+				out = append(out, ':')
+			default:
+				if f.n > 0 {
+					out = append(out, ',')
+				}
+				f.n++
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			out = append(out, byte(v))
+			if len(stack) > 0 && stack[len(stack)-1].obj {
+				stack[len(stack)-1].expectKey = false
+			}
+			stack = append(stack, frame{obj: v == '{', expectKey: v == '{'})
+			continue
+		case string:
+			enc, _ := json.Marshal(redactText(v))
+			out = append(out, enc...)
+		case json.Number:
+			out = append(out, v...)
+		case bool:
+			out = strconv.AppendBool(out, v)
+		case nil:
+			out = append(out, "null"...)
+		}
+		if len(stack) > 0 && stack[len(stack)-1].obj {
+			f := &stack[len(stack)-1]
+			f.expectKey = !f.expectKey
+		}
+	}
+	return out, true
 }
 
 // isPlainASCII reports whether s has only printable ASCII, the common case
@@ -252,9 +405,11 @@ func isPlainASCII(s string) bool {
 func isInvisibleFormat(r rune) bool {
 	switch {
 	case r >= 0x200b && r <= 0x200f, // zero-width space/joiners, LRM, RLM
-		r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
-		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
-		r == 0x2028, r == 0x2029, r == 0x061c, r == 0xfeff:
+		r >= 0x202a && r <= 0x202e,   // LRE RLE PDF LRO RLO
+		r >= 0x2060 && r <= 0x2064,   // word joiner, invisible operators
+		r >= 0x2066 && r <= 0x206f,   // LRI RLI FSI PDI, deprecated format controls
+		r >= 0xe0000 && r <= 0xe007f, // tag characters
+		r == 0x00ad, r == 0x180e, r == 0x2028, r == 0x2029, r == 0x061c, r == 0xfeff:
 		return true
 	}
 	return false
@@ -474,6 +629,9 @@ func (c colors) bold(s string) string   { return c.wrap("1", s) }
 // can reorder or hide text on a terminal (bidi controls, zero-width
 // characters, C1 controls, DEL) as \u escapes. The JSON means the same.
 func escapeInvisible(b []byte) []byte {
+	if heldSecrets.n.Load() > 0 {
+		b = []byte(redactHeld(string(b)))
+	}
 	if !mayHoldInvisible(b) {
 		return b
 	}
@@ -481,7 +639,10 @@ func escapeInvisible(b []byte) []byte {
 	out.Grow(len(b) + 16)
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
-		if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
+		if r > 0xffff && isInvisibleFormat(r) {
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
+		} else if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
 			fmt.Fprintf(&out, `\u%04x`, r)
 		} else {
 			out.Write(b[:size])
@@ -496,7 +657,7 @@ func escapeInvisible(b []byte) []byte {
 func mayHoldInvisible(b []byte) bool {
 	for _, c := range b {
 		switch c {
-		case 0x7f, 0xc2, 0xd8, 0xe2, 0xef:
+		case 0x7f, 0xc2, 0xd8, 0xe1, 0xe2, 0xef, 0xf3:
 			return true
 		}
 	}

@@ -25,3 +25,20 @@ func unsignalled(f *os.File) *os.File {
 }
 
 func isBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }
+
+// disableCoreDumps sets RLIMIT_CORE to 0 (soft and hard, so no child can
+// raise it) and, on Linux, marks the process not dumpable, as ssh-agent
+// does: a crash then writes no core file holding a token, and other
+// processes of the same user cannot ptrace it or read its memory through
+// /proc. Failures are ignored: the command still runs.
+func disableCoreDumps() {
+	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+	markNotDumpable()
+}
+
+// canCreateIn reports whether a new file could be created in dir, without
+// creating one: access(2) with W_OK|X_OK, which also answers EROFS on a
+// read-only mount and EPERM on an immutable directory, for root too.
+func canCreateIn(dir string) error {
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
+}

@@ -15,3 +15,23 @@ func unsignalled(f *os.File) *os.File { return f }
 func isBrokenPipe(err error) bool {
 	return errors.Is(err, windows.ERROR_BROKEN_PIPE) || errors.Is(err, windows.ERROR_NO_DATA)
 }
+
+// disableCoreDumps does nothing on Windows: crash dumps there are written
+// by Windows Error Reporting, configured per machine, not by an rlimit.
+func disableCoreDumps() {}
+
+// canCreateIn reports whether a new file can be created in dir: Windows
+// ACLs answer only to a try, so a probe file is created and removed.
+func canCreateIn(dir string) error {
+	f, err := os.CreateTemp(dir, ".difyctl-probe-*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

@@ -315,22 +315,22 @@ func withRelogin(err error, e *hostEntry) error {
 // the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
 // reaches a host recorded as http. A stored http host was consented to
 // when it was signed in (SPEC §2), so it needs no new --insecure.
-func (a *app) storedScheme(raw string, insecure bool) (string, bool) {
+func (a *app) storedScheme(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.Contains(raw, "://") {
-		return raw, insecure
+		return raw
 	}
 	st, err := a.store()
 	if err != nil {
-		return raw, insecure
+		return raw
 	}
 	h, err := st.load()
 	if err != nil {
-		return raw, insecure
+		return raw
 	}
 	e := h.host(normalizeHostArg(raw))
 	if e == nil || (e.Scheme == "" || e.Scheme == "https") && e.Path == "" {
-		return raw, insecure
+		return raw
 	}
 	scheme := e.Scheme
 	if scheme == "" {
@@ -340,5 +340,5 @@ func (a *app) storedScheme(raw string, insecure bool) (string, bool) {
 	if !strings.Contains(raw, "/") {
 		u += e.Path
 	}
-	return u, insecure || scheme == "http"
+	return u
 }

@@ -1,0 +1,8 @@
+//go:build !linux && !windows
+
+package main
+
+// dumpable_other.go: the BSDs and macOS have no PR_SET_DUMPABLE; the zero
+// RLIMIT_CORE set by disableCoreDumps is what stops core files there.
+
+func markNotDumpable() {}
