@@ -122,8 +122,8 @@ func TestDevicesListPagingLineAndTimes(t *testing.T) {
 	f.seed("tester@dify.ai", 29)
 	r := e.run("auth", "devices", "list")
 	wantExit(t, r, 0)
-	if r.stderr != "showing 1–20 of 30; next: --page 2\n" {
-		t.Fatalf("paging line: %q", r.stderr)
+	if withoutTransportWarning(r.stderr) != "showing 1–20 of 30; next: --page 2\n" {
+		t.Fatalf("paging line: %q", withoutTransportWarning(r.stderr))
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(lines) != 21 {
@@ -138,13 +138,13 @@ func TestDevicesListPagingLineAndTimes(t *testing.T) {
 	}
 	r = e.run("auth", "devices", "list", "--page", "2", "--limit", "7")
 	wantExit(t, r, 0)
-	if r.stderr != "showing 8–14 of 30; next: --page 3 --limit 7\n" {
-		t.Fatalf("paging line: %q", r.stderr)
+	if withoutTransportWarning(r.stderr) != "showing 8–14 of 30; next: --page 3 --limit 7\n" {
+		t.Fatalf("paging line: %q", withoutTransportWarning(r.stderr))
 	}
 	r = e.run("auth", "devices", "list", "--page", "2")
 	wantExit(t, r, 0)
-	if r.stderr != "" {
-		t.Fatalf("last page has a paging line: %q", r.stderr)
+	if withoutTransportWarning(r.stderr) != "" {
+		t.Fatalf("last page has a paging line: %q", withoutTransportWarning(r.stderr))
 	}
 	r = e.run("auth", "devices", "list", "--json")
 	wantExit(t, r, 0)
