@@ -7,8 +7,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -299,4 +302,22 @@ func utf16le(s string) []byte {
 		b[2*i], b[2*i+1] = byte(c), byte(c>>8)
 	}
 	return b
+}
+
+// TestWindowsCredentialProbe is not a test: run with DIFYCTL_WIN_CRED_PROBE
+// set to a target name (by TestWineBlackBox, from the Linux side), it
+// prints the generic credential's user name, comment and the SHA-256 of
+// its decoded value — never the value — or "missing".
+func TestWindowsCredentialProbe(t *testing.T) {
+	target := os.Getenv("DIFYCTL_WIN_CRED_PROBE")
+	if target == "" {
+		return // an ordinary run: nothing to do
+	}
+	c, ok := readStoredCred(t, target)
+	if !ok {
+		fmt.Println("missing")
+		return
+	}
+	sum := sha256.Sum256(decodeCredBlob(c.blob))
+	fmt.Printf("user=%s\ncomment=%s\nsha256=%s\n", c.userName, c.comment, hex.EncodeToString(sum[:]))
 }
