@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -322,4 +323,63 @@ func TestWineBlackBox(t *testing.T) {
 	same(0, "use", "account", "--email", "bob@x.io")
 	same(0, "auth", "whoami")
 	same(0, "auth", "logout")
+}
+
+// winPath is path as Wine shows it to Windows programs (drive Z: is /).
+func winPath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
+
+// TestWineBrokenPipe: `difyctl.exe auth list | head -1` exits 0 and
+// prints nothing on stderr, as on Linux, when the reader goes away
+// while difyctl is still writing.
+func TestWineBrokenPipe(t *testing.T) {
+	w := newWineMachine(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cfg")
+	if err := os.MkdirAll(cfg, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("current_host: h0.example\nhosts:\n")
+	for h := 0; h < 200; h++ {
+		fmt.Fprintf(&b, "  h%d.example:\n    current_account: u0@x.io\n    accounts:\n", h)
+		for a := 0; a < 20; a++ {
+			fmt.Fprintf(&b, "      u%d@x.io:\n        account:\n          id: id%d\n          email: u%d@x.io\n          name: User %d\n", a, a, a, a)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(cfg, hostsFileName), []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "json", "yaml", "name"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := w.command(ctx, "auth", "list", "-o", format)
+		if format == "table" {
+			cmd = w.command(ctx, "auth", "list")
+		}
+		cmd.Env = append(cmd.Env, "DIFY_CONFIG_DIR="+winPath(cfg))
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		first := make([]byte, 64)
+		if _, err := io.ReadFull(out, first); err != nil {
+			t.Fatalf("-o %s: reading the first bytes: %v", format, err)
+		}
+		out.Close() // what head does after its first line
+		err = cmd.Wait()
+		cancel()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil && ctx.Err() != nil {
+			t.Fatalf("-o %s: timed out", format)
+		}
+		if code != 0 || errb.Len() != 0 {
+			t.Fatalf("-o %s with the reader gone: exit %d, stderr %q (want exit 0, no stderr)", format, code, errb.String())
+		}
+	}
 }
