@@ -37,6 +37,7 @@ type wineMachine struct {
 	loader string // wine64
 	prefix string
 	exe    string
+	extra  []string // more environment, e.g. DIFY_TOKEN_STORAGE
 }
 
 func newWineMachine(t *testing.T) *wineMachine {
@@ -82,7 +83,7 @@ func (w *wineMachine) environ() []string {
 	if u := os.Getenv("USER"); u != "" {
 		env = append(env, "USER="+u)
 	}
-	return env
+	return append(env, w.extra...)
 }
 
 func (w *wineMachine) command(ctx context.Context, args ...string) *exec.Cmd {
@@ -381,5 +382,56 @@ func TestWineBrokenPipe(t *testing.T) {
 		if code != 0 || errb.Len() != 0 {
 			t.Fatalf("-o %s with the reader gone: exit %d, stderr %q (want exit 0, no stderr)", format, code, errb.String())
 		}
+	}
+}
+
+// TestWineSealedFallbackPaths: with the sealed file forced, difyctl.exe
+// keeps tokens.sealed in %APPDATA%\difyctl and its DPAPI-wrapped key in
+// %LOCALAPPDATA%\difyctl, and signs in and out through them.
+func TestWineSealedFallbackPaths(t *testing.T) {
+	w := newWineMachine(t)
+	w.extra = []string{"DIFY_TOKEN_STORAGE=sealed"}
+	f := fastFake(t)
+	t.Cleanup(func() { noteFiles(t, w.userDir()) })
+	r, id := w.login(f, "dave@x.io", "Dave")
+	if r.code != 0 {
+		t.Fatalf("login with the sealed file:\n%s", r)
+	}
+	roaming := filepath.Join(w.userDir(), "AppData", "Roaming", "difyctl")
+	local := filepath.Join(w.userDir(), "AppData", "Local", "difyctl")
+	sealed, err := os.ReadFile(filepath.Join(roaming, sealedFileName))
+	if err != nil {
+		t.Fatalf("tokens.sealed is not in %%APPDATA%%\\difyctl: %v", err)
+	}
+	key, err := os.ReadFile(filepath.Join(local, sealedKeyName))
+	if err != nil {
+		t.Fatalf("tokens.key is not in %%LOCALAPPDATA%%\\difyctl: %v", err)
+	}
+	if !strings.HasPrefix(string(key), "difyctl-key 1 dpapi ") {
+		t.Fatalf("the key secret is not DPAPI-wrapped: %.24q", key)
+	}
+	if _, err := os.Stat(filepath.Join(roaming, sealedKeyName)); err == nil {
+		t.Fatal("the key secret is in the config dir")
+	}
+	tok := f.tokenByID(id).Token
+	if strings.Contains(string(sealed), tok) {
+		t.Fatal("tokens.sealed holds the token in clear")
+	}
+	hosts, _ := os.ReadFile(filepath.Join(roaming, hostsFileName))
+	if !strings.Contains(string(hosts), "token_storage: sealed") || strings.Contains(string(hosts), tok) {
+		t.Fatalf("hosts.yml does not record the sealed file, or holds the token:\n%s", hosts)
+	}
+	// The token opens: a network command authenticates with it.
+	if r := w.run(false, "auth", "devices", "list"); r.code != 0 || !strings.Contains(r.stdout, "*") {
+		t.Fatalf("devices list with the sealed token:\n%s", r)
+	}
+	if r := w.run(false, "auth", "logout"); r.code != 0 {
+		t.Fatalf("logout:\n%s", r)
+	}
+	if f.tokenByID(id).Live {
+		t.Fatal("logout did not revoke the session")
+	}
+	if b, _ := os.ReadFile(filepath.Join(roaming, sealedFileName)); strings.Contains(string(b), "ZGF2ZUB4Lmlv") {
+		t.Fatal("dave's sealed line is still there after logout")
 	}
 }

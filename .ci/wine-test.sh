@@ -89,7 +89,7 @@ echo "-- black box: difyctl.exe under Wine against the fake server"
 DIFYCTL_WINE=1 DIFYCTL_WINE_LOADER="$loader" DIFYCTL_WINE_TEST_EXE="$work/difyctl.test.exe" \
 	go test -count=1 -run '^TestWine' -v . >"$work/blackbox.log" 2>&1 || rc=$?
 grep -E -- '^(=== RUN|--- |ok|PASS|FAIL|panic)' "$work/blackbox.log" || true
-if [ "$rc" -ne 0 ] || [ "$(grep -c -- '^--- PASS: TestWine' "$work/blackbox.log")" -lt 2 ]; then
+if [ "$rc" -ne 0 ] || [ "$(grep -c -- '^--- PASS: TestWine' "$work/blackbox.log")" -lt 3 ]; then
 	echo "$0: the black-box run under Wine failed (exit $rc):" >&2
 	cat "$work/blackbox.log" >&2
 	exit 1
