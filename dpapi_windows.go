@@ -33,7 +33,10 @@ func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
 func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
 	switch wrap {
 	case "raw":
-		return blob, nil
+		// Only a key this user's DPAPI wrapped is trusted here. A raw one
+		// was planted or copied from another OS; accepting it would let
+		// whoever wrote it read every token sealed from now on.
+		return nil, errors.New("it is not DPAPI-wrapped; the Windows build accepts only a key wrapped for this user (remove it and sign in again)")
 	case keyWrapName:
 	default:
 		return nil, errors.New("unknown key wrapping " + wrap)
