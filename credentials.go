@@ -10,7 +10,7 @@ package main
 // plaintext tokens.yml is read in place and never moved: its tokens are
 // the official client's (moving one would sign it out).
 //
-// Locking (lockfile.go): reads take no lock. A write of the sealed file or
+// Locking (store.go): reads take no lock. A write of the sealed file or
 // tokens.yml takes our OS lock on the config dir, or uses the storeTx its
 // caller holds: login holds one across storing its token and recording
 // the context (saveIn, then storeTx.update), so two sign-ins to one

@@ -62,32 +62,8 @@ func TestKeyringNames(t *testing.T) {
 	if got := keyringAccount("cloud.dify.ai", "tester@dify.ai"); got != "tokens.cloud.dify.ai.tester@dify.ai" {
 		t.Errorf("account %q", got)
 	}
-	if got := credTarget(keyringAccount("127.0.0.1:5001", "a@b")); got != "tokens.127.0.0.1:5001.a@b.difyctl" {
-		t.Errorf("target %q", got)
-	}
 	if got := keyringLabel("h", "e@x"); got != "difyctl: e@x on h" {
 		t.Errorf("label %q", got)
-	}
-}
-
-func TestCredBlob(t *testing.T) {
-	b, err := encodeCredBlob([]byte(`"dfoa_x"`))
-	if err != nil || !bytes.Equal(b, []byte("\"\x00d\x00f\x00o\x00a\x00_\x00x\x00\"\x00")) {
-		t.Fatalf("blob %q, %v (want UTF-16LE, as keyring-rs writes)", b, err)
-	}
-	if got := decodeCredBlob(b); string(got) != `"dfoa_x"` {
-		t.Errorf("decode UTF-16 = %q", got)
-	}
-	for _, raw := range []string{"dfoa_odd", "dfoa_even1", `"dfoa_utf8"`} {
-		if got := decodeCredBlob([]byte(raw)); string(got) != raw {
-			t.Errorf("decode raw %q = %q", raw, got)
-		}
-	}
-	if _, err := encodeCredBlob(bytes.Repeat([]byte("a"), maxCredBlob/2)); err != nil {
-		t.Errorf("1280 characters: %v", err)
-	}
-	if _, err := encodeCredBlob(bytes.Repeat([]byte("a"), maxCredBlob/2+1)); keyringKind(err) != keyringRejected {
-		t.Errorf("1281 characters: %v, want rejected", err)
 	}
 }
 

@@ -14,15 +14,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"syscall"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
 
 const wincredStoreName = "Windows Credential Manager"
+
+const (
+	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
+	maxCredBlob = 2560
+)
 
 var (
 	modAdvapi32             = windows.NewLazySystemDLL("advapi32.dll")
@@ -62,10 +68,6 @@ type credentialW struct {
 func newOSKeyring(getenv func(string) string, timeout time.Duration) osKeyring {
 	return &wincredKeyring{timeout: timeout}
 }
-
-// killProcessGroupOnCancel keeps exec's default (kill the process): no
-// helper processes are run on Windows.
-func killProcessGroupOnCancel(cmd *exec.Cmd) {}
 
 type wincredKeyring struct{ timeout time.Duration }
 
@@ -201,3 +203,46 @@ func (k *wincredKeyring) remove(ctx context.Context, account string) error {
 	})
 	return err
 }
+
+// encodeCredBlob is the CredentialBlob for a value: UTF-16LE, as the
+// official client's keyring-rs writes and reads it.
+func encodeCredBlob(value []byte) ([]byte, error) {
+	u := utf16.Encode([]rune(string(value)))
+	if len(u)*2 > maxCredBlob {
+		return nil, &keyringError{store: "Windows Credential Manager", op: "write", kind: keyringRejected,
+			reason: fmt.Sprintf("the value needs %d bytes, over the %d-byte credential blob limit", len(u)*2, maxCredBlob)}
+	}
+	b := make([]byte, 2*len(u))
+	for i, c := range u {
+		b[2*i], b[2*i+1] = byte(c), byte(c>>8)
+	}
+	return b, nil
+}
+
+// decodeCredBlob reads a CredentialBlob: UTF-16LE as keyring-rs writes
+// it (even length, and either every high byte zero or not valid UTF-8),
+// else the raw UTF-8 bytes other tools (go-keyring/wincred) store.
+func decodeCredBlob(b []byte) []byte {
+	if len(b) == 0 || len(b)%2 != 0 {
+		return b
+	}
+	ascii := true
+	for i := 1; i < len(b); i += 2 {
+		if b[i] != 0 {
+			ascii = false
+			break
+		}
+	}
+	if !ascii && utf8.Valid(b) {
+		return b
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	}
+	return []byte(string(utf16.Decode(u)))
+}
+
+// credTarget is the official client's (keyring-rs) Windows target name:
+// `<user>.<service>`.
+func credTarget(account string) string { return account + "." + keyringService }

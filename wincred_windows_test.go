@@ -6,6 +6,7 @@ package main
 // removes what it wrote.
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -320,4 +321,30 @@ func TestWindowsCredentialProbe(t *testing.T) {
 	}
 	sum := sha256.Sum256(decodeCredBlob(c.blob))
 	fmt.Printf("user=%s\ncomment=%s\nsha256=%s\n", c.userName, c.comment, hex.EncodeToString(sum[:]))
+}
+
+// The blob is UTF-16LE, as keyring-rs writes it, and the target is the
+// official client's name.
+func TestWindowsCredBlob(t *testing.T) {
+	if got := credTarget(keyringAccount("127.0.0.1:5001", "a@b")); got != "tokens.127.0.0.1:5001.a@b.difyctl" {
+		t.Errorf("target %q", got)
+	}
+	b, err := encodeCredBlob([]byte(`"dfoa_x"`))
+	if err != nil || !bytes.Equal(b, []byte("\"\x00d\x00f\x00o\x00a\x00_\x00x\x00\"\x00")) {
+		t.Fatalf("blob %q, %v (want UTF-16LE, as keyring-rs writes)", b, err)
+	}
+	if got := decodeCredBlob(b); string(got) != `"dfoa_x"` {
+		t.Errorf("decode UTF-16 = %q", got)
+	}
+	for _, raw := range []string{"dfoa_odd", "dfoa_even1", `"dfoa_utf8"`} {
+		if got := decodeCredBlob([]byte(raw)); string(got) != raw {
+			t.Errorf("decode raw %q = %q", raw, got)
+		}
+	}
+	if _, err := encodeCredBlob(bytes.Repeat([]byte("a"), maxCredBlob/2)); err != nil {
+		t.Errorf("1280 characters: %v", err)
+	}
+	if _, err := encodeCredBlob(bytes.Repeat([]byte("a"), maxCredBlob/2+1)); keyringKind(err) != keyringRejected {
+		t.Errorf("1281 characters: %v, want rejected", err)
+	}
 }

@@ -2,12 +2,19 @@
 
 package main
 
+// sys_windows.go: what differs on Windows: our OS lock, no-follow opens,
+// process groups for helpers, broken pipes, core dumps, the key-secret
+// wrapping (DPAPI on Windows) and the OS store to use.
+
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -17,7 +24,7 @@ var errReadOnlyLock = errors.New("config directory is read-only")
 // lockDir takes LockFileEx on <dir>/.difyctl-mutex, waiting as long as it
 // takes: shared or exclusive. The lock is released when the process dies.
 // The official client does not know this file; its <file>.lock protocol
-// is in lockfile.go.
+// is in store.go.
 func lockDir(dir string, exclusive bool) (func(), error) {
 	var how uint32
 	if exclusive {
@@ -109,3 +116,77 @@ func isSymlinkErr(path string, err error) bool { return errors.Is(err, errSymlin
 
 // syncDir is a no-op on Windows: rename is durable once it returns.
 func syncDir(dir string) {}
+
+// unsignalled returns f: Windows has no SIGPIPE.
+func unsignalled(f *os.File) *os.File { return f }
+
+// isBrokenPipe: the reader of stdout went away. Windows reports it as
+// ERROR_NO_DATA or ERROR_BROKEN_PIPE, and as ERROR_PIPE_NOT_CONNECTED when
+// the pipe was disconnected (Wine reports every closed pipe so).
+func isBrokenPipe(err error) bool {
+	return errors.Is(err, windows.ERROR_BROKEN_PIPE) || errors.Is(err, windows.ERROR_NO_DATA) ||
+		errors.Is(err, windows.ERROR_PIPE_NOT_CONNECTED)
+}
+
+// disableCoreDumps does nothing on Windows: crash dumps there are written
+// by Windows Error Reporting, configured per machine, not by an rlimit.
+func disableCoreDumps() {}
+
+// canCreateIn reports whether a new file can be created in dir: Windows
+// ACLs answer only to a try, so a probe file is created and removed.
+func canCreateIn(dir string) error {
+	f, err := os.CreateTemp(dir, ".difyctl-probe-*")
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+const keyWrapName = "dpapi"
+
+func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
+	if len(secret) == 0 {
+		return "", nil, errors.New("empty key secret")
+	}
+	desc, _ := windows.UTF16PtrFromString("difyctl sealed-file key")
+	in := windows.DataBlob{Size: uint32(len(secret)), Data: &secret[0]}
+	var out windows.DataBlob
+	if err := windows.CryptProtectData(&in, desc, nil, 0, nil, windows.CRYPTPROTECT_UI_FORBIDDEN, &out); err != nil {
+		return "", nil, err
+	}
+	defer windows.LocalFree(windows.Handle(unsafe.Pointer(out.Data)))
+	return keyWrapName, bytes.Clone(unsafe.Slice(out.Data, out.Size)), nil
+}
+
+func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
+	switch wrap {
+	case "raw":
+		// Only a key this user's DPAPI wrapped is trusted here. A raw one
+		// was planted or copied from another OS; accepting it would let
+		// whoever wrote it read every token sealed from now on.
+		return nil, errors.New("it is not DPAPI-wrapped; the Windows build accepts only a key wrapped for this user (remove it and sign in again)")
+	case keyWrapName:
+	default:
+		return nil, errors.New("unknown key wrapping " + wrap)
+	}
+	if len(blob) == 0 {
+		return nil, errors.New("empty DPAPI blob")
+	}
+	in := windows.DataBlob{Size: uint32(len(blob)), Data: &blob[0]}
+	var out windows.DataBlob
+	if err := windows.CryptUnprotectData(&in, nil, nil, 0, nil, windows.CRYPTPROTECT_UI_FORBIDDEN, &out); err != nil {
+		return nil, errors.New("DPAPI cannot unwrap it (another user or machine?): " + err.Error())
+	}
+	defer windows.LocalFree(windows.Handle(unsafe.Pointer(out.Data)))
+	return bytes.Clone(unsafe.Slice(out.Data, out.Size)), nil
+}
+
+// killProcessGroupOnCancel keeps exec's default (kill the process): no
+// helper processes are run on Windows.
+func killProcessGroupOnCancel(cmd *exec.Cmd) {}

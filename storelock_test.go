@@ -1,6 +1,6 @@
 package main
 
-// lockfile_test.go: unit tests of the lock protocol's pieces (lockfile.go)
+// storelock_test.go: unit tests of the lock protocol's pieces (store.go)
 // and of the key-dir containment check (sealed.go).
 
 import (

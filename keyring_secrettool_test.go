@@ -2,7 +2,7 @@
 
 package main
 
-// keyring_unix_test.go: the Secret Service store. The first half runs
+// keyring_secrettool_test.go: the Secret Service store. The first half runs
 // everywhere against testdata/fake-secret-tool (no bus, no secret-tool, a
 // store that hangs, one that echoes the secret). The TestKeyringSecretService*
 // tests run against a real Secret Service when DBUS_SESSION_BUS_ADDRESS is

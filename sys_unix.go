@@ -2,14 +2,21 @@
 
 package main
 
+// sys_unix.go: what differs on Unix (Linux, macOS, the BSDs): our OS lock, no-follow opens,
+// process groups for helpers, broken pipes, core dumps, the key-secret
+// wrapping (DPAPI on Windows) and the OS store to use.
+
 import (
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -22,7 +29,7 @@ var errReadOnlyLock = errors.New("config directory is read-only")
 // lockDir takes our OS lock on <dir>/.difyctl-mutex (flock), waiting as
 // long as it takes: shared or exclusive. The lock dies with the process,
 // so a crash never leaves it held. The official client does not know this
-// file; its <file>.lock protocol is in lockfile.go.
+// file; its <file>.lock protocol is in store.go.
 func lockDir(dir string, exclusive bool) (func(), error) {
 	fd, err := openLockFile(dir)
 	if err != nil {
@@ -158,4 +165,79 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// unsignalled returns a copy of stdout or stderr on a new descriptor, so a
+// write to a closed pipe returns EPIPE instead of killing the process and
+// `difyctl auth list | head -1` exits 0. The Go runtime raises SIGPIPE only
+// for writes to descriptors 1 and 2; catching the signal instead would
+// cost every run the runtime's signal thread. Should the copy fail, the
+// original is used.
+func unsignalled(f *os.File) *os.File {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return f
+	}
+	return os.NewFile(uintptr(fd), f.Name())
+}
+
+func isBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }
+
+// disableCoreDumps sets RLIMIT_CORE to 0 (soft and hard, so no child can
+// raise it) and, on Linux, marks the process not dumpable, as ssh-agent
+// does: a crash then writes no core file holding a token, and other
+// processes of the same user cannot ptrace it or read its memory through
+// /proc. Failures are ignored: the command still runs.
+func disableCoreDumps() {
+	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+	markNotDumpable()
+}
+
+// canCreateIn reports whether a new file could be created in dir, without
+// creating one: access(2) with W_OK|X_OK, which also answers EROFS on a
+// read-only mount and EPERM on an immutable directory, for root too.
+func canCreateIn(dir string) error {
+	return unix.Access(dir, unix.W_OK|unix.X_OK)
+}
+
+// killProcessGroupOnCancel starts the helper in its own process group and
+// kills the whole group when the deadline passes, so a helper that is a
+// shell script (or that forked a prompter) leaves nothing running behind.
+func killProcessGroupOnCancel(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		if err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+}
+
+const keyWrapName = "raw"
+
+func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
+	return keyWrapName, append([]byte(nil), secret...), nil
+}
+
+func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
+	switch wrap {
+	case "raw":
+		return blob, nil
+	case "dpapi":
+		return nil, errors.New("it is DPAPI-wrapped and opens only on Windows, for the user who created it")
+	}
+	return nil, errors.New("unknown key wrapping " + wrap)
+}
+
+// newOSKeyring returns this platform's OS store: the login keychain on
+// macOS, the Secret Service on Linux and the BSDs.
+func newOSKeyring(getenv func(string) string, timeout time.Duration) osKeyring {
+	if runtime.GOOS == "darwin" {
+		return newSecurityKeyring(getenv, timeout)
+	}
+	return newSecretToolKeyring(getenv, timeout)
 }

@@ -2,7 +2,7 @@
 
 package main
 
-// dumpable_other.go: the BSDs and macOS have no PR_SET_DUMPABLE; the zero
+// sys_bsd.go: the BSDs and macOS have no PR_SET_DUMPABLE; the zero
 // RLIMIT_CORE set by disableCoreDumps is what stops core files there.
 
 func markNotDumpable() {}

@@ -1,6 +1,6 @@
 package main
 
-// dumpable_linux.go: PR_SET_DUMPABLE, which only Linux has.
+// sys_linux.go: PR_SET_DUMPABLE, which only Linux has.
 
 import "golang.org/x/sys/unix"
 

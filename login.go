@@ -1,13 +1,14 @@
 package main
 
-// deviceflow.go: the RFC 8628 mechanics of `auth login` — resolving the
-// host, asking for a code, opening the browser, and polling until the user
-// approves — kept apart from what login does with the result.
+// login.go: `auth login` end to end — resolving the host, asking for a
+// device code (RFC 8628), opening the browser, polling until the user
+// approves, then storing the token and recording the context.
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"net"
@@ -581,4 +582,206 @@ func revokeQuietly(ctx context.Context, c *apiClient) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+}
+
+var loginCommand = &command{
+	path:    "auth login",
+	summary: "Sign in to Dify via OAuth device flow",
+	usage:   "auth login [--host <url>] [--no-browser] [--insecure]",
+	long: "Runs the OAuth 2.0 device flow: prints a one-time code and a verification URL, opens the\n" +
+		"URL in your browser, and waits for you to approve the sign-in there. The CLI never sees\n" +
+		"your password. Signing in again to the same host and account replaces its token.",
+	examples: []string{
+		"difyctl auth login --host https://dify.example.com",
+		"difyctl auth login --no-browser",
+		"difyctl auth login --host http://localhost:5001 --insecure",
+	},
+	exits: [][2]string{
+		{"0", "Signed in"},
+		{"1", "Network or server error"},
+		{"2", "Usage error, such as a missing --host outside a terminal or a non-https host without --insecure"},
+		{"4", "The sign-in was denied (access_denied), or the code expired before you approved it (expired_token)"},
+		{"6", "The server has no device-flow sign-in endpoint, or rejected this difyctl as too old"},
+		{"7", "Rate limited (HTTP 429)"},
+		{"130", "Interrupted (Ctrl-C); nothing was written"},
+	},
+	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
+		host := fs.String("host", "", "The Dify `url` to sign in to (the console API URL on self-hosted Dify); https:// is assumed")
+		noBrowser := fs.Bool("no-browser", false, "Don't open the browser; print the verification URL only")
+		insecure := fs.Bool("insecure", false, "Allow http:// hosts and skip TLS certificate verification (local development only)")
+		return func(a *app, args []string) error { return a.login(*host, *noBrowser, *insecure) }
+	},
+}
+
+func (a *app) login(rawHost string, noBrowser, insecure bool) error {
+	if err := a.refuseUnderEnv("auth login"); err != nil {
+		return err
+	}
+	ep, err := a.loginEndpoint(rawHost, insecure)
+	if err != nil {
+		return err
+	}
+	if insecure {
+		if ep.Scheme == "http" {
+			a.warn("--insecure: traffic to " + sanitize(ep.Host) + " is not encrypted (http://); use it for local development only")
+		} else {
+			a.warn("--insecure: TLS certificate verification is off for " + sanitize(ep.Host))
+		}
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	// Refuse early, before the user approves anything, when hosts.yml
+	// cannot be read: it would not be written afterwards either.
+	if _, err := st.load(); err != nil {
+		return err
+	}
+	if err := a.preflightLogin(st); err != nil {
+		return err
+	}
+	c, err := a.newAPIClient(ep, token{})
+	if err != nil {
+		return err
+	}
+	dc, err := a.requestCode(c, ep)
+	if err != nil {
+		return err
+	}
+	a.showCode(dc)
+	a.maybeOpenBrowser(dc.VerificationURI, noBrowser)
+	g, err := a.awaitGrant(c, dc)
+	if err != nil {
+		return err
+	}
+	ctx, old, stored, err := a.keepGrant(st, ep, g)
+	if err != nil {
+		// The server minted a session that difyctl could not store: end
+		// it rather than leave it live and unseen (best effort; not after
+		// Ctrl-C, which must stop at once). Once stored, the token may
+		// already have replaced a working one, so it is left alone.
+		if !stored && a.ctx.Err() == nil {
+			if nc, cerr := a.newAPIClient(ep, g.Token.t); cerr == nil {
+				revokeQuietly(a.ctx, nc)
+			}
+		}
+		return err
+	}
+	if !old.isEmpty() && old.reveal() != g.Token.t.reveal() {
+		if oc, err := a.newAPIClient(ep, old); err == nil {
+			revokeQuietly(a.ctx, oc)
+		}
+	}
+	return a.writeString(a.loginSummary(ep.Host, ctx))
+}
+
+// keepGrant checks the token a sign-in was granted, stores it and records
+// its context as the active one. It returns the token the sign-in
+// replaces, if any, so its session can be ended, and whether the new
+// token reached the token store, even when a later step failed.
+func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old token, stored bool, err error) {
+	tok := g.Token.t
+	if err := checkGrantToken(tok); err != nil {
+		return nil, token{}, false, err
+	}
+	ctx, err = contextFromGrant(g)
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	ts, err := a.tokenStore()
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	// Remember the token this sign-in replaces, to end its session once
+	// the new one is safely stored.
+	if h, err := st.load(); err == nil {
+		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
+			old, _ = ts.find(ep.Host, prev)
+		}
+	}
+	// The token is stored and the context recorded in one critical section
+	// of our OS lock (tx), so two sign-ins to the same context at once
+	// cannot leave one's token beside the other's token_id. The official
+	// client's hosts.yml.lock is taken only for the final write, never
+	// across the OS-store call.
+	tx, err := st.exclusive()
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	defer tx.release()
+	storage, err := ts.saveIn(tx, ep.Host, ctx.Email, tok)
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	stored = true
+	err = tx.update(func(h *hostsFile) error {
+		e := h.upsert(ep.Host, ctx)
+		e.Scheme = ""
+		if ep.Scheme != "https" {
+			e.Scheme = ep.Scheme
+		}
+		e.Path = ep.Path
+		e.InsecureTLS = ep.Insecure
+		e.CurrentAccount = ctx.Email
+		h.CurrentHost = ep.Host
+		recordTokenStorage(h, ep.Host, ctx.Email, storage)
+		return nil
+	})
+	if err != nil {
+		return nil, token{}, stored, err
+	}
+	return ctx, old, true, nil
+}
+
+// loginSummary is the two stdout lines of a successful sign-in.
+func (a *app) loginSummary(host string, c *contextEntry) string {
+	check := a.colors(a.stdoutTTY).green("✓")
+	line := fmt.Sprintf("%s Logged in to %s as %s", check, sanitize(host), sanitize(c.email()))
+	switch {
+	case c.isExternal():
+		line += " " + ssoSuffix(c.External.Issuer)
+	case c.Account.Name != "":
+		line += " (" + sanitize(c.Account.Name) + ")"
+	}
+	line += "\n"
+	if c.Workspace != nil {
+		line += "  Workspace: " + sanitize(c.Workspace.Name) + "\n"
+	}
+	return line
+}
+
+// loginEndpoint resolves --host, or asks for it in a terminal.
+func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
+	if strings.TrimSpace(rawHost) != "" {
+		return a.resolveLoginHost(a.storedScheme(rawHost), insecure)
+	}
+	if !a.canAsk() {
+		return endpoint{}, missingArg("--host is required (no TTY)",
+			"pass the host explicitly, e.g. 'difyctl auth login --host cloud.dify.ai'")
+	}
+	example := "https://your-dify.com"
+	if insecure {
+		example = "https://cloud.dify.ai or http://localhost"
+	}
+	in := newLineReader(a.stdin)
+	for {
+		fmt.Fprintf(a.stderr, "Enter Dify host URL (e.g. %s) [default: %s]: ", example, defaultHost)
+		line, err := in.readLine(a.ctx)
+		if err != nil {
+			if err == errInterrupted {
+				return endpoint{}, err
+			}
+			return endpoint{}, missingArg("input closed before a valid value was provided", "pass --host <url>")
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
+			line = defaultHost
+		}
+		ep, err := a.resolveLoginHost(a.storedScheme(line), insecure)
+		if err == nil {
+			return ep, nil
+		}
+		e := asCLIError(err)
+		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), e.Message, e.Hint)
+	}
 }

@@ -1,8 +1,8 @@
-//go:build !windows && !darwin
+//go:build !windows
 
 package main
 
-// keyring_unix.go: the Secret Service on Linux and the BSDs, through
+// keyring_secrettool.go: the Secret Service on Linux and the BSDs, through
 // secret-tool (libsecret-tools). Items carry the official client's
 // attributes service=difyctl and username=tokens.<host>.<email>, in the
 // default collection (no --collection), so the official client finds
@@ -20,8 +20,9 @@ const secretToolStoreName = "Secret Service (secret-tool)"
 // needs to reach the session bus and show a prompt, nothing of ours.
 var secretToolEnvNames = []string{"PATH", "HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY", "LANG"}
 
-// newOSKeyring returns this platform's OS store.
-func newOSKeyring(getenv func(string) string, timeout time.Duration) osKeyring {
+// newSecretToolKeyring finds secret-tool on PATH (absolute entries only)
+// and remembers the session bus it will talk to.
+func newSecretToolKeyring(getenv func(string) string, timeout time.Duration) *secretToolKeyring {
 	return &secretToolKeyring{
 		path:    lookPathIn("secret-tool", getenv("PATH")),
 		bus:     getenv("DBUS_SESSION_BUS_ADDRESS"),

@@ -1,0 +1,241 @@
+// keyring_security.go is untagged, though only macOS uses it, so the Linux tests can drive it
+// against a fake security (testdata/fakesecurity) that splits lines as the real tool does.
+
+package main
+
+// The login keychain through /usr/bin/security. Writes go to `security -i`
+// with the command on stdin, never in argv. The tool is run by its
+// absolute system path, never looked up on PATH: a `security` earlier on
+// PATH (or in a relative PATH entry) would get the token on its stdin.
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// securityKeyring drives the macOS login keychain through /usr/bin/security.
+// Writes go through `security -i` with the command on stdin, so the secret
+// never appears in argv (go-keyring PR #65). Reads and deletes carry only
+// the service and account in argv.
+//
+// Threat model note: an item written by /usr/bin/security trusts that
+// binary in its ACL, so any process running as the user can read it back
+// through `security` without a prompt. It protects against other users,
+// backups and disk theft, not against code running as you.
+type securityKeyring struct {
+	path    string // /usr/bin/security; tests point it at a fake
+	env     []string
+	timeout time.Duration
+}
+
+const securityStoreName = "macOS keychain (security)"
+
+const (
+	// maxSecurityLine is the longest command line, newline included, that
+	// we feed to `security -i`. Its readline keeps at most 4095 bytes and
+	// runs the rest of a longer line as a second command, and at the
+	// boundary it reports a false success (go-keyring #84, #153).
+	maxSecurityLine = 4000
+)
+
+// newSecurityKeyring is the login keychain through /usr/bin/security.
+func newSecurityKeyring(getenv func(string) string, timeout time.Duration) *securityKeyring {
+	return &securityKeyring{
+		path:    "/usr/bin/security",
+		env:     childEnv(getenv, securityEnvNames...),
+		timeout: timeout,
+	}
+}
+
+func (k *securityKeyring) name() string { return securityStoreName }
+
+func (k *securityKeyring) usable() error {
+	if fi, err := os.Stat(k.path); err != nil || !fi.Mode().IsRegular() {
+		return &keyringError{store: k.name(), kind: keyringAbsent, reason: k.path + " is missing"}
+	}
+	return nil
+}
+
+// securityWriteLine is the `security -i` command that stores value:
+//
+//	add-generic-password -U -s difyctl -l difyctl -a <account> -w <value>
+//
+// The label is the service name, which is what an item written by the
+// official client carries (keyring-rs adds it with SecKeychainAddGenericPassword
+// and no label, and the keychain then labels it with the service), so
+// Keychain Access shows both clients' items alike. Every field is quoted by
+// securityQuote; a line over maxSecurityLine bytes is refused before any
+// process starts.
+func securityWriteLine(account string, value []byte) (string, error) {
+	parts := []string{"add-generic-password", "-U", "-s", keyringService, "-l", keyringService, "-a", account, "-w", string(value)}
+	var b strings.Builder
+	for i, p := range parts {
+		q, err := securityQuote(p)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(q)
+	}
+	b.WriteByte('\n')
+	if b.Len() > maxSecurityLine {
+		return "", &keyringError{store: securityStoreName, op: "write", kind: keyringRejected,
+			reason: fmt.Sprintf("the command line would be %d bytes, over the %d-byte limit of security -i", b.Len(), maxSecurityLine)}
+	}
+	return b.String(), nil
+}
+
+// securityQuote quotes one field for the line splitter of `security -i`
+// (split_line in Apple's SecurityTool/macOS/security.c), which is not a
+// shell: words end at ASCII space, \t, \v, \f or \r; ' or " opens a quote
+// only as a word's first byte, and the closing quote ends the word; a
+// backslash keeps the next byte and drops itself everywhere, inside single
+// quotes too; nothing else is special. So a field of safe bytes is written
+// bare, and any other field as "…" with each \ written \\ and each " written
+// \", which splits back to exactly the field for every byte but NUL and the
+// line breaks. NUL, line breaks and the other control bytes would end or
+// corrupt the command line, so fields holding them are refused.
+func securityQuote(s string) (string, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return "", &keyringError{store: securityStoreName, op: "write", kind: keyringRejected,
+				reason: "a name contains a line break or control character"}
+		}
+	}
+	if isSecuritySafe(s) {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' || s[i] == '"' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// isSecuritySafe reports a non-empty word that means itself bare on a
+// `security -i` line: ASCII letters, digits and @%+=:,./_- only (no
+// whitespace, quote or backslash; bytes >= 0x80 are quoted too, to keep
+// the rule simple).
+func isSecuritySafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("@%+=:,./_-", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// securityReadArgs and securityDeleteArgs carry no secret.
+func securityReadArgs(account string) []string {
+	return []string{"find-generic-password", "-s", keyringService, "-a", account, "-w"}
+}
+
+func securityDeleteArgs(account string) []string {
+	return []string{"delete-generic-password", "-s", keyringService, "-a", account}
+}
+
+// security exit codes are the low byte of the OSStatus.
+const (
+	securityExitNotFound    = 44 // errSecItemNotFound (-25300)
+	securityExitNoUI        = 36 // errSecInteractionNotAllowed (-25308)
+	securityExitAuthFailed  = 51 // errSecAuthFailed (-25293): wrong password / locked
+	securityUnlockHint      = "run 'security unlock-keychain' and retry"
+	securityLockedStderrMsg = "User interaction is not allowed"
+)
+
+// securityLocked reports a locked keychain from the exit code or the text
+// security prints (over SSH the login keychain is locked).
+func securityLocked(r toolResult) bool {
+	if r.exit == securityExitNoUI || r.exit == securityExitAuthFailed {
+		return true
+	}
+	s := string(r.stderr)
+	return strings.Contains(s, securityLockedStderrMsg) || strings.Contains(s, "-25308") || strings.Contains(s, "-25293")
+}
+
+// securityError maps a finished `security` run to nil, errKeyringNotFound,
+// or a typed failure.
+func (k *securityKeyring) securityError(op string, r toolResult, secrets ...[]byte) error {
+	switch {
+	case r.exit == 0 && !securityLocked(r):
+		return nil
+	case r.exit == securityExitNotFound:
+		return errKeyringNotFound
+	case securityLocked(r):
+		return &keyringError{store: k.name(), op: op, kind: keyringLocked, hint: securityUnlockHint,
+			reason: "the keychain is locked (" + exitReason(r, secrets...) + ")"}
+	}
+	return &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
+}
+
+func (k *securityKeyring) call(ctx context.Context, op string, args []string, stdin []byte) (toolResult, error) {
+	return runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+}
+
+func (k *securityKeyring) read(ctx context.Context, account string) ([]byte, error) {
+	r, err := k.call(ctx, "read", securityReadArgs(account), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.securityError("read", r); err != nil {
+		return nil, err
+	}
+	return securityPassword(r.stdout), nil
+}
+
+// securityPassword undoes `security -w` output: the value and a newline,
+// or a hex dump when the value holds non-printable bytes. A hex dump is
+// only decoded when it gives the JSON string the official client writes,
+// so a raw token made of hex digits stays as it is.
+func securityPassword(out []byte) []byte {
+	out = bytes.TrimSuffix(out, []byte("\n"))
+	if len(out) >= 4 && len(out)%2 == 0 {
+		if dec, err := hex.DecodeString(string(out)); err == nil && len(dec) >= 2 && dec[0] == '"' && dec[len(dec)-1] == '"' {
+			return dec
+		}
+	}
+	return out
+}
+
+// write ignores label: the item is labelled with the service name, as the
+// official client's items are (see securityWriteLine).
+func (k *securityKeyring) write(ctx context.Context, account, _ string, value []byte) error {
+	line, err := securityWriteLine(account, value)
+	if err != nil {
+		return err
+	}
+	r, err := k.call(ctx, "write", []string{"-i"}, []byte(line))
+	if err != nil {
+		return err
+	}
+	// `security -i` exits with the status of the last line it ran, but a
+	// line it split differently from ours could still succeed; the
+	// read-back in keyringPut is the real check.
+	return k.securityError("write", r, value)
+}
+
+func (k *securityKeyring) remove(ctx context.Context, account string) error {
+	r, err := k.call(ctx, "delete", securityDeleteArgs(account), nil)
+	if err != nil {
+		return err
+	}
+	return k.securityError("delete", r)
+}
+
+// securityEnvNames are the variables `security` gets: enough to find the
+// user's default keychain, nothing of ours.
+var securityEnvNames = []string{"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG"}
