@@ -499,8 +499,3 @@ func exitReason(r toolResult, secrets ...[]byte) string {
 	return fmt.Sprintf("exit status %d: %s", r.exit, msg)
 }
 
-// ---------------------------------------------------------------------------
-// macOS: /usr/bin/security (used by keyring_darwin.go, tested on Linux)
-
-// ---------------------------------------------------------------------------
-// Windows credential blobs (used by keyring_windows.go, tested everywhere)
