@@ -498,4 +498,3 @@ func exitReason(r toolResult, secrets ...[]byte) string {
 	}
 	return fmt.Sprintf("exit status %d: %s", r.exit, msg)
 }
-
