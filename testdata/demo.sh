@@ -10,7 +10,16 @@ go build -o "$work/difyctl" .
 go build -o "$work/fakedify" ./testdata/fakedify
 "$work/fakedify" -auto-approve -interval 1 -email you@example.com -name "You" >"$work/fake.out" &
 fake_pid=$!
-while ! grep -q '^listening on ' "$work/fake.out" 2>/dev/null; do sleep 0.1; done
+tries=0
+while ! grep -q '^listening on ' "$work/fake.out" 2>/dev/null; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 100 ] || ! kill -0 "$fake_pid" 2>/dev/null; then
+		echo "demo: the fake server did not start:" >&2
+		cat "$work/fake.out" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 url=$(sed -n 's/^listening on //p' "$work/fake.out")
 
 export DIFY_CONFIG_DIR="$work/config" DIFY_DATA_DIR="$work/data" DIFY_TOKEN_STORAGE=sealed
