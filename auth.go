@@ -156,7 +156,7 @@ func (a *app) list(format string) error {
 	switch format {
 	case "", "json", "yaml", "name":
 	default:
-		return newError("illegal_argument",
+		return newError(codeIllegalArgument,
 			fmt.Sprintf("illegal value %s for flag --output / -o", sanitize(format)),
 			"supported value: json, yaml, name")
 	}
@@ -324,7 +324,7 @@ func (a *app) logout() error {
 	}
 	tok, err := ts.find(host, c)
 	switch {
-	case err != nil && asCLIError(err).Code == "config_insecure":
+	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
@@ -394,11 +394,11 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	}
 	s := strings.TrimSpace(raw)
 	if s == "" || len(s) > maxTokenBytes {
-		return nil, usageError("DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
+		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return nil, usageError("DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
+			return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 		}
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
@@ -426,7 +426,7 @@ func envHost(raw string) (endpoint, error) {
 	}
 	ep, err := resolveHost(raw, true)
 	if err != nil {
-		return endpoint{}, usageError("DIFY_HOST: "+asCLIError(err).Message, hint)
+		return endpoint{}, newError(codeUsageInvalidFlag, "DIFY_HOST: "+asCLIError(err).Message, hint)
 	}
 	if ep.Scheme == "https" {
 		ep.Insecure = false
@@ -439,7 +439,7 @@ func envHost(raw string) (endpoint, error) {
 	host = strings.Trim(host, "[]")
 	ip := net.ParseIP(host)
 	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return endpoint{}, usageError(fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", sanitize(ep.Host)), hint)
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", sanitize(ep.Host)), hint)
 	}
 	// http needs the insecure switch of the API client; there is no TLS
 	// to skip, so it changes nothing else.
@@ -453,7 +453,7 @@ func (a *app) refuseUnderEnv(cmd string) error {
 	if a.getenv("DIFY_TOKEN") == "" {
 		return nil
 	}
-	return usageError("'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
+	return newError(codeUsageInvalidFlag, "'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
 }
 
 // envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
@@ -463,7 +463,7 @@ func (a *app) envHint(err error) error {
 		return err
 	}
 	ce := asCLIError(err)
-	if ce.Code != "auth_expired" {
+	if ce.Code != codeAuthExpired {
 		return err
 	}
 	c := *ce
@@ -545,7 +545,7 @@ func (a *app) printToken(hostArg, email string) error {
 	}
 	if env != nil {
 		if hostArg != "" || email != "" {
-			return usageError("--host and --email pick a stored sign-in, which is not used while DIFY_TOKEN is set", envTokenHint)
+			return newError(codeUsageInvalidFlag, "--host and --email pick a stored sign-in, which is not used while DIFY_TOKEN is set", envTokenHint)
 		}
 		return a.writeString(env.tok.reveal() + "\n")
 	}
@@ -570,7 +570,7 @@ func (a *app) printToken(hostArg, email string) error {
 		if hostArg == "" && email == "" {
 			return notLoggedIn()
 		}
-		return newError("not_logged_in", fmt.Sprintf("no sign-in for %s on %s", orDefault(sanitize(email), "any account"), orDefault(sanitize(host), "no host")),
+		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(sanitize(email), "any account"), orDefault(sanitize(host), "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
 	ts, err := a.tokenStore()
@@ -579,7 +579,7 @@ func (a *app) printToken(hostArg, email string) error {
 	}
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		return newError("not_logged_in",
+		return newError(codeNotLoggedIn,
 			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
 			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
 	}
@@ -589,7 +589,7 @@ func (a *app) printToken(hostArg, email string) error {
 	s := tok.reveal()
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return newError("credential_unreadable", fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", sanitize(c.Email), sanitize(e.Host)),
+			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", sanitize(c.Email), sanitize(e.Host)),
 				"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
 		}
 	}
@@ -665,7 +665,7 @@ func (a *app) status(asJSON bool) error {
 	var checkErr error
 	ctx := known
 	if expired {
-		checkErr = newError("auth_expired", "the token expired at "+sanitize(known.TokenExpiresAt),
+		checkErr = newError(codeAuthExpired, "the token expired at "+sanitize(known.TokenExpiresAt),
 			"run 'difyctl auth login --host "+sanitize(s.host.Host)+"' to sign in again")
 	} else {
 		stop := func() {}
@@ -680,7 +680,7 @@ func (a *app) status(asJSON bool) error {
 			if ctx.Workspace == nil || s.env == nil && known.Workspace != nil {
 				ctx.Workspace = known.Workspace
 			}
-		case asCLIError(err).Code == "auth_expired":
+		case asCLIError(err).Code == codeAuthExpired:
 			checkErr = err
 		default:
 			return err // unreachable, rate limited, server failure: no verdict

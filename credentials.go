@@ -111,7 +111,7 @@ func storageOverride(getenv func(string) string) (string, error) {
 	case "", storageSealed, storageKeychain:
 		return v, nil
 	default:
-		return "", usageError(fmt.Sprintf("%s must be sealed or keychain, not %q", tokenStorageEnv, sanitize(v)),
+		return "", newError(codeUsageInvalidFlag, fmt.Sprintf("%s must be sealed or keychain, not %q", tokenStorageEnv, sanitize(v)),
 			"unset "+tokenStorageEnv+" to let difyctl choose")
 	}
 }
@@ -166,7 +166,7 @@ func (c *credentialChain) save(host, email string, t token) (string, error) {
 
 func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
-		return "", newError("credential_unwritable", "cannot store a token without a host, an email and a value", "")
+		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
 	}
 	clash, err := c.clashOf(host, email)
 	if err != nil {
@@ -174,7 +174,7 @@ func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (stri
 	}
 	if clash != nil {
 		if c.force == storageKeychain {
-			return "", newError("credential_unwritable",
+			return "", newError(codeCredentialUnwritable,
 				fmt.Sprintf("the OS credential store entry %s is also the name of %s", sanitize(keyringAccount(host, email)), clash.names()),
 				"unset "+tokenStorageEnv+" to let difyctl seal this token instead")
 		}
@@ -338,7 +338,7 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
 		if ce.TokenStorage != storageSealed {
-			return token{}, newError("credential_unreadable",
+			return token{}, newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					sanitize(keyringAccount(host, email)), sanitize(email), sanitize(host), clash.names()),
 				"sign in again to "+sanitize(email)+" on "+sanitize(host)+" with 'difyctl auth login --host "+sanitize(host)+"' (the new token is sealed), or log out of "+clash.names())

@@ -117,14 +117,14 @@ func (e *keyringError) Error() string {
 func keyringUnavailable(err error) *cliError {
 	var ke *keyringError
 	if !errors.As(err, &ke) {
-		return newError("keyring_unavailable", "OS credential store is unreachable: "+err.Error(),
+		return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(),
 			"unlock the keychain (or the login session) and retry")
 	}
 	hint := ke.hint
 	if hint == "" {
 		hint = "unlock the keychain (or the login session) and retry"
 	}
-	return newError("keyring_unavailable", "OS credential store is unreachable: "+ke.Error(), hint)
+	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+ke.Error(), hint)
 }
 
 // keyringTimeoutFrom reads DIFYCTL_KEYRING_TIMEOUT; a missing or bad value

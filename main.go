@@ -469,19 +469,19 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 				value = "true"
 			}
 			if err := fs.Set(f.Name, value); err != nil {
-				return nil, usageError(fmt.Sprintf("invalid value %q for %s: want true or false", sanitize(truncate(value, 40)), spelled), usageHint(usage))
+				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %q for %s: want true or false", sanitize(truncate(value, 40)), spelled), usageHint(usage))
 			}
 			continue
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
-				return nil, missingArg(fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
+				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
 			}
 			i++
 			value = args[i]
 		}
 		if err := fs.Set(f.Name, value); err != nil {
-			return nil, usageError(fmt.Sprintf("invalid value %q for %s: %s", sanitize(truncate(value, 40)), spelled, sanitize(err.Error())), usageHint(usage))
+			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %q for %s: %s", sanitize(truncate(value, 40)), spelled, sanitize(err.Error())), usageHint(usage))
 		}
 	}
 	return pos, nil

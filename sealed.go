@@ -120,7 +120,7 @@ func credentialUnreadable(path, detail, host string) *cliError {
 	if host != "" {
 		hint = "run 'difyctl auth login --host " + sanitize(host) + "' to sign in again"
 	}
-	return newError("credential_unreadable", "cannot read the token from "+path+": "+detail, hint)
+	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, hint)
 }
 
 // get returns the token sealed for host+email, errNoCredential when the
@@ -179,7 +179,7 @@ func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 		return err
 	}
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
-		return newError("credential_unwritable", fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
+		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
 	return s.rewrite(tx, host, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
@@ -256,7 +256,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedL
 		keep = append(keep, l.raw)
 	}
 	if len(keep) > maxSealedEntries {
-		return newError("credential_unwritable", fmt.Sprintf("%s would hold more than %d entries", s.path(), maxSealedEntries), "")
+		return newError(codeCredentialUnwritable, fmt.Sprintf("%s would hold more than %d entries", s.path(), maxSealedEntries), "")
 	}
 	return writeFileAtomic(s.dir, sealedFileName, renderSealed(keep))
 }
@@ -343,7 +343,7 @@ func (s *sealedStore) keyError(err error, host string) error {
 
 func sealedCheckNames(host, email string) error {
 	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
-		return newError("credential_unwritable", "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
+		return newError(codeCredentialUnwritable, "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
 	}
 	return nil
 }
@@ -386,7 +386,7 @@ func (s *sealedStore) checkKeyDir() error {
 	if !pathWithin(s.keyDir, s.dir) {
 		return nil
 	}
-	return newError("config_insecure",
+	return newError(codeConfigInsecure,
 		fmt.Sprintf("the sealed file's key would be kept in %s, inside the config directory %s: a copy of the config directory would open every sealed token", s.keyDir, s.dir),
 		"set DIFY_DATA_DIR (or XDG_DATA_HOME) to a directory outside "+s.dir+", e.g. the default ~/.local/share/difyctl")
 }

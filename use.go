@@ -47,7 +47,7 @@ func (a *app) useHost(domain string) error {
 	known := hostNames(h)
 	if domain == "" {
 		if !a.canPick() {
-			return missingArg("--domain is required (no TTY); known hosts: "+joinSanitized(known), "pass --domain <host>")
+			return newError(codeUsageMissingArg, "--domain is required (no TTY); known hosts: "+joinSanitized(known), "pass --domain <host>")
 		}
 		items := make([]string, len(h.Hosts))
 		cur := 0
@@ -66,7 +66,7 @@ func (a *app) useHost(domain string) error {
 	domain = normalizeHostArg(domain)
 	target := h.host(domain)
 	if target == nil {
-		return usageError(fmt.Sprintf("unknown host %q; known hosts: %s", sanitize(domain), joinSanitized(known)),
+		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown host %q; known hosts: %s", sanitize(domain), joinSanitized(known)),
 			"run 'difyctl auth login --host <url>' to add a host")
 	}
 	// A host with no current account would leave nobody signed in: one
@@ -88,7 +88,7 @@ func (a *app) useHost(domain string) error {
 	err = st.update(func(h *hostsFile) error {
 		e := h.host(domain)
 		if e == nil {
-			return usageError(fmt.Sprintf("unknown host %q", sanitize(domain)), "")
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown host %q", sanitize(domain)), "")
 		}
 		h.CurrentHost = domain
 		if account != "" && e.account(account) != nil {
@@ -188,7 +188,7 @@ func (a *app) useAccount(email string) error {
 	}
 	e := h.host(h.CurrentHost)
 	if h.CurrentHost == "" || e == nil || len(e.Accounts) == 0 {
-		return newError("not_logged_in", "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
+		return newError(codeNotLoggedIn, "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
 	}
 	known := make([]string, len(e.Accounts))
 	for i, c := range e.Accounts {
@@ -196,7 +196,7 @@ func (a *app) useAccount(email string) error {
 	}
 	if email == "" {
 		if !a.canPick() {
-			return missingArg(fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", sanitize(e.Host), joinSanitized(known)),
+			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", sanitize(e.Host), joinSanitized(known)),
 				"pass --email <email>")
 		}
 		items := accountItems(e)
@@ -218,7 +218,7 @@ func (a *app) useAccount(email string) error {
 		email = c.Email
 	}
 	if c == nil {
-		return usageError(fmt.Sprintf("unknown account %q on %s; known: %s", sanitize(email), sanitize(e.Host), joinSanitized(known)),
+		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %q on %s; known: %s", sanitize(email), sanitize(e.Host), joinSanitized(known)),
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	ts, err := a.tokenStore()
@@ -227,7 +227,7 @@ func (a *app) useAccount(email string) error {
 	}
 	if _, err := ts.find(e.Host, c); err != nil {
 		if errors.Is(err, errNoCredential) {
-			return newError("not_logged_in",
+			return newError(codeNotLoggedIn,
 				fmt.Sprintf("no credential stored for %s on %s", sanitize(email), sanitize(e.Host)),
 				reloginHint(e))
 		}
@@ -237,7 +237,7 @@ func (a *app) useAccount(email string) error {
 	err = st.update(func(h *hostsFile) error {
 		e := h.host(host)
 		if e.account(email) == nil {
-			return usageError(fmt.Sprintf("unknown account %q on %s", sanitize(email), sanitize(host)), "")
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %q on %s", sanitize(email), sanitize(host)), "")
 		}
 		e.CurrentAccount = email
 		return nil
@@ -303,7 +303,7 @@ func withRelogin(err error, e *hostEntry) error {
 		return err
 	}
 	switch ce.Code {
-	case "auth_expired", "credential_unreadable", "not_logged_in":
+	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
 		cp := *ce
 		cp.Hint = reloginHint(e)
 		return &cp
