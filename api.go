@@ -1,6 +1,6 @@
 package main
 
-// api.go: the HTTP client for the Dify OpenAPI (SPEC §4): base URL with the
+// api.go: the HTTP client for the Dify OpenAPI: base URL with the
 // host's path prefix, User-Agent, timeouts, a 1 MiB body cap, redirects that
 // never change scheme or host, a bearer that only goes to the context's
 // exact origin, retries for idempotent requests, and the mapping from HTTP
@@ -533,7 +533,8 @@ func summarizeNetErr(err error) string {
 	return sanitize(truncate(err.Error(), 200))
 }
 
-// statusError maps a non-2xx reply to the error codes of SPEC §4.
+// statusError maps a non-2xx reply to an error code, and so to the exit
+// code a script branches on.
 func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data []byte) *cliError {
 	st := resp.StatusCode
 	msg, hint, server := parseErrorBody(data, resp.Header.Get("Content-Type"))

@@ -1,7 +1,7 @@
 package main
 
 // credentials.go: the token type, the small interface commands use to
-// reach a context's token, and the chain behind it (SPEC §3): which store
+// reach a context's token, and the chain behind it: which store
 // a new token goes to, and the order stores are read in.
 //
 // Stores: the OS credential store (keyring*.go) and the sealed file
@@ -153,7 +153,7 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	}
 }
 
-// save stores t for host+email (SPEC §3 "Choosing"): the OS store first,
+// save stores t for host+email: the OS store first,
 // with a write and read-back of the real token; if that fails, the sealed
 // file and one stderr line saying why. DIFY_TOKEN_STORAGE=sealed skips the
 // OS store; =keychain fails with keyring_unavailable instead of falling

@@ -27,7 +27,7 @@ const (
 	// keyringService is the service name the official client uses.
 	keyringService = "difyctl"
 
-	// defaultKeyringTimeout bounds every OS-store call (SPEC §3): a locked
+	// defaultKeyringTimeout bounds every OS-store call: a locked
 	// collection waiting on a prompt that nobody will answer must not hang
 	// the CLI.
 	defaultKeyringTimeout = 10 * time.Second

@@ -34,7 +34,7 @@ const (
 	maxTokenBytes   = 2048
 )
 
-// resolveHost turns what the user typed into an endpoint (SPEC §5): a
+// resolveHost turns what the user typed into an endpoint: a
 // missing scheme means https, http needs --insecure, the host is lower-cased
 // and the path prefix kept without its trailing slash.
 func resolveHost(raw string, insecure bool) (endpoint, error) {

@@ -425,8 +425,8 @@ func wantsJSON(args []string) bool {
 	return false
 }
 
-// parseFlags parses flags anywhere among the positional arguments, as
-// SPEC §1 asks (`auth devices revoke "x" -y`). `--` ends flag parsing.
+// parseFlags parses flags anywhere among the positional arguments, so a
+// flag typed last still counts (`auth devices revoke "x" -y`). `--` ends flag parsing.
 // It reads argv itself against the FlagSet's definitions, so every
 // spelling a kubectl user types works (`-ojson`, `-o=json`, `-o json`,
 // `--output json`, `--output=json`, `--json`, `--json=false`) and every
@@ -489,8 +489,8 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 
 func usageHint(usage string) string { return "usage: difyctl " + usage }
 
-// unknownFlag is a parser error (exit 1, SPEC §6): the flag as typed, the
-// defined flags it is close to, and the usage line.
+// unknownFlag is a parser error (exit 1, as in the official client): the
+// flag as typed, the defined flags it is close to, and the usage line.
 func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
 	out := "unknown flag: " + sanitize(typed)
 	bare := strings.TrimLeft(typed, "-")

@@ -1,6 +1,7 @@
 package main
 
-// sealed.go: tokens.sealed, the fallback token store (SPEC §3).
+// sealed.go: tokens.sealed, the token store used when no OS credential
+// store is reachable.
 //
 // # Keys
 //

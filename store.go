@@ -45,8 +45,8 @@ const (
 	lockFileName = hostsFileName + ".lock"
 )
 
-// configDir resolves the config directory (SPEC §2). It never falls back to
-// a shared temporary directory.
+// configDir resolves the config directory. It never falls back to a
+// shared temporary directory, where another user could plant hosts.yml.
 func configDir(getenv func(string) string) (string, error) {
 	if d := getenv("DIFY_CONFIG_DIR"); d != "" {
 		return d, nil

@@ -314,7 +314,8 @@ func withRelogin(err error, e *hostEntry) error {
 // storedScheme gives a bare host (no scheme) that is already signed in
 // the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
 // reaches a host recorded as http. A stored http host was consented to
-// when it was signed in (SPEC §2), so it needs no new --insecure.
+// when it was signed in (login required --insecure for it), so it needs no
+// new --insecure.
 func (a *app) storedScheme(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.Contains(raw, "://") {
