@@ -74,7 +74,7 @@ func endpointOf(e *hostEntry) endpoint {
 func (a *app) checkEndpoint(ep endpoint) error {
 	bad := func(key, value, why string) error {
 		if !ep.stored {
-			return newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host URL: the %s %s %s", key, strconv.Quote(sanitize(truncate(value, 120))), why),
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host URL: the %s %s %s", key, quoted(truncate(value, 120)), why),
 				"pass a URL such as https://dify.example.com or https://example.com/dify")
 		}
 		file := hostsFileName
@@ -82,7 +82,7 @@ func (a *app) checkEndpoint(ep endpoint) error {
 			file = st.hostsPath()
 		}
 		return newError(codeConfigInvalid,
-			fmt.Sprintf("%s: host %s: %s %s %s", file, strconv.Quote(sanitize(truncate(ep.Host, 120))), key, strconv.Quote(sanitize(truncate(value, 120))), why),
+			fmt.Sprintf("%s: host %s: %s %s %s", file, quoted(truncate(ep.Host, 120)), key, quoted(truncate(value, 120)), why),
 			"fix or remove that value in "+file+", or sign in again with 'difyctl auth login --host <url>'")
 	}
 	switch {
@@ -204,11 +204,11 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 	rawPath := ep.Path + "/openapi/v1/"
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
 	}
 	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
 	if base.Hostname() == "" {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
 	}
 	if ep.stored || ep.httpConsent {
 		a.warnTransport(ep)
@@ -251,7 +251,7 @@ func retryBudget(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 0 || n > 20 {
-		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFYCTL_HTTP_RETRY: %q is not a non-negative integer (0..20)", sanitize(v)), "unset DIFYCTL_HTTP_RETRY or set it to a number such as 3")
+		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFYCTL_HTTP_RETRY: %s is not a non-negative integer (0..20)", quoted(v)), "unset DIFYCTL_HTTP_RETRY or set it to a number such as 3")
 	}
 	return n, nil
 }
@@ -386,9 +386,9 @@ func (a *app) warnTransport(ep endpoint) {
 	}
 	switch {
 	case ep.Scheme == "http":
-		a.warn("traffic to " + sanitize(ep.Host) + " is not encrypted (http://, as recorded in hosts.yml)")
+		a.warn("traffic to " + ep.Host + " is not encrypted (http://, as recorded in hosts.yml)")
 	case ep.Insecure:
-		a.warn("TLS certificate verification is off for " + sanitize(ep.Host) + " (insecure_tls in hosts.yml)")
+		a.warn("TLS certificate verification is off for " + ep.Host + " (insecure_tls in hosts.yml)")
 	default:
 		return
 	}
@@ -454,7 +454,7 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 	out := &response{status: resp.StatusCode, body: data, header: resp.Header}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		e := c.httpError(r, u, codeServer4xxOther,
-			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", sanitize(resp.Header.Get("Location")), c.origin),
+			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", resp.Header.Get("Location"), c.origin),
 			"use the final URL as --host", resp.StatusCode)
 		return nil, e
 	}
@@ -530,7 +530,7 @@ func summarizeNetErr(err error) string {
 	if errors.As(err, &oe) && oe.Err != nil {
 		err = oe.Err
 	}
-	return sanitize(truncate(err.Error(), 200))
+	return truncate(err.Error(), 200)
 }
 
 // statusError maps a non-2xx reply to an error code, and so to the exit
@@ -622,7 +622,7 @@ func retryAfter(v string) string {
 	if t, err := http.ParseTime(v); err == nil {
 		return t.UTC().Format(time.RFC3339)
 	}
-	return sanitize(truncate(v, 40))
+	return truncate(v, 40)
 }
 
 // htmlTitle returns the text of an HTML page's <title>, or false.

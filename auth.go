@@ -157,7 +157,7 @@ func (a *app) list(format string) error {
 	case "", "json", "yaml", "name":
 	default:
 		return newError(codeIllegalArgument,
-			fmt.Sprintf("illegal value %s for flag --output / -o", sanitize(format)),
+			fmt.Sprintf("illegal value %s for flag --output / -o", format),
 			"supported value: json, yaml, name")
 	}
 	st, err := a.store()
@@ -328,13 +328,13 @@ func (a *app) logout() error {
 		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
-			a.warn("server revoke failed (" + sanitize(asCLIError(err).Message) + "); local credentials cleared anyway")
+			a.warn("server revoke failed (" + asCLIError(err).Message + "); local credentials cleared anyway")
 		}
 	case err != nil && err != errNoCredential:
-		a.warn("could not read the stored token (" + sanitize(asCLIError(err).Message) + "); server revoke skipped, local credentials cleared anyway")
+		a.warn("could not read the stored token (" + asCLIError(err).Message + "); server revoke skipped, local credentials cleared anyway")
 	}
 	if err := ts.forget(host, c); err != nil {
-		a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+		a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
 	}
 	remaining := 0
 	err = st.update(func(h *hostsFile) error {
@@ -412,7 +412,7 @@ func (a *app) fromEnv() (*envSignIn, error) {
 // traffic is not encrypted.
 func (env *envSignIn) client(a *app) (*apiClient, error) {
 	if env.ep.Scheme == "http" {
-		a.warn("DIFY_HOST uses http://: traffic to " + sanitize(env.ep.Host) + " is not encrypted")
+		a.warn("DIFY_HOST uses http://: traffic to " + env.ep.Host + " is not encrypted")
 	}
 	return a.newAPIClient(env.ep, env.tok)
 }
@@ -439,7 +439,7 @@ func envHost(raw string) (endpoint, error) {
 	host = strings.Trim(host, "[]")
 	ip := net.ParseIP(host)
 	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", sanitize(ep.Host)), hint)
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", ep.Host), hint)
 	}
 	// http needs the insecure switch of the API client; there is no TLS
 	// to skip, so it changes nothing else.
@@ -570,7 +570,7 @@ func (a *app) printToken(hostArg, email string) error {
 		if hostArg == "" && email == "" {
 			return notLoggedIn()
 		}
-		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(sanitize(email), "any account"), orDefault(sanitize(host), "no host")),
+		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(email, "any account"), orDefault(host, "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
 	ts, err := a.tokenStore()
@@ -580,8 +580,8 @@ func (a *app) printToken(hostArg, email string) error {
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
 		return newError(codeNotLoggedIn,
-			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
-			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
+			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 	}
 	if err != nil {
 		return err
@@ -589,8 +589,8 @@ func (a *app) printToken(hostArg, email string) error {
 	s := tok.reveal()
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", sanitize(c.Email), sanitize(e.Host)),
-				"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
+				"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 		}
 	}
 	return a.writeString(s + "\n")
@@ -665,8 +665,8 @@ func (a *app) status(asJSON bool) error {
 	var checkErr error
 	ctx := known
 	if expired {
-		checkErr = newError(codeAuthExpired, "the token expired at "+sanitize(known.TokenExpiresAt),
-			"run 'difyctl auth login --host "+sanitize(s.host.Host)+"' to sign in again")
+		checkErr = newError(codeAuthExpired, "the token expired at "+known.TokenExpiresAt,
+			"run 'difyctl auth login --host "+s.host.Host+"' to sign in again")
 	} else {
 		stop := func() {}
 		if !asJSON {

@@ -44,7 +44,7 @@ var completionCommand = &command{
 			}
 			script, ok := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}[args[0]]
 			if !ok {
-				return newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported shell %q", sanitize(args[0])), "supported shells: bash, zsh, fish")
+				return newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported shell %s", quoted(args[0])), "supported shells: bash, zsh, fish")
 			}
 			return a.writeString(script)
 		}

@@ -215,7 +215,7 @@ func positiveInt(source, v string, maxValue int) (int, *cliError) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("%s: %q is not a number", source, sanitize(truncate(v, 40))), "pass an integer")
+		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("%s: %s is not a number", source, quoted(truncate(v, 40))), "pass an integer")
 	}
 	if n < 1 || n > maxValue {
 		if maxValue == maxLimit {
@@ -268,7 +268,7 @@ func (a *app) activeSession() (*session, error) {
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) {
 		return nil, newError(codeNotLoggedIn,
-			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
+			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
 			reloginHint(e))
 	}
 	if err != nil {
@@ -459,7 +459,7 @@ func matchSession(rows []sessionRow, target string) (sessionRow, error) {
 			return sessionRow{}, ambiguous(target, found)
 		}
 	}
-	return sessionRow{}, newError(codeUsageMissingArg, fmt.Sprintf("no session matches %q", sanitize(target)), "see 'difyctl auth devices list'")
+	return sessionRow{}, newError(codeUsageMissingArg, fmt.Sprintf("no session matches %s", quoted(target)), "see 'difyctl auth devices list'")
 }
 
 func ambiguous(target string, found []sessionRow) error {
@@ -469,9 +469,9 @@ func ambiguous(target string, found []sessionRow) error {
 			names = append(names, fmt.Sprintf("and %d more", len(found)-10))
 			break
 		}
-		names = append(names, sanitize(r.DeviceLabel)+" ("+sanitize(r.ID)+")")
+		names = append(names, r.DeviceLabel+" ("+r.ID+")")
 	}
-	return newError(codeUsageInvalidFlag, fmt.Sprintf("%q matches multiple sessions: %s; pass an exact id to disambiguate", sanitize(target), strings.Join(names, ", ")),
+	return newError(codeUsageInvalidFlag, fmt.Sprintf("%s matches multiple sessions: %s; pass an exact id to disambiguate", quoted(target), strings.Join(names, ", ")),
 		"see 'difyctl auth devices list'")
 }
 
@@ -554,7 +554,7 @@ func (a *app) forgetActive(s *session) {
 	ts, err := a.tokenStore()
 	if err == nil {
 		if err := ts.forget(s.host.Host, s.ctx); err != nil {
-			a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+			a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
 		}
 	}
 	st, err := a.store()
@@ -565,8 +565,8 @@ func (a *app) forgetActive(s *session) {
 		})
 	}
 	if err != nil {
-		a.warn("could not clear the signed-out context (" + sanitize(asCLIError(err).Message) + ")")
+		a.warn("could not clear the signed-out context (" + asCLIError(err).Message + ")")
 		return
 	}
-	a.warn("the current session was revoked: you are signed out of " + sanitize(s.host.Host) + " on this machine")
+	a.warn("the current session was revoked: you are signed out of " + s.host.Host + " on this machine")
 }

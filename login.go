@@ -54,12 +54,16 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 			return endpoint{}, newError(codeUsageInvalidFlag, "host parse: the host URL is not valid (and it carries a user name or password, which difyctl never uses)",
 				"pass the URL without user@, e.g. https://dify.example.com")
 		}
-		return endpoint{}, newError(codeUsageInvalidFlag, "host parse: "+sanitize(strings.TrimPrefix(err.Error(), "parse ")), "pass a URL such as https://dify.example.com")
+		reason := err.Error()
+		if ue, ok := err.(*url.Error); ok {
+			reason = fmt.Sprintf("%q: %v", ue.URL, ue.Err)
+		}
+		return endpoint{}, newError(codeUsageInvalidFlag, "host parse: "+reason, "pass a URL such as https://dify.example.com")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme != "https" && scheme != "http":
-		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported scheme %q: only https:// hosts are accepted", sanitize(u.Scheme)), "pass a URL such as https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported scheme %s: only https:// hosts are accepted", quoted(u.Scheme)), "pass a URL such as https://dify.example.com")
 	case scheme == "http" && !insecure:
 		return endpoint{}, newError(codeUsageInvalidFlag, "only https:// hosts are accepted",
 			"add --insecure to allow http:// (local-dev only; user_code/device_code travel plaintext)")
@@ -72,7 +76,7 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if !validHostname(host) {
-		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host name %q", sanitize(host)), "pass a URL such as https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host name %s", quoted(host)), "pass a URL such as https://dify.example.com")
 	}
 	if port := u.Port(); port != "" && !(scheme == "https" && port == "443") && !(scheme == "http" && port == "80") {
 		host = net.JoinHostPort(host, port)
@@ -179,7 +183,7 @@ func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
 	}
 	if resp.status != http.StatusOK {
 		return nil, c.httpError(req, c.urlFor(req.path), codeServer4xxOther,
-			fmt.Sprintf("the server refused the sign-in request: %s", sanitize(rfc8628Error(resp.body))), "", resp.status)
+			fmt.Sprintf("the server refused the sign-in request: %s", rfc8628Error(resp.body)), "", resp.status)
 	}
 	var dc deviceCode
 	if err := c.decodeJSON(req, resp, &dc); err != nil {
@@ -215,16 +219,16 @@ func deviceLabel() string {
 func checkVerificationURI(raw string, insecure bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return newError(codeInvalidVerification, fmt.Sprintf("server returned invalid verification_uri %q", sanitize(truncate(raw, 200))), "")
+		return newError(codeInvalidVerification, fmt.Sprintf("server returned invalid verification_uri %s", quoted(truncate(raw, 200))), "")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && !(scheme == "http" && insecure) {
 		return newError(codeInvalidVerification,
-			fmt.Sprintf("server returned verification_uri with unsupported scheme %q", sanitize(truncate(u.Scheme, 40))),
+			fmt.Sprintf("server returned verification_uri with unsupported scheme %s", quoted(truncate(u.Scheme, 40))),
 			"expected https:// (use --insecure to allow http:// on local-dev hosts)")
 	}
 	if u.Host == "" || u.User != nil {
-		return newError(codeInvalidVerification, fmt.Sprintf("server returned verification_uri without a usable host: %q", sanitize(truncate(raw, 200))), "")
+		return newError(codeInvalidVerification, fmt.Sprintf("server returned verification_uri without a usable host: %s", quoted(truncate(raw, 200))), "")
 	}
 	return nil
 }
@@ -259,7 +263,7 @@ func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
 		open = openBrowser
 	}
 	if err := open(uri); err != nil {
-		a.warn("couldn't open browser (" + sanitize(err.Error()) + "); open the URL above manually")
+		a.warn("couldn't open browser (" + err.Error() + "); open the URL above manually")
 	}
 }
 
@@ -489,7 +493,7 @@ func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
 		case "expired_token":
 			return nil, codeExpired()
 		default:
-			return nil, newError(codeUnknown, fmt.Sprintf("unknown poll error %q", sanitize(truncate(code, 80))), "")
+			return nil, newError(codeUnknown, fmt.Sprintf("unknown poll error %s", quoted(truncate(code, 80))), "")
 		}
 	}
 }
@@ -623,9 +627,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	}
 	if insecure {
 		if ep.Scheme == "http" {
-			a.warn("--insecure: traffic to " + sanitize(ep.Host) + " is not encrypted (http://); use it for local development only")
+			a.warn("--insecure: traffic to " + ep.Host + " is not encrypted (http://); use it for local development only")
 		} else {
-			a.warn("--insecure: TLS certificate verification is off for " + sanitize(ep.Host))
+			a.warn("--insecure: TLS certificate verification is off for " + ep.Host)
 		}
 	}
 	st, err := a.store()
@@ -782,6 +786,6 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 			return ep, nil
 		}
 		e := asCLIError(err)
-		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), e.Message, e.Hint)
+		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), sanitize(e.Message), sanitize(e.Hint))
 	}
 }

@@ -168,7 +168,9 @@ func (a *app) run(args []string) int {
 	}
 	var pe *parseError
 	if errors.As(err, &pe) {
-		fmt.Fprintln(a.stderr, pe.msg)
+		for _, l := range strings.Split(pe.msg, "\n") {
+			fmt.Fprintln(a.stderr, sanitize(l))
+		}
 		return 1
 	}
 	if a.jsonOut {
@@ -191,7 +193,7 @@ func (a *app) colors(isTTY bool) colors {
 
 // warn prints one `! message` line on stderr.
 func (a *app) warn(msg string) {
-	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), msg)
+	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), sanitize(msg))
 }
 
 // store returns the config store, resolving the directory on first use.
@@ -320,7 +322,7 @@ func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-hel
 
 // unknownCommandMessage names the bad command and suggests close ones.
 func unknownCommandMessage(word string) string {
-	msg := "unknown command: " + sanitize(word)
+	msg := "unknown command: " + word
 	var near []string
 	for _, c := range commands {
 		if closeEnough(word, c.path) {
@@ -399,7 +401,7 @@ func (a *app) runCommand(c *command, args []string) error {
 		return err
 	}
 	if len(pos) > c.maxArgs {
-		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
+		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", pos[c.maxArgs], c.path)}
 	}
 	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
 		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
@@ -469,7 +471,7 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 				value = "true"
 			}
 			if err := fs.Set(f.Name, value); err != nil {
-				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %q for %s: want true or false", sanitize(truncate(value, 40)), spelled), usageHint(usage))
+				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled), usageHint(usage))
 			}
 			continue
 		}
@@ -481,7 +483,7 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 			value = args[i]
 		}
 		if err := fs.Set(f.Name, value); err != nil {
-			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %q for %s: %s", sanitize(truncate(value, 40)), spelled, sanitize(err.Error())), usageHint(usage))
+			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled, err), usageHint(usage))
 		}
 	}
 	return pos, nil
@@ -492,7 +494,7 @@ func usageHint(usage string) string { return "usage: difyctl " + usage }
 // unknownFlag is a parser error (exit 1, as in the official client): the
 // flag as typed, the defined flags it is close to, and the usage line.
 func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
-	out := "unknown flag: " + sanitize(typed)
+	out := "unknown flag: " + typed
 	bare := strings.TrimLeft(typed, "-")
 	var near []string
 	for _, g := range sp.groups {
@@ -682,7 +684,7 @@ func (a *app) helpTopic(words []string) error {
 		a.printGroup(path)
 		return nil
 	}
-	return &parseError{msg: "unknown help topic: " + sanitize(path)}
+	return &parseError{msg: "unknown help topic: " + path}
 }
 
 // printHelp renders a command's usage, flags, examples and exit codes.

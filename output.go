@@ -47,6 +47,11 @@ func notLoggedIn() *cliError {
 	return newError(codeNotLoggedIn, "not logged in", "run 'difyctl auth login'")
 }
 
+// quoted shows a value inside a message in double quotes, cleaned first as
+// the terminal writer would clean it, so an escape sequence is dropped
+// rather than shown as Go's \x1b.
+func quoted(s string) string { return strconv.Quote(sanitize(s)) }
+
 // parseError is a parser-level mistake (unknown command or flag, a flag
 // missing its value). It prints as plain text and exits 1, as the official
 // client does.

@@ -38,13 +38,13 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 		if !first {
 			fmt.Fprintf(&b, "\x1b[%dA", len(items)+1)
 		}
-		b.WriteString("\r\x1b[J" + title + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
+		b.WriteString("\r\x1b[J" + sanitize(title) + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
 		for i, it := range items {
 			mark := "  "
 			if i == current {
 				mark = "* "
 			}
-			line := mark + it
+			line := mark + sanitize(it)
 			if i == sel {
 				line = a.colors(true).bold("> " + line)
 			} else {

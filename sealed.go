@@ -119,7 +119,7 @@ func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKe
 func credentialUnreadable(path, detail, host string) *cliError {
 	hint := "run 'difyctl auth login' to sign in again"
 	if host != "" {
-		hint = "run 'difyctl auth login --host " + sanitize(host) + "' to sign in again"
+		hint = "run 'difyctl auth login --host " + host + "' to sign in again"
 	}
 	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, hint)
 }
@@ -150,7 +150,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 		return t, nil
 	}
 	if why := doc.damage(); why != "" {
-		return token{}, credentialUnreadable(s.path(), why+"; the token for "+sanitize(email)+" may have been there", host)
+		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", host)
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
@@ -161,7 +161,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 		}
 		for _, e := range doc.entries() {
 			if _, err := key.open(e); err != nil {
-				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+sanitize(email)+" may have been there", host)
+				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", host)
 			}
 		}
 	}
