@@ -115,16 +115,12 @@ func (e *keyringError) Error() string {
 // keyringUnavailable turns a store failure into the keyring_unavailable
 // error commands print (exit 1).
 func keyringUnavailable(err error) *cliError {
+	hint := "unlock the keychain (or the login session) and retry"
 	var ke *keyringError
-	if !errors.As(err, &ke) {
-		return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(),
-			"unlock the keychain (or the login session) and retry")
+	if errors.As(err, &ke) && ke.hint != "" {
+		hint = ke.hint
 	}
-	hint := ke.hint
-	if hint == "" {
-		hint = "unlock the keychain (or the login session) and retry"
-	}
-	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+ke.Error(), hint)
+	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(), hint)
 }
 
 // keyringTimeoutFrom reads DIFYCTL_KEYRING_TIMEOUT; a missing or bad value

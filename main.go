@@ -163,7 +163,7 @@ func (a *app) run(args []string) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !isCLIError(err)) {
+	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !errors.As(err, new(*cliError))) {
 		return 130
 	}
 	var pe *parseError
@@ -179,11 +179,6 @@ func (a *app) run(args []string) int {
 		writeHumanError(a.stderr, err, a.colors(a.stderrTTY))
 	}
 	return exitCodeFor(err)
-}
-
-func isCLIError(err error) bool {
-	var ce *cliError
-	return errors.As(err, &ce)
 }
 
 // colors returns the colour switch for a stream.
