@@ -168,9 +168,7 @@ func (a *app) run(args []string) int {
 	}
 	var pe *parseError
 	if errors.As(err, &pe) {
-		for _, l := range strings.Split(pe.msg, "\n") {
-			fmt.Fprintln(a.stderr, sanitize(l))
-		}
+		fmt.Fprintln(a.stderr, pe.msg)
 		return 1
 	}
 	if a.jsonOut {
@@ -186,7 +184,8 @@ func (a *app) colors(isTTY bool) colors {
 	return colors{on: isTTY && a.getenv("NO_COLOR") == ""}
 }
 
-// warn prints one `! message` line on stderr.
+// warn prints one `! message` line on stderr, sanitized here: messages are
+// built with raw values, whoever supplied them.
 func (a *app) warn(msg string) {
 	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), sanitize(msg))
 }
@@ -317,7 +316,7 @@ func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-hel
 
 // unknownCommandMessage names the bad command and suggests close ones.
 func unknownCommandMessage(word string) string {
-	msg := "unknown command: " + word
+	msg := "unknown command: " + sanitize(word)
 	var near []string
 	for _, c := range commands {
 		if closeEnough(word, c.path) {
@@ -396,7 +395,7 @@ func (a *app) runCommand(c *command, args []string) error {
 		return err
 	}
 	if len(pos) > c.maxArgs {
-		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", pos[c.maxArgs], c.path)}
+		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
 	}
 	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
 		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
@@ -489,7 +488,7 @@ func usageHint(usage string) string { return "usage: difyctl " + usage }
 // unknownFlag is a parser error (exit 1, as in the official client): the
 // flag as typed, the defined flags it is close to, and the usage line.
 func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
-	out := "unknown flag: " + typed
+	out := "unknown flag: " + sanitize(typed)
 	bare := strings.TrimLeft(typed, "-")
 	var near []string
 	for _, g := range sp.groups {
@@ -679,7 +678,7 @@ func (a *app) helpTopic(words []string) error {
 		a.printGroup(path)
 		return nil
 	}
-	return &parseError{msg: "unknown help topic: " + path}
+	return &parseError{msg: "unknown help topic: " + sanitize(path)}
 }
 
 // printHelp renders a command's usage, flags, examples and exit codes.

@@ -37,7 +37,9 @@ type cliError struct {
 
 func (e *cliError) Error() string { return e.Code + ": " + e.Message }
 
-// newError builds a cliError; hint may be empty.
+// newError builds a cliError; hint may be empty. Message and hint carry
+// values raw: writeHumanError sanitizes them and the JSON envelope escapes
+// them, so each output gets its own cleaning once.
 func newError(code, message, hint string) *cliError {
 	return &cliError{Code: code, Message: message, Hint: hint}
 }
@@ -54,7 +56,8 @@ func quoted(s string) string { return strconv.Quote(sanitize(s)) }
 
 // parseError is a parser-level mistake (unknown command or flag, a flag
 // missing its value). It prints as plain text and exits 1, as the official
-// client does.
+// client does. Its message has line breaks of its own, so
+// the typed word in it is sanitized where the message is built.
 type parseError struct{ msg string }
 
 func (e *parseError) Error() string { return e.msg }
