@@ -1,6 +1,6 @@
 package main
 
-// api.go: the HTTP client for the Dify OpenAPI (SPEC §4): base URL with the
+// api.go: the HTTP client for the Dify OpenAPI: base URL with the
 // host's path prefix, User-Agent, timeouts, a 1 MiB body cap, redirects that
 // never change scheme or host, a bearer that only goes to the context's
 // exact origin, retries for idempotent requests, and the mapping from HTTP
@@ -74,15 +74,15 @@ func endpointOf(e *hostEntry) endpoint {
 func (a *app) checkEndpoint(ep endpoint) error {
 	bad := func(key, value, why string) error {
 		if !ep.stored {
-			return usageError(fmt.Sprintf("invalid host URL: the %s %s %s", key, strconv.Quote(sanitize(truncate(value, 120))), why),
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host URL: the %s %s %s", key, quoted(truncate(value, 120)), why),
 				"pass a URL such as https://dify.example.com or https://example.com/dify")
 		}
 		file := hostsFileName
 		if st, err := a.store(); err == nil {
 			file = st.hostsPath()
 		}
-		return newError("config_invalid",
-			fmt.Sprintf("%s: host %s: %s %s %s", file, strconv.Quote(sanitize(truncate(ep.Host, 120))), key, strconv.Quote(sanitize(truncate(value, 120))), why),
+		return newError(codeConfigInvalid,
+			fmt.Sprintf("%s: host %s: %s %s %s", file, quoted(truncate(ep.Host, 120)), key, quoted(truncate(value, 120)), why),
 			"fix or remove that value in "+file+", or sign in again with 'difyctl auth login --host <url>'")
 	}
 	switch {
@@ -91,7 +91,7 @@ func (a *app) checkEndpoint(ep endpoint) error {
 	case ep.stored:
 		return bad("scheme", ep.Scheme, "is not http or https")
 	default:
-		return usageError("only https:// hosts are accepted", "add --insecure to allow http:// (local-dev only)")
+		return newError(codeUsageInvalidFlag, "only https:// hosts are accepted", "add --insecure to allow http:// (local-dev only)")
 	}
 	if !validHostKey(ep.Host) {
 		return bad("host", ep.Host, "is not a host name with an optional port")
@@ -204,11 +204,11 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 	rawPath := ep.Path + "/openapi/v1/"
 	path, err := url.PathUnescape(rawPath)
 	if err != nil {
-		return nil, usageError("invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
 	}
 	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
 	if base.Hostname() == "" {
-		return nil, usageError("invalid host "+strconv.Quote(sanitize(ep.Host)), "")
+		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
 	}
 	if ep.stored || ep.httpConsent {
 		a.warnTransport(ep)
@@ -251,7 +251,7 @@ func retryBudget(v string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < 0 || n > 20 {
-		return 0, usageError(fmt.Sprintf("DIFYCTL_HTTP_RETRY: %q is not a non-negative integer (0..20)", sanitize(v)), "unset DIFYCTL_HTTP_RETRY or set it to a number such as 3")
+		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFYCTL_HTTP_RETRY: %s is not a non-negative integer (0..20)", quoted(v)), "unset DIFYCTL_HTTP_RETRY or set it to a number such as 3")
 	}
 	return n, nil
 }
@@ -338,7 +338,7 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 	if r.body != nil {
 		var err error
 		if payload, err = json.Marshal(r.body); err != nil {
-			return nil, newError("client_error", "cannot encode the request: "+err.Error(), "")
+			return nil, newError(codeClientError, "cannot encode the request: "+err.Error(), "")
 		}
 	}
 	backoff := 300 * time.Millisecond
@@ -386,9 +386,9 @@ func (a *app) warnTransport(ep endpoint) {
 	}
 	switch {
 	case ep.Scheme == "http":
-		a.warn("traffic to " + sanitize(ep.Host) + " is not encrypted (http://, as recorded in hosts.yml)")
+		a.warn("traffic to " + ep.Host + " is not encrypted (http://, as recorded in hosts.yml)")
 	case ep.Insecure:
-		a.warn("TLS certificate verification is off for " + sanitize(ep.Host) + " (insecure_tls in hosts.yml)")
+		a.warn("TLS certificate verification is off for " + ep.Host + " (insecure_tls in hosts.yml)")
 	default:
 		return
 	}
@@ -432,7 +432,7 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 	if err != nil {
-		return nil, newError("client_error", "cannot build the request: "+err.Error(), "")
+		return nil, newError(codeClientError, "cannot build the request: "+err.Error(), "")
 	}
 	req.Header.Set("User-Agent", c.ua)
 	req.Header.Set("Accept", "application/json")
@@ -447,20 +447,20 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 	data, tooBig, err := readCapped(resp.Body)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, &transientError{c.httpError(r, u, "network_connection", "timed out reading the response from "+u.Host, "check your network and retry", 0)}
+			return nil, &transientError{c.httpError(r, u, codeNetworkConnection, "timed out reading the response from "+u.Host, "check your network and retry", 0)}
 		}
-		return nil, &transientError{c.httpError(r, u, "network_connection", "connection lost while reading the response: "+summarizeNetErr(err), "check your network and retry", 0)}
+		return nil, &transientError{c.httpError(r, u, codeNetworkConnection, "connection lost while reading the response: "+summarizeNetErr(err), "check your network and retry", 0)}
 	}
 	out := &response{status: resp.StatusCode, body: data, header: resp.Header}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e := c.httpError(r, u, "server_4xx_other",
-			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", sanitize(resp.Header.Get("Location")), c.origin),
+		e := c.httpError(r, u, codeServer4xxOther,
+			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", resp.Header.Get("Location"), c.origin),
 			"use the final URL as --host", resp.StatusCode)
 		return nil, e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if tooBig {
-			return nil, c.httpError(r, u, "server_bad_response", "the server's response is larger than 1 MiB; refusing to read it", "check the host is a Dify console API URL", resp.StatusCode)
+			return nil, c.httpError(r, u, codeServerBadResponse, "the server's response is larger than 1 MiB; refusing to read it", "check the host is a Dify console API URL", resp.StatusCode)
 		}
 		return out, nil
 	}
@@ -504,20 +504,20 @@ func (c *apiClient) httpError(r request, u *url.URL, code, msg, hint string, sta
 
 func (c *apiClient) transportError(r request, u *url.URL, err error) error {
 	if errors.Is(err, errRedirectRefused) {
-		return c.httpError(r, u, "server_4xx_other",
+		return c.httpError(r, u, codeServer4xxOther,
 			"the server redirected the request elsewhere; difyctl only follows redirects within "+c.origin,
 			"use the final URL as --host", 0)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Timeout() {
-		return &transientError{c.httpError(r, u, "network_connection", "request to "+u.Host+" timed out", "check your network and retry", 0)}
+		return &transientError{c.httpError(r, u, codeNetworkConnection, "request to "+u.Host+" timed out", "check your network and retry", 0)}
 	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
-		return c.httpError(r, u, "network_connection", "TLS certificate of "+u.Host+" is not trusted: "+summarizeNetErr(certErr.Err),
+		return c.httpError(r, u, codeNetworkConnection, "TLS certificate of "+u.Host+" is not trusted: "+summarizeNetErr(certErr.Err),
 			"use --insecure at login only for a local development host", 0)
 	}
-	return &transientError{c.httpError(r, u, "network_connection", "cannot reach "+u.Host+": "+summarizeNetErr(err), "check the host URL and your network, then retry", 0)}
+	return &transientError{c.httpError(r, u, codeNetworkConnection, "cannot reach "+u.Host+": "+summarizeNetErr(err), "check the host URL and your network, then retry", 0)}
 }
 
 // summarizeNetErr keeps the innermost, human part of a transport error.
@@ -530,30 +530,31 @@ func summarizeNetErr(err error) string {
 	if errors.As(err, &oe) && oe.Err != nil {
 		err = oe.Err
 	}
-	return sanitize(truncate(err.Error(), 200))
+	return truncate(err.Error(), 200)
 }
 
-// statusError maps a non-2xx reply to the error codes of SPEC §4.
+// statusError maps a non-2xx reply to an error code, and so to the exit
+// code a script branches on.
 func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data []byte) *cliError {
 	st := resp.StatusCode
 	msg, hint, server := parseErrorBody(data, resp.Header.Get("Content-Type"))
 	e := &cliError{HTTPStatus: st, Method: r.method, URL: u.String(), Server: server}
 	switch {
 	case st == 401:
-		e.Code = "auth_expired"
+		e.Code = codeAuthExpired
 		e.Message = orDefault(msg, "session expired or revoked")
 		e.Hint = "run 'difyctl auth login' to sign in again"
 	case st == 404 && r.deviceFlow:
-		e.Code = "unsupported_endpoint"
+		e.Code = codeUnsupportedEndpoint
 		e.Message = "this Dify host does not implement the OAuth device flow"
 		e.Hint = "check that --host is the console API URL and that the server runs Dify 1.15 or later with OPENAPI_ENABLED=true"
 		e.Server = nil
 	case st == 426:
-		e.Code = "version_skew"
+		e.Code = codeVersionSkew
 		e.Message = orDefault(msg, "the server rejected difyctl "+version+" as too old")
 		e.Hint = orDefault(hint, "upgrade difyctl")
 	case st == 429:
-		e.Code = "rate_limited"
+		e.Code = codeRateLimited
 		e.Message = orDefault(msg, "too many requests")
 		if ra := retryAfter(resp.Header.Get("Retry-After")); ra != "" {
 			e.Hint = "retry after " + ra
@@ -561,11 +562,11 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 			e.Hint = "wait a moment and retry"
 		}
 	case st >= 500:
-		e.Code = "server_5xx"
+		e.Code = codeServer5xx
 		e.Message = orDefault(msg, fmt.Sprintf("server error (HTTP %d)", st))
 		e.Hint = orDefault(hint, "retry later; if it persists, check the server's logs")
 	default:
-		e.Code = "server_4xx_other"
+		e.Code = codeServer4xxOther
 		e.Message = orDefault(msg, fmt.Sprintf("request failed (HTTP %d)", st))
 		e.Hint = hint
 	}
@@ -621,7 +622,7 @@ func retryAfter(v string) string {
 	if t, err := http.ParseTime(v); err == nil {
 		return t.UTC().Format(time.RFC3339)
 	}
-	return sanitize(truncate(v, 40))
+	return truncate(v, 40)
 }
 
 // htmlTitle returns the text of an HTML page's <title>, or false.
@@ -719,7 +720,7 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 func (c *apiClient) decodeJSON(r request, resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
 		u := c.urlFor(r.path)
-		e := c.httpError(r, u, "server_bad_response", "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
+		e := c.httpError(r, u, codeServerBadResponse, "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
 		notDifyHost(e, r.method, u, resp.body)
 		return e
 	}

@@ -156,8 +156,8 @@ func (a *app) list(format string) error {
 	switch format {
 	case "", "json", "yaml", "name":
 	default:
-		return newError("illegal_argument",
-			fmt.Sprintf("illegal value %s for flag --output / -o", sanitize(format)),
+		return newError(codeIllegalArgument,
+			fmt.Sprintf("illegal value %s for flag --output / -o", format),
 			"supported value: json, yaml, name")
 	}
 	st, err := a.store()
@@ -324,17 +324,17 @@ func (a *app) logout() error {
 	}
 	tok, err := ts.find(host, c)
 	switch {
-	case err != nil && asCLIError(err).Code == "config_insecure":
+	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
-			a.warn("server revoke failed (" + sanitize(asCLIError(err).Message) + "); local credentials cleared anyway")
+			a.warn("server revoke failed (" + asCLIError(err).Message + "); local credentials cleared anyway")
 		}
 	case err != nil && err != errNoCredential:
-		a.warn("could not read the stored token (" + sanitize(asCLIError(err).Message) + "); server revoke skipped, local credentials cleared anyway")
+		a.warn("could not read the stored token (" + asCLIError(err).Message + "); server revoke skipped, local credentials cleared anyway")
 	}
 	if err := ts.forget(host, c); err != nil {
-		a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+		a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
 	}
 	remaining := 0
 	err = st.update(func(h *hostsFile) error {
@@ -394,11 +394,11 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	}
 	s := strings.TrimSpace(raw)
 	if s == "" || len(s) > maxTokenBytes {
-		return nil, usageError("DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
+		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return nil, usageError("DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
+			return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 		}
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
@@ -412,7 +412,7 @@ func (a *app) fromEnv() (*envSignIn, error) {
 // traffic is not encrypted.
 func (env *envSignIn) client(a *app) (*apiClient, error) {
 	if env.ep.Scheme == "http" {
-		a.warn("DIFY_HOST uses http://: traffic to " + sanitize(env.ep.Host) + " is not encrypted")
+		a.warn("DIFY_HOST uses http://: traffic to " + env.ep.Host + " is not encrypted")
 	}
 	return a.newAPIClient(env.ep, env.tok)
 }
@@ -426,7 +426,7 @@ func envHost(raw string) (endpoint, error) {
 	}
 	ep, err := resolveHost(raw, true)
 	if err != nil {
-		return endpoint{}, usageError("DIFY_HOST: "+asCLIError(err).Message, hint)
+		return endpoint{}, newError(codeUsageInvalidFlag, "DIFY_HOST: "+asCLIError(err).Message, hint)
 	}
 	if ep.Scheme == "https" {
 		ep.Insecure = false
@@ -439,7 +439,7 @@ func envHost(raw string) (endpoint, error) {
 	host = strings.Trim(host, "[]")
 	ip := net.ParseIP(host)
 	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return endpoint{}, usageError(fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", sanitize(ep.Host)), hint)
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("DIFY_HOST: http:// is accepted only on a loopback address, not %s", ep.Host), hint)
 	}
 	// http needs the insecure switch of the API client; there is no TLS
 	// to skip, so it changes nothing else.
@@ -453,7 +453,7 @@ func (a *app) refuseUnderEnv(cmd string) error {
 	if a.getenv("DIFY_TOKEN") == "" {
 		return nil
 	}
-	return usageError("'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
+	return newError(codeUsageInvalidFlag, "'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
 }
 
 // envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
@@ -463,7 +463,7 @@ func (a *app) envHint(err error) error {
 		return err
 	}
 	ce := asCLIError(err)
-	if ce.Code != "auth_expired" {
+	if ce.Code != codeAuthExpired {
 		return err
 	}
 	c := *ce
@@ -545,7 +545,7 @@ func (a *app) printToken(hostArg, email string) error {
 	}
 	if env != nil {
 		if hostArg != "" || email != "" {
-			return usageError("--host and --email pick a stored sign-in, which is not used while DIFY_TOKEN is set", envTokenHint)
+			return newError(codeUsageInvalidFlag, "--host and --email pick a stored sign-in, which is not used while DIFY_TOKEN is set", envTokenHint)
 		}
 		return a.writeString(env.tok.reveal() + "\n")
 	}
@@ -570,7 +570,7 @@ func (a *app) printToken(hostArg, email string) error {
 		if hostArg == "" && email == "" {
 			return notLoggedIn()
 		}
-		return newError("not_logged_in", fmt.Sprintf("no sign-in for %s on %s", orDefault(sanitize(email), "any account"), orDefault(sanitize(host), "no host")),
+		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(email, "any account"), orDefault(host, "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
 	ts, err := a.tokenStore()
@@ -579,9 +579,9 @@ func (a *app) printToken(hostArg, email string) error {
 	}
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		return newError("not_logged_in",
-			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
-			"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+		return newError(codeNotLoggedIn,
+			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
+			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 	}
 	if err != nil {
 		return err
@@ -589,8 +589,8 @@ func (a *app) printToken(hostArg, email string) error {
 	s := tok.reveal()
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
-			return newError("credential_unreadable", fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", sanitize(c.Email), sanitize(e.Host)),
-				"run 'difyctl auth login --host "+sanitize(e.Host)+"' to sign in again")
+			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
+				"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 		}
 	}
 	return a.writeString(s + "\n")
@@ -665,8 +665,8 @@ func (a *app) status(asJSON bool) error {
 	var checkErr error
 	ctx := known
 	if expired {
-		checkErr = newError("auth_expired", "the token expired at "+sanitize(known.TokenExpiresAt),
-			"run 'difyctl auth login --host "+sanitize(s.host.Host)+"' to sign in again")
+		checkErr = newError(codeAuthExpired, "the token expired at "+known.TokenExpiresAt,
+			"run 'difyctl auth login --host "+s.host.Host+"' to sign in again")
 	} else {
 		stop := func() {}
 		if !asJSON {
@@ -680,7 +680,7 @@ func (a *app) status(asJSON bool) error {
 			if ctx.Workspace == nil || s.env == nil && known.Workspace != nil {
 				ctx.Workspace = known.Workspace
 			}
-		case asCLIError(err).Code == "auth_expired":
+		case asCLIError(err).Code == codeAuthExpired:
 			checkErr = err
 		default:
 			return err // unreachable, rate limited, server failure: no verdict

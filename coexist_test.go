@@ -3,7 +3,7 @@
 package main
 
 // coexist_test.go: difyctl beside the official TypeScript client on one
-// config dir (issue 10, SPEC §2–§3): its files, its tokens.yml and its
+// config dir: its files, its tokens.yml and its
 // lock protocol. Black box: the built binary, the fake server.
 
 import (
@@ -63,7 +63,8 @@ func mintToken(t *testing.T, f *fakeServer, email string) (tok, id string) {
 // have written it for two fake servers, with their minted tokens in
 // tokens.yml (file mode). The first host is http too (the fake serves
 // http); like the official client, the fixture records only
-// `scheme: http`, never insecure_tls: that scheme is consent (SPEC §2).
+// `scheme: http`, never insecure_tls: that scheme is consent,
+// given at login.
 func officialFixture(t *testing.T, e *cliEnv, f1, f2 *fakeServer, tok1, id1, tok2, id2 string) {
 	t.Helper()
 	hosts, err := os.ReadFile(filepath.Join("testdata", "official", "hosts.yml"))

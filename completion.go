@@ -40,11 +40,11 @@ var completionCommand = &command{
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		return func(a *app, args []string) error {
 			if len(args) == 0 {
-				return missingArg("name a shell: bash, zsh or fish", "run 'difyctl completion --help'")
+				return newError(codeUsageMissingArg, "name a shell: bash, zsh or fish", "run 'difyctl completion --help'")
 			}
 			script, ok := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}[args[0]]
 			if !ok {
-				return usageError(fmt.Sprintf("unsupported shell %q", sanitize(args[0])), "supported shells: bash, zsh, fish")
+				return newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported shell %s", quoted(args[0])), "supported shells: bash, zsh, fish")
 			}
 			return a.writeString(script)
 		}

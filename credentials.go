@@ -1,7 +1,7 @@
 package main
 
 // credentials.go: the token type, the small interface commands use to
-// reach a context's token, and the chain behind it (SPEC §3): which store
+// reach a context's token, and the chain behind it: which store
 // a new token goes to, and the order stores are read in.
 //
 // Stores: the OS credential store (keyring*.go) and the sealed file
@@ -111,7 +111,7 @@ func storageOverride(getenv func(string) string) (string, error) {
 	case "", storageSealed, storageKeychain:
 		return v, nil
 	default:
-		return "", usageError(fmt.Sprintf("%s must be sealed or keychain, not %q", tokenStorageEnv, sanitize(v)),
+		return "", newError(codeUsageInvalidFlag, fmt.Sprintf("%s must be sealed or keychain, not %s", tokenStorageEnv, quoted(v)),
 			"unset "+tokenStorageEnv+" to let difyctl choose")
 	}
 }
@@ -153,7 +153,7 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	}
 }
 
-// save stores t for host+email (SPEC §3 "Choosing"): the OS store first,
+// save stores t for host+email: the OS store first,
 // with a write and read-back of the real token; if that fails, the sealed
 // file and one stderr line saying why. DIFY_TOKEN_STORAGE=sealed skips the
 // OS store; =keychain fails with keyring_unavailable instead of falling
@@ -166,7 +166,7 @@ func (c *credentialChain) save(host, email string, t token) (string, error) {
 
 func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
-		return "", newError("credential_unwritable", "cannot store a token without a host, an email and a value", "")
+		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
 	}
 	clash, err := c.clashOf(host, email)
 	if err != nil {
@@ -174,15 +174,15 @@ func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (stri
 	}
 	if clash != nil {
 		if c.force == storageKeychain {
-			return "", newError("credential_unwritable",
-				fmt.Sprintf("the OS credential store entry %s is also the name of %s", sanitize(keyringAccount(host, email)), clash.names()),
+			return "", newError(codeCredentialUnwritable,
+				fmt.Sprintf("the OS credential store entry %s is also the name of %s", keyringAccount(host, email), clash.names()),
 				"unset "+tokenStorageEnv+" to let difyctl seal this token instead")
 		}
 		if err := c.sealed.putIn(tx, host, email, t); err != nil {
 			return "", err
 		}
 		c.a.warn(fmt.Sprintf("the OS credential store entry %s is also the name of %s; token sealed in %s so neither context can read the other's",
-			sanitize(keyringAccount(host, email)), clash.names(), c.sealed.path()))
+			keyringAccount(host, email), clash.names(), c.sealed.path()))
 		return storageSealed, nil
 	}
 	reason := ""
@@ -245,7 +245,7 @@ func (c *credentialChain) clashOf(host, email string) (*osNameClash, error) {
 			if cl == nil {
 				cl = &osNameClash{}
 			}
-			cl.others = append(cl.others, sanitize(x.Email)+" on "+sanitize(e.Host))
+			cl.others = append(cl.others, x.Email+" on "+e.Host)
 			if x.TokenStorage != storageSealed {
 				cl.othersInOS = true
 			}
@@ -338,10 +338,10 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
 		if ce.TokenStorage != storageSealed {
-			return token{}, newError("credential_unreadable",
+			return token{}, newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
-					sanitize(keyringAccount(host, email)), sanitize(email), sanitize(host), clash.names()),
-				"sign in again to "+sanitize(email)+" on "+sanitize(host)+" with 'difyctl auth login --host "+sanitize(host)+"' (the new token is sealed), or log out of "+clash.names())
+					keyringAccount(host, email), email, host, clash.names()),
+				"sign in again to "+email+" on "+host+" with 'difyctl auth login --host "+host+"' (the new token is sealed), or log out of "+clash.names())
 		}
 		order = []string{storageSealed}
 	}
@@ -400,7 +400,7 @@ func (c *credentialChain) plaintextNotice(host, email string) {
 	}
 	c.plainNoticed = true
 	c.a.warn(fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; 'difyctl auth login --host %s' would keep a new one in the OS credential store or the sealed file",
-		sanitize(email), sanitize(host), c.plaintextPath(), sanitize(host)))
+		email, host, c.plaintextPath(), host))
 }
 
 // forget deletes the context's token from the OS store, the sealed file

@@ -535,7 +535,8 @@ func TestPlaintextOtherVersionsAreIgnored(t *testing.T) {
 	e := newCredEnv(t)
 	c := e.chain(t, &memKeyring{items: map[string][]byte{}, absent: true})
 	os.MkdirAll(e.config, 0o700)
-	// Era A/B layouts (peer-cli.md §2.4) are not the official era C file.
+	// Older official layouts (a flat host → email → token map) are not the
+	// file the current official client writes, so they are not read.
 	os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("hosts:\n  h:\n    e@x: dfoa_eraA\n"), 0o600)
 	if _, err := c.find("h", ctxEntry("e@x", "")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find = %v", err)

@@ -115,7 +115,7 @@ func (a *app) devicesList(asJSON bool, pageArg, limitArg string) error {
 		} else {
 			var buf bytes.Buffer
 			if err := json.Compact(&buf, raw); err != nil {
-				return newError("server_bad_response", "the server's session list is not valid JSON", "")
+				return newError(codeServerBadResponse, "the server's session list is not valid JSON", "")
 			}
 			buf.WriteByte('\n')
 			raw = buf.Bytes()
@@ -215,13 +215,13 @@ func positiveInt(source, v string, maxValue int) (int, *cliError) {
 	v = strings.TrimSpace(v)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, usageError(fmt.Sprintf("%s: %q is not a number", source, sanitize(truncate(v, 40))), "pass an integer")
+		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("%s: %s is not a number", source, quoted(truncate(v, 40))), "pass an integer")
 	}
 	if n < 1 || n > maxValue {
 		if maxValue == maxLimit {
-			return 0, usageError(fmt.Sprintf("%s: %d out of range [1..%d]", source, n, maxValue), "pass a page size from 1 to 200")
+			return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("%s: %d out of range [1..%d]", source, n, maxValue), "pass a page size from 1 to 200")
 		}
-		return 0, usageError(fmt.Sprintf("%s: %d out of range (must be 1 or more)", source, n), "")
+		return 0, newError(codeUsageInvalidFlag, fmt.Sprintf("%s: %d out of range (must be 1 or more)", source, n), "")
 	}
 	return n, nil
 }
@@ -267,8 +267,8 @@ func (a *app) activeSession() (*session, error) {
 	}
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) {
-		return nil, newError("not_logged_in",
-			fmt.Sprintf("no credential stored for %s on %s", sanitize(c.Email), sanitize(e.Host)),
+		return nil, newError(codeNotLoggedIn,
+			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
 			reloginHint(e))
 	}
 	if err != nil {
@@ -355,10 +355,10 @@ var devicesRevokeCommand = &command{
 
 func (a *app) devicesRevoke(target string, all, yes bool) error {
 	if target == "" && !all {
-		return missingArg("specify a device label / id, or pass --all", "see 'difyctl auth devices list'")
+		return newError(codeUsageMissingArg, "specify a device label / id, or pass --all", "see 'difyctl auth devices list'")
 	}
 	if target != "" && all {
-		return usageError("pass a target or --all, not both", "usage: difyctl auth devices revoke [<target>] [--all] [-y|--yes]")
+		return newError(codeUsageInvalidFlag, "pass a target or --all, not both", "usage: difyctl auth devices revoke [<target>] [--all] [-y|--yes]")
 	}
 	s, err := a.activeSession()
 	if err != nil {
@@ -368,7 +368,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		// The server does not say which session a token belongs to, and
 		// DIFY_TOKEN comes without the token_id that hosts.yml keeps:
 		// --all would revoke the session in use too.
-		return usageError("--all cannot tell which session DIFY_TOKEN uses, so it would revoke that one too",
+		return newError(codeUsageInvalidFlag, "--all cannot tell which session DIFY_TOKEN uses, so it would revoke that one too",
 			"revoke sessions by label or id, or unset DIFY_TOKEN to use a stored sign-in")
 	}
 	rows, err := s.fetchAll(a)
@@ -399,7 +399,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 			return err
 		}
 		if !ok {
-			return missingArg("aborted by user", "pass --yes to skip confirmation")
+			return newError(codeUsageMissingArg, "aborted by user", "pass --yes to skip confirmation")
 		}
 	}
 	revoked, selfHit, failures := s.revokeAll(a, chosen)
@@ -459,7 +459,7 @@ func matchSession(rows []sessionRow, target string) (sessionRow, error) {
 			return sessionRow{}, ambiguous(target, found)
 		}
 	}
-	return sessionRow{}, missingArg(fmt.Sprintf("no session matches %q", sanitize(target)), "see 'difyctl auth devices list'")
+	return sessionRow{}, newError(codeUsageMissingArg, fmt.Sprintf("no session matches %s", quoted(target)), "see 'difyctl auth devices list'")
 }
 
 func ambiguous(target string, found []sessionRow) error {
@@ -469,9 +469,9 @@ func ambiguous(target string, found []sessionRow) error {
 			names = append(names, fmt.Sprintf("and %d more", len(found)-10))
 			break
 		}
-		names = append(names, sanitize(r.DeviceLabel)+" ("+sanitize(r.ID)+")")
+		names = append(names, r.DeviceLabel+" ("+r.ID+")")
 	}
-	return usageError(fmt.Sprintf("%q matches multiple sessions: %s; pass an exact id to disambiguate", sanitize(target), strings.Join(names, ", ")),
+	return newError(codeUsageInvalidFlag, fmt.Sprintf("%s matches multiple sessions: %s; pass an exact id to disambiguate", quoted(target), strings.Join(names, ", ")),
 		"see 'difyctl auth devices list'")
 }
 
@@ -535,7 +535,7 @@ func (s *session) revokeOne(a *app, id string) error {
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps
 // its own code (and exit code); anything else is a generic failure.
 func revokeFailure(failures []revokeFailed, total int) error {
-	for _, code := range []string{"auth_expired", "rate_limited"} {
+	for _, code := range []string{codeAuthExpired, codeRateLimited} {
 		for _, f := range failures {
 			if e := asCLIError(f.err); e.Code == code {
 				return e
@@ -545,7 +545,7 @@ func revokeFailure(failures []revokeFailed, total int) error {
 	if len(failures) == 1 {
 		return failures[0].err
 	}
-	return newError("revoke_failed", fmt.Sprintf("%d of %d session(s) could not be revoked", len(failures), total), "run 'difyctl auth devices list' and retry")
+	return newError(codeRevokeFailed, fmt.Sprintf("%d of %d session(s) could not be revoked", len(failures), total), "run 'difyctl auth devices list' and retry")
 }
 
 // forgetActive clears the active context locally after its session was
@@ -554,7 +554,7 @@ func (a *app) forgetActive(s *session) {
 	ts, err := a.tokenStore()
 	if err == nil {
 		if err := ts.forget(s.host.Host, s.ctx); err != nil {
-			a.warn("could not delete the stored token (" + sanitize(asCLIError(err).Message) + ")")
+			a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
 		}
 	}
 	st, err := a.store()
@@ -565,8 +565,8 @@ func (a *app) forgetActive(s *session) {
 		})
 	}
 	if err != nil {
-		a.warn("could not clear the signed-out context (" + sanitize(asCLIError(err).Message) + ")")
+		a.warn("could not clear the signed-out context (" + asCLIError(err).Message + ")")
 		return
 	}
-	a.warn("the current session was revoked: you are signed out of " + sanitize(s.host.Host) + " on this machine")
+	a.warn("the current session was revoked: you are signed out of " + s.host.Host + " on this machine")
 }

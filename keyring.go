@@ -27,7 +27,7 @@ const (
 	// keyringService is the service name the official client uses.
 	keyringService = "difyctl"
 
-	// defaultKeyringTimeout bounds every OS-store call (SPEC §3): a locked
+	// defaultKeyringTimeout bounds every OS-store call: a locked
 	// collection waiting on a prompt that nobody will answer must not hang
 	// the CLI.
 	defaultKeyringTimeout = 10 * time.Second
@@ -115,16 +115,12 @@ func (e *keyringError) Error() string {
 // keyringUnavailable turns a store failure into the keyring_unavailable
 // error commands print (exit 1).
 func keyringUnavailable(err error) *cliError {
+	hint := "unlock the keychain (or the login session) and retry"
 	var ke *keyringError
-	if !errors.As(err, &ke) {
-		return newError("keyring_unavailable", "OS credential store is unreachable: "+err.Error(),
-			"unlock the keychain (or the login session) and retry")
+	if errors.As(err, &ke) && ke.hint != "" {
+		hint = ke.hint
 	}
-	hint := ke.hint
-	if hint == "" {
-		hint = "unlock the keychain (or the login session) and retry"
-	}
-	return newError("keyring_unavailable", "OS credential store is unreachable: "+ke.Error(), hint)
+	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(), hint)
 }
 
 // keyringTimeoutFrom reads DIFYCTL_KEYRING_TIMEOUT; a missing or bad value

@@ -34,7 +34,7 @@ const (
 	maxTokenBytes   = 2048
 )
 
-// resolveHost turns what the user typed into an endpoint (SPEC §5): a
+// resolveHost turns what the user typed into an endpoint: a
 // missing scheme means https, http needs --insecure, the host is lower-cased
 // and the path prefix kept without its trailing slash.
 func resolveHost(raw string, insecure bool) (endpoint, error) {
@@ -51,28 +51,32 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 		// it (an escape, a port): with an @ anywhere, a user name or
 		// password may be in there, so nothing of the argument is shown.
 		if strings.Contains(raw, "@") {
-			return endpoint{}, usageError("host parse: the host URL is not valid (and it carries a user name or password, which difyctl never uses)",
+			return endpoint{}, newError(codeUsageInvalidFlag, "host parse: the host URL is not valid (and it carries a user name or password, which difyctl never uses)",
 				"pass the URL without user@, e.g. https://dify.example.com")
 		}
-		return endpoint{}, usageError("host parse: "+sanitize(strings.TrimPrefix(err.Error(), "parse ")), "pass a URL such as https://dify.example.com")
+		reason := err.Error()
+		if ue, ok := err.(*url.Error); ok {
+			reason = fmt.Sprintf("%q: %v", ue.URL, ue.Err)
+		}
+		return endpoint{}, newError(codeUsageInvalidFlag, "host parse: "+reason, "pass a URL such as https://dify.example.com")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme != "https" && scheme != "http":
-		return endpoint{}, usageError(fmt.Sprintf("unsupported scheme %q: only https:// hosts are accepted", sanitize(u.Scheme)), "pass a URL such as https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("unsupported scheme %s: only https:// hosts are accepted", quoted(u.Scheme)), "pass a URL such as https://dify.example.com")
 	case scheme == "http" && !insecure:
-		return endpoint{}, usageError("only https:// hosts are accepted",
+		return endpoint{}, newError(codeUsageInvalidFlag, "only https:// hosts are accepted",
 			"add --insecure to allow http:// (local-dev only; user_code/device_code travel plaintext)")
 	case u.User != nil:
-		return endpoint{}, usageError("the host URL must not contain a user name or password", "pass the URL without user@")
+		return endpoint{}, newError(codeUsageInvalidFlag, "the host URL must not contain a user name or password", "pass the URL without user@")
 	case u.RawQuery != "" || u.Fragment != "":
-		return endpoint{}, usageError("the host URL must not contain a query or fragment", "pass the console API URL, e.g. https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, "the host URL must not contain a query or fragment", "pass the console API URL, e.g. https://dify.example.com")
 	case u.Hostname() == "":
-		return endpoint{}, usageError("the host URL has no host name", "pass a URL such as https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, "the host URL has no host name", "pass a URL such as https://dify.example.com")
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	if !validHostname(host) {
-		return endpoint{}, usageError(fmt.Sprintf("invalid host name %q", sanitize(host)), "pass a URL such as https://dify.example.com")
+		return endpoint{}, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid host name %s", quoted(host)), "pass a URL such as https://dify.example.com")
 	}
 	if port := u.Port(); port != "" && !(scheme == "https" && port == "443") && !(scheme == "http" && port == "80") {
 		host = net.JoinHostPort(host, port)
@@ -178,18 +182,18 @@ func (a *app) requestCode(c *apiClient, ep endpoint) (*deviceCode, error) {
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, c.httpError(req, c.urlFor(req.path), "server_4xx_other",
-			fmt.Sprintf("the server refused the sign-in request: %s", sanitize(rfc8628Error(resp.body))), "", resp.status)
+		return nil, c.httpError(req, c.urlFor(req.path), codeServer4xxOther,
+			fmt.Sprintf("the server refused the sign-in request: %s", rfc8628Error(resp.body)), "", resp.status)
 	}
 	var dc deviceCode
 	if err := c.decodeJSON(req, resp, &dc); err != nil {
 		return nil, err
 	}
 	if dc.DeviceCode == "" || dc.UserCode == "" || dc.VerificationURI == "" {
-		return nil, newError("server_bad_response", "the server's device code reply is missing device_code, user_code or verification_uri", "check that the host is a Dify console API URL")
+		return nil, newError(codeServerBadResponse, "the server's device code reply is missing device_code, user_code or verification_uri", "check that the host is a Dify console API URL")
 	}
 	if len(dc.DeviceCode) > 512 || len(dc.UserCode) > 64 || len(dc.VerificationURI) > 2048 {
-		return nil, newError("server_bad_response", "the server's device code reply has oversized fields", "check that the host is a Dify console API URL")
+		return nil, newError(codeServerBadResponse, "the server's device code reply has oversized fields", "check that the host is a Dify console API URL")
 	}
 	if err := checkVerificationURI(dc.VerificationURI, ep.Insecure || ep.Scheme == "http"); err != nil {
 		return nil, err
@@ -215,16 +219,16 @@ func deviceLabel() string {
 func checkVerificationURI(raw string, insecure bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return newError("invalid_verification_uri", fmt.Sprintf("server returned invalid verification_uri %q", sanitize(truncate(raw, 200))), "")
+		return newError(codeInvalidVerification, fmt.Sprintf("server returned invalid verification_uri %s", quoted(truncate(raw, 200))), "")
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && !(scheme == "http" && insecure) {
-		return newError("invalid_verification_uri",
-			fmt.Sprintf("server returned verification_uri with unsupported scheme %q", sanitize(truncate(u.Scheme, 40))),
+		return newError(codeInvalidVerification,
+			fmt.Sprintf("server returned verification_uri with unsupported scheme %s", quoted(truncate(u.Scheme, 40))),
 			"expected https:// (use --insecure to allow http:// on local-dev hosts)")
 	}
 	if u.Host == "" || u.User != nil {
-		return newError("invalid_verification_uri", fmt.Sprintf("server returned verification_uri without a usable host: %q", sanitize(truncate(raw, 200))), "")
+		return newError(codeInvalidVerification, fmt.Sprintf("server returned verification_uri without a usable host: %s", quoted(truncate(raw, 200))), "")
 	}
 	return nil
 }
@@ -259,7 +263,7 @@ func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
 		open = openBrowser
 	}
 	if err := open(uri); err != nil {
-		a.warn("couldn't open browser (" + sanitize(err.Error()) + "); open the URL above manually")
+		a.warn("couldn't open browser (" + err.Error() + "); open the URL above manually")
 	}
 }
 
@@ -303,7 +307,7 @@ func browserEnv() []string {
 // Otherwise the person would approve a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
 	if err := dirWritable(st.dir); err != nil {
-		return newError("config_unwritable",
+		return newError(codeConfigUnwritable,
 			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
 			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
 	}
@@ -329,7 +333,7 @@ func (a *app) preflightLogin(st *store) error {
 			return chain.sealed.keyDirErr
 		}
 		if err := dirWritable(chain.sealed.keyDir); err != nil {
-			return newError("credential_unwritable",
+			return newError(codeCredentialUnwritable,
 				fmt.Sprintf("cannot write to the data directory %s, where the sealed file's key is kept: %s", chain.sealed.keyDir, err),
 				"make it writable, or set DIFY_DATA_DIR to a writable directory")
 		}
@@ -407,7 +411,7 @@ func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
 		default:
 			why = fmt.Sprintf("the server asks for %g s between polls", dc.Interval)
 		}
-		return 0, 0, newError("server_bad_response",
+		return 0, 0, newError(codeServerBadResponse,
 			fmt.Sprintf("%s, but its one-time code expires in %g s: no sign-in could complete", why, lifetime.Seconds()),
 			"check that the host is a Dify console API URL; if it is, report the device-flow settings to its administrator")
 	}
@@ -462,7 +466,7 @@ func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
 				return nil, err
 			}
 			ce := asCLIError(err)
-			if (ce.Code == "server_5xx" || ce.Code == "network_connection") && failures < 5 {
+			if (ce.Code == codeServer5xx || ce.Code == codeNetworkConnection) && failures < 5 {
 				failures++
 				wait = max(pollWait(interval), backoff)
 				backoff = min(backoff*2, 16*time.Second)
@@ -485,17 +489,17 @@ func (a *app) awaitGrant(c *apiClient, dc *deviceCode) (*grant, error) {
 			interval += slowDownStep
 			wait = pollWait(interval)
 		case "access_denied":
-			return nil, newError("access_denied", "authorization denied", "run 'difyctl auth login' to try again")
+			return nil, newError(codeAccessDenied, "authorization denied", "run 'difyctl auth login' to try again")
 		case "expired_token":
 			return nil, codeExpired()
 		default:
-			return nil, newError("unknown", fmt.Sprintf("unknown poll error %q", sanitize(truncate(code, 80))), "")
+			return nil, newError(codeUnknown, fmt.Sprintf("unknown poll error %s", quoted(truncate(code, 80))), "")
 		}
 	}
 }
 
 func codeExpired() *cliError {
-	return newError("expired_token", "the one-time code expired before it was approved",
+	return newError(codeExpiredToken, "the one-time code expired before it was approved",
 		"run 'difyctl auth login' again and approve the code within its lifetime")
 }
 
@@ -539,11 +543,11 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 		c.Email = g.SubjectEmail
 	}
 	if c.Email == "" {
-		return nil, newError("not_logged_in", "account has no email; cannot store credential",
+		return nil, newError(codeNotLoggedIn, "account has no email; cannot store credential",
 			"this Dify instance returned no email for the signed-in subject")
 	}
 	if len(c.Email) > 320 || strings.ContainsFunc(c.Email, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return nil, newError("server_bad_response", "the server returned an unusable email for the signed-in subject", "")
+		return nil, newError(codeServerBadResponse, "the server returned an unusable email for the signed-in subject", "")
 	}
 	if g.SubjectEmail != "" && c.Account.ID == "" {
 		c.External = &externalSubject{Email: g.SubjectEmail, Issuer: g.SubjectIssuer}
@@ -563,15 +567,15 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 func checkGrantToken(t token) error {
 	s := t.reveal()
 	if s == "" {
-		return newError("server_bad_response", "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
+		return newError(codeServerBadResponse, "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
 	}
 	if len(s) > maxTokenBytes {
-		return newError("server_bad_response", fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
+		return newError(codeServerBadResponse, fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~+/=", b) >= 0) {
-			return newError("server_bad_response", "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
+			return newError(codeServerBadResponse, "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
 		}
 	}
 	return nil
@@ -623,9 +627,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	}
 	if insecure {
 		if ep.Scheme == "http" {
-			a.warn("--insecure: traffic to " + sanitize(ep.Host) + " is not encrypted (http://); use it for local development only")
+			a.warn("--insecure: traffic to " + ep.Host + " is not encrypted (http://); use it for local development only")
 		} else {
-			a.warn("--insecure: TLS certificate verification is off for " + sanitize(ep.Host))
+			a.warn("--insecure: TLS certificate verification is off for " + ep.Host)
 		}
 	}
 	st, err := a.store()
@@ -756,7 +760,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		return a.resolveLoginHost(a.storedScheme(rawHost), insecure)
 	}
 	if !a.canAsk() {
-		return endpoint{}, missingArg("--host is required (no TTY)",
+		return endpoint{}, newError(codeUsageMissingArg, "--host is required (no TTY)",
 			"pass the host explicitly, e.g. 'difyctl auth login --host cloud.dify.ai'")
 	}
 	example := "https://your-dify.com"
@@ -771,7 +775,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 			if err == errInterrupted {
 				return endpoint{}, err
 			}
-			return endpoint{}, missingArg("input closed before a valid value was provided", "pass --host <url>")
+			return endpoint{}, newError(codeUsageMissingArg, "input closed before a valid value was provided", "pass --host <url>")
 		}
 		line = strings.TrimSpace(line)
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
@@ -782,6 +786,6 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 			return ep, nil
 		}
 		e := asCLIError(err)
-		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), e.Message, e.Hint)
+		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), sanitize(e.Message), sanitize(e.Hint))
 	}
 }

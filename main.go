@@ -163,7 +163,7 @@ func (a *app) run(args []string) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !isCLIError(err)) {
+	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !errors.As(err, new(*cliError))) {
 		return 130
 	}
 	var pe *parseError
@@ -179,19 +179,15 @@ func (a *app) run(args []string) int {
 	return exitCodeFor(err)
 }
 
-func isCLIError(err error) bool {
-	var ce *cliError
-	return errors.As(err, &ce)
-}
-
 // colors returns the colour switch for a stream.
 func (a *app) colors(isTTY bool) colors {
 	return colors{on: isTTY && a.getenv("NO_COLOR") == ""}
 }
 
-// warn prints one `! message` line on stderr.
+// warn prints one `! message` line on stderr, sanitized here: messages are
+// built with raw values, whoever supplied them.
 func (a *app) warn(msg string) {
-	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), msg)
+	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), sanitize(msg))
 }
 
 // store returns the config store, resolving the directory on first use.
@@ -425,8 +421,8 @@ func wantsJSON(args []string) bool {
 	return false
 }
 
-// parseFlags parses flags anywhere among the positional arguments, as
-// SPEC §1 asks (`auth devices revoke "x" -y`). `--` ends flag parsing.
+// parseFlags parses flags anywhere among the positional arguments, so a
+// flag typed last still counts (`auth devices revoke "x" -y`). `--` ends flag parsing.
 // It reads argv itself against the FlagSet's definitions, so every
 // spelling a kubectl user types works (`-ojson`, `-o=json`, `-o json`,
 // `--output json`, `--output=json`, `--json`, `--json=false`) and every
@@ -469,19 +465,19 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 				value = "true"
 			}
 			if err := fs.Set(f.Name, value); err != nil {
-				return nil, usageError(fmt.Sprintf("invalid value %q for %s: want true or false", sanitize(truncate(value, 40)), spelled), usageHint(usage))
+				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled), usageHint(usage))
 			}
 			continue
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
-				return nil, missingArg(fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
+				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
 			}
 			i++
 			value = args[i]
 		}
 		if err := fs.Set(f.Name, value); err != nil {
-			return nil, usageError(fmt.Sprintf("invalid value %q for %s: %s", sanitize(truncate(value, 40)), spelled, sanitize(err.Error())), usageHint(usage))
+			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled, err), usageHint(usage))
 		}
 	}
 	return pos, nil
@@ -489,8 +485,8 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 
 func usageHint(usage string) string { return "usage: difyctl " + usage }
 
-// unknownFlag is a parser error (exit 1, SPEC §6): the flag as typed, the
-// defined flags it is close to, and the usage line.
+// unknownFlag is a parser error (exit 1, as in the official client): the
+// flag as typed, the defined flags it is close to, and the usage line.
 func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
 	out := "unknown flag: " + sanitize(typed)
 	bare := strings.TrimLeft(typed, "-")

@@ -90,7 +90,8 @@ func TestFlagProblemsExit2WithUsage(t *testing.T) {
 	if strings.HasPrefix(r.stdout, "{") {
 		t.Fatalf("--json=false printed JSON: %q", r.stdout)
 	}
-	// An unknown flag stays a parser error (exit 1, SPEC §6) and shows the
+	// An unknown flag stays a parser error (exit 1, as in the official
+	// client) and shows the
 	// usage line too.
 	r = e.run("auth", "list", "-x")
 	wantExit(t, r, 1)

@@ -37,29 +37,27 @@ type cliError struct {
 
 func (e *cliError) Error() string { return e.Code + ": " + e.Message }
 
-// newError builds a cliError; hint may be empty.
+// newError builds a cliError; hint may be empty. Message and hint carry
+// values raw: writeHumanError sanitizes them and the JSON envelope escapes
+// them, so each output gets its own cleaning once.
 func newError(code, message, hint string) *cliError {
 	return &cliError{Code: code, Message: message, Hint: hint}
 }
 
-// usageError is a bad value or a missing argument: exit 2.
-func usageError(message, hint string) *cliError {
-	return newError("usage_invalid_flag", message, hint)
-}
-
-// missingArg is a required flag or argument that was not given: exit 2.
-func missingArg(message, hint string) *cliError {
-	return newError("usage_missing_arg", message, hint)
-}
-
 // notLoggedIn is the answer of every command that needs an active context.
 func notLoggedIn() *cliError {
-	return newError("not_logged_in", "not logged in", "run 'difyctl auth login'")
+	return newError(codeNotLoggedIn, "not logged in", "run 'difyctl auth login'")
 }
+
+// quoted shows a value inside a message in double quotes, cleaned first as
+// the terminal writer would clean it, so an escape sequence is dropped
+// rather than shown as Go's \x1b.
+func quoted(s string) string { return strconv.Quote(sanitize(s)) }
 
 // parseError is a parser-level mistake (unknown command or flag, a flag
 // missing its value). It prints as plain text and exits 1, as the official
-// client does.
+// client does. Its message has line breaks of its own, so
+// the typed word in it is sanitized where the message is built.
 type parseError struct{ msg string }
 
 func (e *parseError) Error() string { return e.msg }
@@ -67,20 +65,45 @@ func (e *parseError) Error() string { return e.msg }
 // errInterrupted ends a command cancelled by Ctrl-C: exit 130, no message.
 var errInterrupted = errors.New("interrupted")
 
-// exitCodes maps error codes to process exit codes (SPEC §6). Codes not
-// listed exit 1.
+// The error codes, stable for scripts, and their exit codes: 2 a usage
+// mistake, 4 no usable sign-in, 6 a server too old or too new for difyctl,
+// 7 rate limited; everything else 1.
+const (
+	codeUsageInvalidFlag     = "usage_invalid_flag"
+	codeUsageMissingArg      = "usage_missing_arg"
+	codeIllegalArgument      = "illegal_argument"
+	codeNotLoggedIn          = "not_logged_in"
+	codeAuthExpired          = "auth_expired"
+	codeAccessDenied         = "access_denied"
+	codeExpiredToken         = "expired_token"
+	codeUnsupportedEndpoint  = "unsupported_endpoint"
+	codeVersionSkew          = "version_skew"
+	codeRateLimited          = "rate_limited"
+	codeServer4xxOther       = "server_4xx_other"
+	codeServer5xx            = "server_5xx"
+	codeServerBadResponse    = "server_bad_response"
+	codeNetworkConnection    = "network_connection"
+	codeInvalidVerification  = "invalid_verification_uri"
+	codeRevokeFailed         = "revoke_failed"
+	codeClientError          = "client_error"
+	codeTerminalError        = "terminal_error"
+	codeKeyringUnavailable   = "keyring_unavailable"
+	codeCredentialUnreadable = "credential_unreadable"
+	codeCredentialUnwritable = "credential_unwritable"
+	codeConfigDirUnresolved  = "config_dir_unresolved"
+	codeConfigInvalid        = "config_invalid"
+	codeConfigInsecure       = "config_insecure"
+	codeConfigLocked         = "config_locked"
+	codeConfigIO             = "config_io"
+	codeConfigUnwritable     = "config_unwritable"
+	codeUnknown              = "unknown"
+)
+
 var exitCodes = map[string]int{
-	"not_logged_in":        4,
-	"auth_expired":         4,
-	"token_expired":        4,
-	"access_denied":        4,
-	"expired_token":        4,
-	"usage_invalid_flag":   2,
-	"usage_missing_arg":    2,
-	"illegal_argument":     2,
-	"unsupported_endpoint": 6,
-	"version_skew":         6,
-	"rate_limited":         7,
+	codeUsageInvalidFlag: 2, codeUsageMissingArg: 2, codeIllegalArgument: 2,
+	codeNotLoggedIn: 4, codeAuthExpired: 4, codeAccessDenied: 4, codeExpiredToken: 4,
+	codeUnsupportedEndpoint: 6, codeVersionSkew: 6,
+	codeRateLimited: 7,
 }
 
 // exitCodeFor returns the exit code for any error a command returns.
@@ -108,7 +131,7 @@ func asCLIError(err error) *cliError {
 	if errors.As(err, &ce) {
 		return ce
 	}
-	return newError("unknown", err.Error(), "")
+	return newError(codeUnknown, err.Error(), "")
 }
 
 // serverBody is the part of a Dify error body the human format shows.

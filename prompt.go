@@ -25,7 +25,7 @@ func (a *app) canPick() bool { return a.canAsk() && a.term != nil }
 func (a *app) pick(title string, items []string, current int) (int, error) {
 	restore, err := a.term.makeRaw()
 	if err != nil {
-		return 0, newError("terminal_error", "cannot switch the terminal to raw mode: "+err.Error(), "pass the value as a flag instead")
+		return 0, newError(codeTerminalError, "cannot switch the terminal to raw mode: "+err.Error(), "pass the value as a flag instead")
 	}
 	defer restore()
 	w := a.stderr
@@ -38,13 +38,13 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 		if !first {
 			fmt.Fprintf(&b, "\x1b[%dA", len(items)+1)
 		}
-		b.WriteString("\r\x1b[J" + title + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
+		b.WriteString("\r\x1b[J" + sanitize(title) + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
 		for i, it := range items {
 			mark := "  "
 			if i == current {
 				mark = "* "
 			}
-			line := mark + it
+			line := mark + sanitize(it)
 			if i == sel {
 				line = a.colors(true).bold("> " + line)
 			} else {
@@ -85,7 +85,7 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 			return 0, errInterrupted
 		case <-readErr:
 			clear()
-			return 0, missingArg("selection cancelled", "input closed")
+			return 0, newError(codeUsageMissingArg, "selection cancelled", "input closed")
 		case k = <-keys:
 		}
 		for _, key := range splitKeys(k) {
@@ -102,7 +102,7 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 				return 0, errInterrupted
 			case "\x1b", "q":
 				clear()
-				return 0, missingArg("selection cancelled", "")
+				return 0, newError(codeUsageMissingArg, "selection cancelled", "")
 			}
 		}
 		draw(false)

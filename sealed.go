@@ -1,6 +1,7 @@
 package main
 
-// sealed.go: tokens.sealed, the fallback token store (SPEC §3).
+// sealed.go: tokens.sealed, the token store used when no OS credential
+// store is reachable.
 //
 // # Keys
 //
@@ -118,9 +119,9 @@ func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKe
 func credentialUnreadable(path, detail, host string) *cliError {
 	hint := "run 'difyctl auth login' to sign in again"
 	if host != "" {
-		hint = "run 'difyctl auth login --host " + sanitize(host) + "' to sign in again"
+		hint = "run 'difyctl auth login --host " + host + "' to sign in again"
 	}
-	return newError("credential_unreadable", "cannot read the token from "+path+": "+detail, hint)
+	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, hint)
 }
 
 // get returns the token sealed for host+email, errNoCredential when the
@@ -149,7 +150,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 		return t, nil
 	}
 	if why := doc.damage(); why != "" {
-		return token{}, credentialUnreadable(s.path(), why+"; the token for "+sanitize(email)+" may have been there", host)
+		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", host)
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
@@ -160,7 +161,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 		}
 		for _, e := range doc.entries() {
 			if _, err := key.open(e); err != nil {
-				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+sanitize(email)+" may have been there", host)
+				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", host)
 			}
 		}
 	}
@@ -179,7 +180,7 @@ func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 		return err
 	}
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
-		return newError("credential_unwritable", fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
+		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
 	return s.rewrite(tx, host, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
@@ -256,7 +257,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedL
 		keep = append(keep, l.raw)
 	}
 	if len(keep) > maxSealedEntries {
-		return newError("credential_unwritable", fmt.Sprintf("%s would hold more than %d entries", s.path(), maxSealedEntries), "")
+		return newError(codeCredentialUnwritable, fmt.Sprintf("%s would hold more than %d entries", s.path(), maxSealedEntries), "")
 	}
 	return writeFileAtomic(s.dir, sealedFileName, renderSealed(keep))
 }
@@ -343,7 +344,7 @@ func (s *sealedStore) keyError(err error, host string) error {
 
 func sealedCheckNames(host, email string) error {
 	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
-		return newError("credential_unwritable", "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
+		return newError(codeCredentialUnwritable, "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
 	}
 	return nil
 }
@@ -386,7 +387,7 @@ func (s *sealedStore) checkKeyDir() error {
 	if !pathWithin(s.keyDir, s.dir) {
 		return nil
 	}
-	return newError("config_insecure",
+	return newError(codeConfigInsecure,
 		fmt.Sprintf("the sealed file's key would be kept in %s, inside the config directory %s: a copy of the config directory would open every sealed token", s.keyDir, s.dir),
 		"set DIFY_DATA_DIR (or XDG_DATA_HOME) to a directory outside "+s.dir+", e.g. the default ~/.local/share/difyctl")
 }

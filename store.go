@@ -45,8 +45,8 @@ const (
 	lockFileName = hostsFileName + ".lock"
 )
 
-// configDir resolves the config directory (SPEC §2). It never falls back to
-// a shared temporary directory.
+// configDir resolves the config directory. It never falls back to a
+// shared temporary directory, where another user could plant hosts.yml.
 func configDir(getenv func(string) string) (string, error) {
 	if d := getenv("DIFY_CONFIG_DIR"); d != "" {
 		return d, nil
@@ -58,7 +58,7 @@ func configDir(getenv func(string) string) (string, error) {
 				return filepath.Join(d, "difyctl"), nil
 			}
 		}
-		return "", newError("config_dir_unresolved", "cannot resolve %APPDATA% on Windows", "set DIFY_CONFIG_DIR")
+		return "", newError(codeConfigDirUnresolved, "cannot resolve %APPDATA% on Windows", "set DIFY_CONFIG_DIR")
 	case "darwin":
 	default:
 		if x := getenv("XDG_CONFIG_HOME"); x != "" {
@@ -67,7 +67,7 @@ func configDir(getenv func(string) string) (string, error) {
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", newError("config_dir_unresolved", "cannot resolve the config directory: HOME is not set", "set DIFY_CONFIG_DIR or HOME")
+		return "", newError(codeConfigDirUnresolved, "cannot resolve the config directory: HOME is not set", "set DIFY_CONFIG_DIR or HOME")
 	}
 	return filepath.Join(home, ".config", "difyctl"), nil
 }
@@ -84,7 +84,7 @@ func dataDir(getenv func(string) string) (string, error) {
 		if d := getenv("LOCALAPPDATA"); d != "" {
 			return filepath.Join(d, "difyctl"), nil
 		}
-		return "", newError("config_dir_unresolved", "cannot resolve %LOCALAPPDATA% on Windows", "set DIFY_DATA_DIR")
+		return "", newError(codeConfigDirUnresolved, "cannot resolve %LOCALAPPDATA% on Windows", "set DIFY_DATA_DIR")
 	case "darwin":
 		if home := getenv("HOME"); home != "" {
 			return filepath.Join(home, "Library", "Application Support", "difyctl"), nil
@@ -97,7 +97,7 @@ func dataDir(getenv func(string) string) (string, error) {
 			return filepath.Join(home, ".local", "share", "difyctl"), nil
 		}
 	}
-	return "", newError("config_dir_unresolved", "cannot resolve the data directory: HOME is not set", "set DIFY_DATA_DIR or HOME")
+	return "", newError(codeConfigDirUnresolved, "cannot resolve the data directory: HOME is not set", "set DIFY_DATA_DIR or HOME")
 }
 
 // hostsFile is hosts.yml: the official client's schema plus our fields.
@@ -615,7 +615,7 @@ func (s *store) readText(name string) (string, error) {
 		return "", fileError("cannot read", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", newError("config_invalid", path+" is not a regular file", "fix or move "+path+" to reset")
+		return "", newError(codeConfigInvalid, path+" is not a regular file", "fix or move "+path+" to reset")
 	}
 	if fi.Size() > maxConfigFile {
 		return "", tooLarge(path)
@@ -633,7 +633,7 @@ func (s *store) readText(name string) (string, error) {
 }
 
 func tooLarge(path string) *cliError {
-	return newError("config_invalid", fmt.Sprintf("%s is larger than %d MiB; difyctl does not read it", path, maxConfigFile>>20),
+	return newError(codeConfigInvalid, fmt.Sprintf("%s is larger than %d MiB; difyctl does not read it", path, maxConfigFile>>20),
 		"fix or move "+path+" to reset")
 }
 
@@ -652,7 +652,7 @@ func (s *store) checkSecure(keyFile string) error {
 			continue
 		}
 		if problem, fix := ownerProblem(p, fi); problem != "" {
-			return newError("config_insecure", problem+": another user could make difyctl send your token elsewhere; no token was read", fix)
+			return newError(codeConfigInsecure, problem+": another user could make difyctl send your token elsewhere; no token was read", fix)
 		}
 	}
 	return nil
@@ -667,7 +667,7 @@ func (s *store) checkDir() error {
 		return fileError("cannot open the config directory", s.dir, err)
 	}
 	if !fi.IsDir() {
-		return newError("config_invalid", s.dir+" is not a directory", "set DIFY_CONFIG_DIR to a directory")
+		return newError(codeConfigInvalid, s.dir+" is not a directory", "set DIFY_CONFIG_DIR to a directory")
 	}
 	s.warnIfOpen(s.dir, fi.Mode())
 	return nil
@@ -699,11 +699,11 @@ func configInvalid(path string, err error) *cliError {
 	if errors.As(err, &se) {
 		msg = fmt.Sprintf("cannot parse %s: line %d, column %d: %s", path, se.Line, se.Col, se.Msg)
 	}
-	return newError("config_invalid", msg, "fix or move "+path+" to reset")
+	return newError(codeConfigInvalid, msg, "fix or move "+path+" to reset")
 }
 
 func symlinkRefused(path string) *cliError {
-	return newError("config_invalid", "refusing to follow the symlink at "+path,
+	return newError(codeConfigInvalid, "refusing to follow the symlink at "+path,
 		"replace "+path+" with a regular file (difyctl never follows symlinks for its files)")
 }
 
@@ -712,7 +712,7 @@ func fileError(what, path string, err error) *cliError {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return newError("config_io", fmt.Sprintf("%s %s: %v", what, path, err), "")
+	return newError(codeConfigIO, fmt.Sprintf("%s %s: %v", what, path, err), "")
 }
 
 // writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,
@@ -831,7 +831,7 @@ func (s *store) exclusive() (*storeTx, error) {
 		unlock, ok, err := tryLockDir(s.dir)
 		if err != nil {
 			if errors.Is(err, errReadOnlyLock) {
-				return nil, newError("config_io", "cannot write in the config directory "+s.dir+": it is read-only", "")
+				return nil, newError(codeConfigIO, "cannot write in the config directory "+s.dir+": it is read-only", "")
 			}
 			return nil, err
 		}
@@ -839,7 +839,7 @@ func (s *store) exclusive() (*storeTx, error) {
 			return &storeTx{s: s, unlock: unlock}, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, newError("config_locked",
+			return nil, newError(codeConfigLocked,
 				fmt.Sprintf("another difyctl has held %s for over %s", path, osLockWait),
 				"wait for the other difyctl command to finish, then retry")
 		}
@@ -975,7 +975,7 @@ func lockedError(path string, h lockHolder, inspectErr error) *cliError {
 	if inspectErr == nil {
 		msg += ": " + h.describe()
 	}
-	return newError("config_locked", msg+"; nothing was written",
+	return newError(codeConfigLocked, msg+"; nothing was written",
 		"another difyctl (this one or the official client) is changing the file; retry, or remove "+path+" if no such command is running")
 }
 

@@ -47,12 +47,12 @@ func (a *app) useHost(domain string) error {
 	known := hostNames(h)
 	if domain == "" {
 		if !a.canPick() {
-			return missingArg("--domain is required (no TTY); known hosts: "+joinSanitized(known), "pass --domain <host>")
+			return newError(codeUsageMissingArg, "--domain is required (no TTY); known hosts: "+strings.Join(known, ", "), "pass --domain <host>")
 		}
 		items := make([]string, len(h.Hosts))
 		cur := 0
 		for i, e := range h.Hosts {
-			items[i] = fmt.Sprintf("%s  (%s)", sanitize(e.Host), plural(len(e.Accounts), "account"))
+			items[i] = fmt.Sprintf("%s  (%s)", e.Host, plural(len(e.Accounts), "account"))
 			if e.Host == h.CurrentHost {
 				cur = i
 			}
@@ -66,7 +66,7 @@ func (a *app) useHost(domain string) error {
 	domain = normalizeHostArg(domain)
 	target := h.host(domain)
 	if target == nil {
-		return usageError(fmt.Sprintf("unknown host %q; known hosts: %s", sanitize(domain), joinSanitized(known)),
+		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown host %s; known hosts: %s", quoted(domain), strings.Join(known, ", ")),
 			"run 'difyctl auth login --host <url>' to add a host")
 	}
 	// A host with no current account would leave nobody signed in: one
@@ -78,7 +78,7 @@ func (a *app) useHost(domain string) error {
 		case len(target.Accounts) == 1:
 			account = target.Accounts[0].Email
 		case a.canPick():
-			i, err := a.pick("No active account on "+sanitize(domain)+"; select one", accountItems(target), -1)
+			i, err := a.pick("No active account on "+domain+"; select one", accountItems(target), -1)
 			if err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func (a *app) useHost(domain string) error {
 	err = st.update(func(h *hostsFile) error {
 		e := h.host(domain)
 		if e == nil {
-			return usageError(fmt.Sprintf("unknown host %q", sanitize(domain)), "")
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown host %s", quoted(domain)), "")
 		}
 		h.CurrentHost = domain
 		if account != "" && e.account(account) != nil {
@@ -104,7 +104,7 @@ func (a *app) useHost(domain string) error {
 		for i, c := range target.Accounts {
 			emails[i] = c.Email
 		}
-		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", sanitize(domain), joinSanitized(emails)))
+		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(emails, ", ")))
 	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
 }
@@ -115,11 +115,11 @@ func accountItems(e *hostEntry) []string {
 	for i, c := range e.Accounts {
 		switch {
 		case c.isExternal():
-			items[i] = sanitize(c.Email) + "  (SSO)"
+			items[i] = c.Email + "  (SSO)"
 		case c.Account.Name != "":
-			items[i] = sanitize(c.Email) + "  (" + sanitize(c.Account.Name) + ")"
+			items[i] = c.Email + "  (" + c.Account.Name + ")"
 		default:
-			items[i] = sanitize(c.Email)
+			items[i] = c.Email
 		}
 	}
 	return items
@@ -188,7 +188,7 @@ func (a *app) useAccount(email string) error {
 	}
 	e := h.host(h.CurrentHost)
 	if h.CurrentHost == "" || e == nil || len(e.Accounts) == 0 {
-		return newError("not_logged_in", "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
+		return newError(codeNotLoggedIn, "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
 	}
 	known := make([]string, len(e.Accounts))
 	for i, c := range e.Accounts {
@@ -196,7 +196,7 @@ func (a *app) useAccount(email string) error {
 	}
 	if email == "" {
 		if !a.canPick() {
-			return missingArg(fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", sanitize(e.Host), joinSanitized(known)),
+			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", e.Host, strings.Join(known, ", ")),
 				"pass --email <email>")
 		}
 		items := accountItems(e)
@@ -206,7 +206,7 @@ func (a *app) useAccount(email string) error {
 				cur = i
 			}
 		}
-		i, err := a.pick("Select an account on "+sanitize(e.Host), items, cur)
+		i, err := a.pick("Select an account on "+e.Host, items, cur)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (a *app) useAccount(email string) error {
 		email = c.Email
 	}
 	if c == nil {
-		return usageError(fmt.Sprintf("unknown account %q on %s; known: %s", sanitize(email), sanitize(e.Host), joinSanitized(known)),
+		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s; known: %s", quoted(email), e.Host, strings.Join(known, ", ")),
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	ts, err := a.tokenStore()
@@ -227,8 +227,8 @@ func (a *app) useAccount(email string) error {
 	}
 	if _, err := ts.find(e.Host, c); err != nil {
 		if errors.Is(err, errNoCredential) {
-			return newError("not_logged_in",
-				fmt.Sprintf("no credential stored for %s on %s", sanitize(email), sanitize(e.Host)),
+			return newError(codeNotLoggedIn,
+				fmt.Sprintf("no credential stored for %s on %s", email, e.Host),
 				reloginHint(e))
 		}
 		return withRelogin(err, e)
@@ -237,7 +237,7 @@ func (a *app) useAccount(email string) error {
 	err = st.update(func(h *hostsFile) error {
 		e := h.host(host)
 		if e.account(email) == nil {
-			return usageError(fmt.Sprintf("unknown account %q on %s", sanitize(email), sanitize(host)), "")
+			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s", quoted(email), host), "")
 		}
 		e.CurrentAccount = email
 		return nil
@@ -254,14 +254,6 @@ func hostNames(h *hostsFile) []string {
 		names[i] = e.Host
 	}
 	return names
-}
-
-func joinSanitized(items []string) string {
-	out := make([]string, len(items))
-	for i, s := range items {
-		out[i] = sanitize(s)
-	}
-	return strings.Join(out, ", ")
 }
 
 func plural(n int, word string) string {
@@ -283,7 +275,7 @@ func loginCommandFor(e *hostEntry) string {
 		}
 		target = scheme + "://" + e.Host + e.Path
 	}
-	cmd := "difyctl auth login --host " + sanitize(target)
+	cmd := "difyctl auth login --host " + target
 	if e.Scheme == "http" || e.InsecureTLS {
 		cmd += " --insecure"
 	}
@@ -303,7 +295,7 @@ func withRelogin(err error, e *hostEntry) error {
 		return err
 	}
 	switch ce.Code {
-	case "auth_expired", "credential_unreadable", "not_logged_in":
+	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
 		cp := *ce
 		cp.Hint = reloginHint(e)
 		return &cp
@@ -314,7 +306,8 @@ func withRelogin(err error, e *hostEntry) error {
 // storedScheme gives a bare host (no scheme) that is already signed in
 // the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
 // reaches a host recorded as http. A stored http host was consented to
-// when it was signed in (SPEC §2), so it needs no new --insecure.
+// when it was signed in (login required --insecure for it), so it needs no
+// new --insecure.
 func (a *app) storedScheme(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || strings.Contains(raw, "://") {
