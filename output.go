@@ -190,16 +190,12 @@ func writeJSONError(w io.Writer, err error) {
 }
 
 // marshalLine encodes v as one line of JSON with a trailing newline.
-func marshalLine(v any) []byte { return marshalIndent(v, "") }
-
-// marshalIndent encodes v as JSON with a trailing newline, indented by
-// indent when it is not empty. HTML characters are left alone; controls are
-// escaped by the encoder, the other characters of needsEscape after it.
-func marshalIndent(v any, indent string) []byte {
+// HTML characters are left alone; controls are escaped by the encoder, the
+// other characters of needsEscape after it.
+func marshalLine(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", indent)
 	if err := enc.Encode(v); err != nil {
 		return []byte("{}\n")
 	}

@@ -89,9 +89,11 @@ func TestContextsJSONEscapesOnlyWhatHides(t *testing.T) {
 		{"h:1", "q\"uote\\@x", "tab\there \x1b[31m", false},
 		{"x", "张伟@x.cn", "bidi\u202e \u2028 <html> & \u007f\u0085 \u061c\U000e0041", false},
 	}
-	out := marshalIndent(struct {
-		Contexts []contextRow `json:"contexts"`
-	}{rows}, "  ")
+	var got bytes.Buffer
+	if err := writeContextsJSON(&got, rows); err != nil {
+		t.Fatal(err)
+	}
+	out := got.Bytes()
 	for _, want := range []string{` <html> & `, `\u202e`, `\u2028`, `\u007f`, `\u0085`, `\u061c`, `\udb40\udc41`, `"张伟@x.cn"`, "\n      \"active\": true\n"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("output lacks %s:\n%s", want, out)
@@ -100,6 +102,20 @@ func TestContextsJSONEscapesOnlyWhatHides(t *testing.T) {
 	for _, r := range string(out) {
 		if r != '\n' && needsEscape(r) {
 			t.Errorf("raw %U in output:\n%s", r, out)
+		}
+	}
+	for _, rows := range [][]contextRow{rows, {}} {
+		var got bytes.Buffer
+		writeContextsJSON(&got, rows)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
+			Contexts []contextRow `json:"contexts"`
+		}{rows})
+		if !bytes.Equal(got.Bytes(), escapeInvisible(want.Bytes())) {
+			t.Errorf("%d rows: got\n%s\nwant (encoding/json)\n%s", len(rows), got.Bytes(), want.Bytes())
 		}
 	}
 	var back struct{ Contexts []contextRow }
