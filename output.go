@@ -222,41 +222,22 @@ func sanitize(s string) string {
 			b.WriteRune(utf8.RuneError)
 			i += max(size, 1)
 			continue
-		case r == 0x1b:
-			i += escapeSequenceLen(s[i:])
-			continue
-		case r == 0x9b, r == 0x9d, r == 0x90, r == 0x98, r == 0x9e, r == 0x9f:
-			// C1 forms of CSI, OSC, DCS, SOS, PM and APC start sequences
-			// too; drop their bodies the same way.
-			i += size + c1SequenceBodyLen(s[i+size:], r)
+		case r == 0x1b, r == 0x9b, r == 0x9d, r == 0x90, r == 0x98, r == 0x9e, r == 0x9f:
+			i += sequenceLen(s[i:])
 			continue
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteByte(' ')
 		case isControl(r):
+		case isInvisible(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
 		case isInvisible(r):
-			writeEscapedRune(&b, r)
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
 		}
 		i += size
 	}
 	return redactHeld(b.String())
-}
-
-// writeEscapedRune writes r as \uXXXX (\U00XXXXXX beyond the BMP).
-func writeEscapedRune(b *strings.Builder, r rune) {
-	const hexDigits = "0123456789abcdef"
-	if r > 0xffff {
-		b.WriteString(`\U`)
-		for shift := 28; shift >= 0; shift -= 4 {
-			b.WriteByte(hexDigits[(r>>shift)&0xf])
-		}
-		return
-	}
-	b.WriteString(`\u`)
-	for shift := 12; shift >= 0; shift -= 4 {
-		b.WriteByte(hexDigits[(r>>shift)&0xf])
-	}
 }
 
 // heldSecrets are the tokens this process has held (read from a store,
@@ -429,63 +410,35 @@ func isInvisible(r rune) bool {
 // needsEscape reports the characters a file or JSON writer escapes.
 func needsEscape(r rune) bool { return isControl(r) || isInvisible(r) }
 
-// escapeSequenceLen returns the length of the ESC sequence at the start of
-// s (s[0] == ESC), so the whole sequence can be skipped.
-func escapeSequenceLen(s string) int {
+// sequenceLen returns the length of the control sequence at the start of
+// s, so it is dropped whole: ESC and what follows it, or a C1 form of CSI,
+// OSC, DCS, SOS, PM or APC (two bytes in UTF-8) and its body.
+func sequenceLen(s string) int {
 	if len(s) < 2 {
 		return len(s)
 	}
-	switch s[1] {
-	case '[': // CSI: parameters and intermediates, then a final byte 0x40–0x7e
-		for i := 2; i < len(s); i++ {
-			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
+	csi, i := s[1] == 0x9b, 2 // for a C1 introducer, s[1] is its second byte
+	if s[0] == 0x1b {
+		switch {
+		case s[1] == '[':
+			csi = true
+		case strings.IndexByte("]PX^_", s[1]) < 0: // two- or three-byte escapes such as ESC ( B
+			if s[1] >= 0x20 && s[1] <= 0x2f && len(s) > 2 {
+				return 3
 			}
-			if s[i] < 0x20 || s[i] > 0x7e {
-				return i
-			}
+			return 2
 		}
-		return len(s)
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: until BEL or ST
-		for i := 2; i < len(s); i++ {
-			if s[i] == 0x07 {
-				return i + 1
-			}
-			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
-		}
-		return len(s)
-	default: // two- or three-byte escapes such as ESC ( B
-		if s[1] >= 0x20 && s[1] <= 0x2f && len(s) > 2 {
-			return 3
-		}
-		return 2
 	}
-}
-
-// c1SequenceBodyLen returns how much of s belongs to the sequence started
-// by the C1 control r.
-func c1SequenceBodyLen(s string, r rune) int {
-	if r == 0x9b {
-		for i := 0; i < len(s); i++ {
-			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
-			}
-			if s[i] < 0x20 || s[i] > 0x7e {
-				return i
-			}
-		}
-		return len(s)
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x07 {
+	for ; i < len(s); i++ {
+		switch {
+		case csi && s[i] >= 0x40 && s[i] <= 0x7e: // CSI's final byte
 			return i + 1
-		}
-		if strings.HasPrefix(s[i:], "\u009c") {
-			return i + 2
-		}
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+		case csi && (s[i] < 0x20 || s[i] > 0x7e):
+			return i
+		case csi:
+		case s[i] == 0x07: // the others end at BEL or ST
+			return i + 1
+		case strings.HasPrefix(s[i:], "\x1b\\"), strings.HasPrefix(s[i:], "\u009c"):
 			return i + 2
 		}
 	}
