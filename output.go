@@ -212,8 +212,9 @@ func writeJSONError(w io.Writer, err error) {
 	w.Write(marshalLine(jsonError{body}))
 }
 
-// marshalLine encodes v as one line of JSON with a trailing newline. HTML
-// characters are left alone; control characters are escaped by the encoder.
+// marshalLine encodes v as one line of JSON with a trailing newline.
+// HTML characters are left alone; controls are escaped by the encoder, the
+// other characters of needsEscape after it.
 func marshalLine(v any) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -244,41 +245,22 @@ func sanitize(s string) string {
 			b.WriteRune(utf8.RuneError)
 			i += max(size, 1)
 			continue
-		case r == 0x1b:
-			i += escapeSequenceLen(s[i:])
-			continue
-		case r == 0x9b, r == 0x9d, r == 0x90, r == 0x98, r == 0x9e, r == 0x9f:
-			// C1 forms of CSI, OSC, DCS, SOS, PM and APC start sequences
-			// too; drop their bodies the same way.
-			i += size + c1SequenceBodyLen(s[i+size:], r)
+		case r == 0x1b, r == 0x9b, r == 0x9d, r == 0x90, r == 0x98, r == 0x9e, r == 0x9f:
+			i += sequenceLen(s[i:])
 			continue
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-		case isInvisibleFormat(r):
-			writeEscapedRune(&b, r)
+		case isControl(r):
+		case isInvisible(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case isInvisible(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
 		}
 		i += size
 	}
 	return redactHeld(b.String())
-}
-
-// writeEscapedRune writes r as \uXXXX (\U00XXXXXX beyond the BMP).
-func writeEscapedRune(b *strings.Builder, r rune) {
-	const hexDigits = "0123456789abcdef"
-	if r > 0xffff {
-		b.WriteString(`\U`)
-		for shift := 28; shift >= 0; shift -= 4 {
-			b.WriteByte(hexDigits[(r>>shift)&0xf])
-		}
-		return
-	}
-	b.WriteString(`\u`)
-	for shift := 12; shift >= 0; shift -= 4 {
-		b.WriteByte(hexDigits[(r>>shift)&0xf])
-	}
 }
 
 // heldSecrets are the tokens this process has held (read from a store,
@@ -423,78 +405,63 @@ func isPlainASCII(s string) bool {
 	return true
 }
 
-// isInvisibleFormat reports bidi controls and zero-width characters, which
-// can reorder or hide text on screen.
-func isInvisibleFormat(r rune) bool {
+// The one character policy of every writer (terminal, JSON, YAML): controls
+// (isControl) and the characters that hide or reorder text (isInvisible) are
+// never written raw. The terminal writer drops controls, the file and JSON
+// writers escape them; all three show invisible characters as escapes, so
+// two different strings never look the same.
+
+// isControl reports C0 and C1 controls and DEL.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }
+
+// isInvisible reports bidi controls, zero-width and other invisible format
+// characters, the line and paragraph separators, the BOM, tag characters
+// and the non-characters U+FFFE and U+FFFF.
+func isInvisible(r rune) bool {
 	switch {
 	case r >= 0x200b && r <= 0x200f, // zero-width space/joiners, LRM, RLM
-		r >= 0x202a && r <= 0x202e,   // LRE RLE PDF LRO RLO
+		r >= 0x2028 && r <= 0x202e,   // line/paragraph separators, LRE RLE PDF LRO RLO
 		r >= 0x2060 && r <= 0x2064,   // word joiner, invisible operators
 		r >= 0x2066 && r <= 0x206f,   // LRI RLI FSI PDI, deprecated format controls
 		r >= 0xe0000 && r <= 0xe007f, // tag characters
-		r == 0x00ad, r == 0x180e, r == 0x2028, r == 0x2029, r == 0x061c, r == 0xfeff:
+		r == 0x00ad, r == 0x061c, r == 0x180e, r == 0xfeff, r == 0xfffe, r == 0xffff:
 		return true
 	}
 	return false
 }
 
-// escapeSequenceLen returns the length of the ESC sequence at the start of
-// s (s[0] == ESC), so the whole sequence can be skipped.
-func escapeSequenceLen(s string) int {
+// needsEscape reports the characters a file or JSON writer escapes.
+func needsEscape(r rune) bool { return isControl(r) || isInvisible(r) }
+
+// sequenceLen returns the length of the control sequence at the start of
+// s, so it is dropped whole: ESC and what follows it, or a C1 form of CSI,
+// OSC, DCS, SOS, PM or APC (two bytes in UTF-8) and its body.
+func sequenceLen(s string) int {
 	if len(s) < 2 {
 		return len(s)
 	}
-	switch s[1] {
-	case '[': // CSI: parameters and intermediates, then a final byte 0x40–0x7e
-		for i := 2; i < len(s); i++ {
-			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
+	csi, i := s[1] == 0x9b, 2 // for a C1 introducer, s[1] is its second byte
+	if s[0] == 0x1b {
+		switch {
+		case s[1] == '[':
+			csi = true
+		case strings.IndexByte("]PX^_", s[1]) < 0: // two- or three-byte escapes such as ESC ( B
+			if s[1] >= 0x20 && s[1] <= 0x2f && len(s) > 2 {
+				return 3
 			}
-			if s[i] < 0x20 || s[i] > 0x7e {
-				return i
-			}
+			return 2
 		}
-		return len(s)
-	case ']', 'P', 'X', '^', '_': // OSC, DCS, SOS, PM, APC: until BEL or ST
-		for i := 2; i < len(s); i++ {
-			if s[i] == 0x07 {
-				return i + 1
-			}
-			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
-		}
-		return len(s)
-	default: // two- or three-byte escapes such as ESC ( B
-		if s[1] >= 0x20 && s[1] <= 0x2f && len(s) > 2 {
-			return 3
-		}
-		return 2
 	}
-}
-
-// c1SequenceBodyLen returns how much of s belongs to the sequence started
-// by the C1 control r.
-func c1SequenceBodyLen(s string, r rune) int {
-	if r == 0x9b {
-		for i := 0; i < len(s); i++ {
-			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
-			}
-			if s[i] < 0x20 || s[i] > 0x7e {
-				return i
-			}
-		}
-		return len(s)
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x07 {
+	for ; i < len(s); i++ {
+		switch {
+		case csi && s[i] >= 0x40 && s[i] <= 0x7e: // CSI's final byte
 			return i + 1
-		}
-		if strings.HasPrefix(s[i:], "\u009c") {
-			return i + 2
-		}
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+		case csi && (s[i] < 0x20 || s[i] > 0x7e):
+			return i
+		case csi:
+		case s[i] == 0x07: // the others end at BEL or ST
+			return i + 1
+		case strings.HasPrefix(s[i:], "\x1b\\"), strings.HasPrefix(s[i:], "\u009c"):
 			return i + 2
 		}
 	}
@@ -517,7 +484,7 @@ func runeWidth(r rune) int {
 		return 0
 	case r < 0x300:
 		return 1
-	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || isInvisibleFormat(r):
+	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || isInvisible(r):
 		return 0
 	case isWide(r):
 		return 2
@@ -567,68 +534,29 @@ func isWide(r rune) bool {
 // column unpadded and trailing spaces trimmed.
 func renderTable(w io.Writer, header []string, rows [][]string) error {
 	widths := make([]int, len(header))
-	measure := func(row []string) {
+	for _, row := range append([][]string{header}, rows...) {
 		for i := range min(len(row), len(header)) {
 			widths[i] = max(widths[i], displayWidth(sanitize(row[i])))
 		}
 	}
-	measure(header)
-	for _, row := range rows {
-		measure(row)
-	}
-	out := newChunked(w)
-	for r := -1; r < len(rows); r++ {
-		row := header
-		if r >= 0 {
-			row = rows[r]
-		}
-		start := len(out.b)
+	var out []byte
+	for _, row := range append([][]string{header}, rows...) {
+		start := len(out)
 		for i := range header {
 			c := ""
 			if i < len(row) {
 				c = sanitize(row[i])
 			}
-			out.b = append(out.b, c...)
+			out = append(out, c...)
 			if i < len(header)-1 {
-				for n := widths[i] - displayWidth(c) + 2; n > 0; n-- {
-					out.b = append(out.b, ' ')
-				}
+				out = append(out, strings.Repeat(" ", widths[i]-displayWidth(c)+2)...)
 			}
 		}
-		line := bytes.TrimRight(out.b[start:], " ")
-		out.b = append(out.b[:start+len(line)], '\n')
-		out.flushIfFull()
+		line := bytes.TrimRight(out[start:], " ")
+		out = append(out[:start+len(line)], '\n')
 	}
-	return out.flush()
-}
-
-// chunked collects output and writes it on in pieces of about 32 KiB, so a
-// long listing never sits in memory whole. Append to b, call flushIfFull
-// after each record and flush at the end; the first write error sticks.
-type chunked struct {
-	w   io.Writer
-	b   []byte
-	err error
-}
-
-const chunkSize = 32 << 10
-
-func newChunked(w io.Writer) *chunked {
-	return &chunked{w: w, b: make([]byte, 0, chunkSize+4<<10)}
-}
-
-func (c *chunked) flushIfFull() {
-	if len(c.b) >= chunkSize {
-		c.flush()
-	}
-}
-
-func (c *chunked) flush() error {
-	if c.err == nil && len(c.b) > 0 {
-		_, c.err = c.w.Write(c.b)
-	}
-	c.b = c.b[:0]
-	return c.err
+	_, err := w.Write(out)
+	return err
 }
 
 // colors decides whether a stream gets ANSI colour: only a terminal, and
@@ -648,54 +576,35 @@ func (c colors) red(s string) string    { return c.wrap("31", s) }
 func (c colors) cyan(s string) string   { return c.wrap("36", s) }
 func (c colors) bold(s string) string   { return c.wrap("1", s) }
 
-// escapeInvisible rewrites characters that are valid inside JSON strings but
-// can reorder or hide text on a terminal (bidi controls, zero-width
-// characters, C1 controls, DEL) as \u escapes. The JSON means the same.
+// escapeInvisible rewrites, in JSON that encoding/json wrote, the characters
+// of needsEscape it leaves raw (DEL, C1, invisible ones) as \u escapes,
+// and every held token as [redacted]. The JSON means the same.
 func escapeInvisible(b []byte) []byte {
 	if heldSecrets.n.Load() > 0 {
 		b = []byte(redactHeld(string(b)))
 	}
-	if !mayHoldInvisible(b) {
+	var out []byte
+	done := 0
+	for i := 0; i < len(b); {
+		if b[i] < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if needsEscape(r) {
+			out = append(out, b[done:i]...)
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
+			done = i + size
+		}
+		i += size
+	}
+	if out == nil {
 		return b
 	}
-	var out bytes.Buffer
-	out.Grow(len(b) + 16)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r > 0xffff && isInvisibleFormat(r) {
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&out, `\u%04x\u%04x`, r1, r2)
-		} else if isInvisibleFormat(r) || (r >= 0x80 && r <= 0x9f) || r == 0x7f {
-			fmt.Fprintf(&out, `\u%04x`, r)
-		} else {
-			out.Write(b[:size])
-		}
-		b = b[size:]
-	}
-	return out.Bytes()
-}
-
-// mayHoldInvisible is a quick byte scan for the lead bytes of the
-// characters escapeInvisible rewrites, so plain output costs one pass.
-func mayHoldInvisible(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case 0x7f, 0xc2, 0xd8, 0xe1, 0xe2, 0xef, 0xf3:
-			return true
-		}
-	}
-	return false
-}
-
-// appendJSONString appends s as a JSON string: a plain copy for the common
-// printable-ASCII case, encoding/json otherwise.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return append(dst, bytes.TrimSuffix(marshalLine(s), []byte("\n"))...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
+	return append(out, b[done:]...)
 }

@@ -1,7 +1,7 @@
 package main
 
 // output_test.go: the sanitizer, display width, the table renderer, the
-// fast JSON writer and the error envelopes.
+// JSON writer and the error envelopes.
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestSanitize(t *testing.T) {
@@ -50,7 +51,7 @@ func FuzzSanitize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		out := sanitize(s)
 		for _, r := range out {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isInvisibleFormat(r) {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isInvisible(r) {
 				t.Fatalf("sanitize(%q) left %U", s, r)
 			}
 		}
@@ -82,43 +83,44 @@ func TestRenderTableAlignsWideCells(t *testing.T) {
 	}
 }
 
-// marshalPretty is the reference for the JSON writer: encoding/json with
-// a 2-space indent and a trailing newline, invisible characters escaped.
-func marshalPretty(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return []byte("{}\n")
-	}
-	return escapeInvisible(buf.Bytes())
-}
-
-func TestContextsJSONMatchesEncodingJSON(t *testing.T) {
+func TestContextsJSONEscapesOnlyWhatHides(t *testing.T) {
 	rows := []contextRow{
 		{"cloud.dify.ai", "a@x.io", "Ann", true},
 		{"h:1", "q\"uote\\@x", "tab\there \x1b[31m", false},
-		{"x", "张伟@x.cn", "bidi\u202e \u2028 <html> & \u007f\u0085", false},
+		{"x", "张伟@x.cn", "bidi\u202e \u2028 <html> & \u007f\u0085 \u061c\U000e0041", false},
 	}
-	// Enough rows to be written in several chunks.
-	for i := range 2000 {
-		rows = append(rows, contextRow{"h" + strconv.Itoa(i) + ".example", "u@x.io", "U " + strconv.Itoa(i), i == 1500})
+	var got bytes.Buffer
+	if err := writeContextsJSON(&got, rows); err != nil {
+		t.Fatal(err)
 	}
-	for _, rows := range [][]contextRow{rows[:3], rows, {}} {
-		want := marshalPretty(struct {
+	out := got.Bytes()
+	for _, want := range []string{` <html> & `, `\u202e`, `\u2028`, `\u007f`, `\u0085`, `\u061c`, `\udb40\udc41`, `"张伟@x.cn"`, "\n      \"active\": true\n"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+	for _, r := range string(out) {
+		if r != '\n' && needsEscape(r) {
+			t.Errorf("raw %U in output:\n%s", r, out)
+		}
+	}
+	for _, rows := range [][]contextRow{rows, {}} {
+		var got bytes.Buffer
+		writeContextsJSON(&got, rows)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
 			Contexts []contextRow `json:"contexts"`
 		}{rows})
-		var got countingWriter
-		if err := writeContextsJSON(&got, slices.Values(rows)); err != nil {
-			t.Fatal(err)
+		if !bytes.Equal(got.Bytes(), escapeInvisible(want.Bytes())) {
+			t.Errorf("%d rows: got\n%s\nwant (encoding/json)\n%s", len(rows), got.Bytes(), want.Bytes())
 		}
-		if !bytes.Equal(escapeInvisible(got.buf.Bytes()), want) {
-			t.Fatalf("%d rows: got:\n%s\nwant:\n%s", len(rows), got.buf.Bytes(), want)
-		}
-		if len(rows) == 2003 && got.writes < 2 {
-			t.Errorf("%d bytes for %d rows were written in %d write(s), want chunks", got.buf.Len(), len(rows), got.writes)
-		}
+	}
+	var back struct{ Contexts []contextRow }
+	if err := json.Unmarshal(out, &back); err != nil || !slices.Equal(back.Contexts, rows) {
+		t.Fatalf("does not read back (%v):\n%s", err, out)
 	}
 }
 
@@ -146,20 +148,13 @@ func TestContextsYAMLMatchesMarshalYAML(t *testing.T) {
 		root := yamlNewMap()
 		root.set("contexts", seq)
 		want := marshalYAML(root)
-		var got countingWriter
-		if err := writeContextsYAML(&got, slices.Values(rows)); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got.buf.Bytes(), want) {
-			t.Fatalf("%d rows: got:\n%.3000s\nwant:\n%.3000s", len(rows), got.buf.Bytes(), want)
-		}
-		if len(rows) > 2000 && got.writes < 2 {
-			t.Errorf("%d bytes were written in %d write(s), want chunks", got.buf.Len(), got.writes)
+		if got := contextsYAML(rows); !bytes.Equal(got, want) {
+			t.Fatalf("%d rows: got:\n%.3000s\nwant:\n%.3000s", len(rows), got, want)
 		}
 	}
 }
 
-func TestRenderTableInChunks(t *testing.T) {
+func TestRenderTableLong(t *testing.T) {
 	var rows [][]string
 	var want strings.Builder
 	// The widest cells are h2999 (5) and u2999@x.io (10).
@@ -175,27 +170,13 @@ func TestRenderTableInChunks(t *testing.T) {
 		rows = append(rows, []string{host, account, mark})
 		line(host, account, mark)
 	}
-	var got countingWriter
+	var got bytes.Buffer
 	if err := renderTable(&got, []string{"HOST", "ACCOUNT", "ACTIVE"}, rows); err != nil {
 		t.Fatal(err)
 	}
-	if got.buf.String() != want.String() {
-		t.Fatalf("got:\n%.500s\nwant:\n%.500s", got.buf.String(), want.String())
+	if got.String() != want.String() {
+		t.Fatalf("got:\n%.500s\nwant:\n%.500s", got.String(), want.String())
 	}
-	if got.writes < 2 {
-		t.Errorf("%d bytes in %d write(s), want chunks", got.buf.Len(), got.writes)
-	}
-}
-
-// countingWriter records what is written and in how many calls.
-type countingWriter struct {
-	buf    bytes.Buffer
-	writes int
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	c.writes++
-	return c.buf.Write(b)
 }
 
 func TestEscapeInvisibleKeepsJSONMeaning(t *testing.T) {
@@ -251,5 +232,27 @@ func TestErrorEnvelopes(t *testing.T) {
 	golden(t, "error_not_logged_in.json", b.String())
 	if strings.Count(b.String(), "\n") != 1 {
 		t.Fatal("the JSON envelope must be one line")
+	}
+}
+
+// The terminal writer and the file writers share one policy: a character
+// the terminal shows escaped or drops is never written raw to hosts.yml
+// or JSON output.
+func TestOneCharacterPolicy(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue
+		}
+		s := "a" + string(r) + "b"
+		hidden := sanitize(s) != s && r != '\t' && r != '\n' && r != '\r'
+		if !hidden {
+			continue
+		}
+		if q := yamlQuote(s); q[0] != '"' || strings.ContainsRune(q, r) {
+			t.Errorf("%U: the terminal hides it, the YAML writer writes %s", r, q)
+		}
+		if j := marshalLine(s); bytes.ContainsRune(j, r) {
+			t.Errorf("%U: the terminal hides it, the JSON writer writes %s", r, j)
+		}
 	}
 }

@@ -746,9 +746,6 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return fileError("cannot write", tmp, err)
 	}
-	if beforeRename != nil {
-		beforeRename(tmp)
-	}
 	if err := os.Rename(tmp, target); err != nil {
 		return fileError("cannot replace", target, err)
 	}
@@ -756,10 +753,6 @@ func writeFileAtomic(dir, name string, data []byte) error {
 	syncDir(dir)
 	return nil
 }
-
-// beforeRename lets the crash-safety test stop a writer between writing the
-// temp file and renaming it. Always nil outside tests.
-var beforeRename func(tmp string)
 
 // tempPrefix names the temp files of one target. In the config dir only a
 // writer holding our OS lock creates them, so any found while holding it

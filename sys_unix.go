@@ -167,20 +167,6 @@ func syncDir(dir string) {
 	}
 }
 
-// unsignalled returns a copy of stdout or stderr on a new descriptor, so a
-// write to a closed pipe returns EPIPE instead of killing the process and
-// `difyctl auth list | head -1` exits 0. The Go runtime raises SIGPIPE only
-// for writes to descriptors 1 and 2; catching the signal instead would
-// cost every run the runtime's signal thread. Should the copy fail, the
-// original is used.
-func unsignalled(f *os.File) *os.File {
-	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return f
-	}
-	return os.NewFile(uintptr(fd), f.Name())
-}
-
 func isBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }
 
 // disableCoreDumps sets RLIMIT_CORE to 0 (soft and hard, so no child can

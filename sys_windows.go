@@ -117,9 +117,6 @@ func isSymlinkErr(path string, err error) bool { return errors.Is(err, errSymlin
 // syncDir is a no-op on Windows: rename is durable once it returns.
 func syncDir(dir string) {}
 
-// unsignalled returns f: Windows has no SIGPIPE.
-func unsignalled(f *os.File) *os.File { return f }
-
 // isBrokenPipe: the reader of stdout went away. Windows reports it as
 // ERROR_NO_DATA or ERROR_BROKEN_PIPE, and as ERROR_PIPE_NOT_CONNECTED when
 // the pipe was disconnected (Wine reports every closed pipe so).

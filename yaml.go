@@ -1044,7 +1044,7 @@ func yamlPlainSafe(s string) bool {
 	// U+FEFF would read back as a byte order mark, and the file stays free
 	// of raw bidi controls whatever it held before. An inner tab stays, as
 	// it may be part of a typed value (a YAML 1.1 timestamp separator).
-	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != '\t' && yamlMustEscape(r) }) < 0
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) < 0
 }
 
 // yamlQuote returns s as a scalar that reads back as exactly s: plain when
@@ -1059,29 +1059,13 @@ func yamlQuote(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if strings.IndexFunc(s, yamlMustEscape) >= 0 {
+	if strings.IndexFunc(s, needsEscape) >= 0 {
 		return yamlDoubleQuote(s)
 	}
 	if yamlIsPlainString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-// yamlMustEscape lists the characters that are written as escapes: controls
-// (tab included), DEL, C1, zero-width and bidi controls, line and paragraph
-// separators, the BOM and the non-characters. Written raw they would be
-// invisible, reorder the text on screen, or be rejected by readers.
-func yamlMustEscape(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r >= 0x200b && r <= 0x200f, r >= 0x2028 && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	case r == 0xfeff, r == 0xfffe, r == 0xffff:
-		return true
-	}
-	return false
 }
 
 // yamlDoubleQuote writes s in double quotes with js-yaml's escapes.
@@ -1120,7 +1104,7 @@ func yamlDoubleQuote(s string) string {
 			b = append(b, `\P`...)
 		default:
 			switch {
-			case !yamlMustEscape(r):
+			case !needsEscape(r):
 				b = utf8.AppendRune(b, r)
 			case r <= 0xff:
 				b = fmt.Appendf(b, `\x%02X`, r)

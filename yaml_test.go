@@ -477,7 +477,11 @@ func TestYAMLQuote(t *testing.T) {
 		{"\ufeff", `"\uFEFF"`},
 		{"say \"hi\"\n", `"say \"hi\"\n"`},
 		{"back\\slash\n", `"back\\slash\n"`},
-		{"\U000e0001", "\U000e0001"},
+		// The terminal's invisible characters too: one policy.
+		{"\U000e0001", `"\U000E0001"`},
+		{"a\u061cb", `"a\u061Cb"`},
+		{"soft\u00adhyphen", `"soft\xADhyphen"`},
+		{"\u2060", `"\u2060"`},
 		// Invalid UTF-8 becomes U+FFFD.
 		{"a\xffb", "a\uFFFDb"},
 		{"\xff\n", `"` + "\uFFFD" + `\n"`},
