@@ -47,11 +47,7 @@ func (a *app) whoami(asJSON bool) error {
 	if env != nil {
 		return a.whoamiEnv(env, asJSON)
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -160,11 +156,7 @@ func (a *app) list(format string) error {
 			fmt.Sprintf("illegal value %s for flag --output / -o", format),
 			"supported value: json, yaml, name")
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -284,9 +276,10 @@ func writeContextsYAML(w io.Writer, rows iter.Seq[contextRow]) error {
 }
 
 var logoutCommand = &command{
-	path:    "auth logout",
-	summary: "Log out of the active Dify host",
-	usage:   "auth logout",
+	path:           "auth logout",
+	changesSignIns: true,
+	summary:        "Log out of the active Dify host",
+	usage:          "auth logout",
 	long: "Revokes the active context's session on the server, then deletes its token and its\n" +
 		"hosts.yml entry. The local cleanup always happens: if the revoke fails, a warning is\n" +
 		"printed and the credentials are cleared anyway. Other contexts are untouched, and none\n" +
@@ -299,14 +292,7 @@ var logoutCommand = &command{
 }
 
 func (a *app) logout() error {
-	if err := a.refuseUnderEnv("auth logout"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -447,15 +433,6 @@ func envHost(raw string) (endpoint, error) {
 	return ep, nil
 }
 
-// refuseUnderEnv is the answer of the commands that change stored
-// sign-ins (login, logout, use …) while DIFY_TOKEN is set.
-func (a *app) refuseUnderEnv(cmd string) error {
-	if a.getenv("DIFY_TOKEN") == "" {
-		return nil
-	}
-	return newError(codeUsageInvalidFlag, "'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
-}
-
 // envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
 // in again is not the way out, since login refuses while it is set.
 func (a *app) envHint(err error) error {
@@ -549,11 +526,7 @@ func (a *app) printToken(hostArg, email string) error {
 		}
 		return a.writeString(env.tok.reveal() + "\n")
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}

@@ -249,11 +249,7 @@ func (a *app) activeSession() (*session, error) {
 		}
 		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, tok: env.tok, client: client, env: env}, nil
 	}
-	st, err := a.store()
-	if err != nil {
-		return nil, err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return nil, err
 	}

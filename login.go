@@ -99,12 +99,8 @@ func (a *app) resolveLoginHost(raw string, insecure bool) (endpoint, error) {
 	if err2 != nil || ep.Scheme != "http" {
 		return endpoint{}, err
 	}
-	st, serr := a.store()
-	if serr != nil {
-		return endpoint{}, err
-	}
-	h, lerr := st.load()
-	if lerr != nil {
+	_, h, herr := a.hosts()
+	if herr != nil {
 		return endpoint{}, err
 	}
 	if known := h.host(ep.Host); known != nil && strings.EqualFold(known.Scheme, "http") {
@@ -589,9 +585,10 @@ func revokeQuietly(ctx context.Context, c *apiClient) {
 }
 
 var loginCommand = &command{
-	path:    "auth login",
-	summary: "Sign in to Dify via OAuth device flow",
-	usage:   "auth login [--host <url>] [--no-browser] [--insecure]",
+	path:           "auth login",
+	changesSignIns: true,
+	summary:        "Sign in to Dify via OAuth device flow",
+	usage:          "auth login [--host <url>] [--no-browser] [--insecure]",
 	long: "Runs the OAuth 2.0 device flow: prints a one-time code and a verification URL, opens the\n" +
 		"URL in your browser, and waits for you to approve the sign-in there. The CLI never sees\n" +
 		"your password. Signing in again to the same host and account replaces its token.",
@@ -618,9 +615,6 @@ var loginCommand = &command{
 }
 
 func (a *app) login(rawHost string, noBrowser, insecure bool) error {
-	if err := a.refuseUnderEnv("auth login"); err != nil {
-		return err
-	}
 	ep, err := a.loginEndpoint(rawHost, insecure)
 	if err != nil {
 		return err

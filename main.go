@@ -203,6 +203,16 @@ func (a *app) store() (*store, error) {
 	return a.st, nil
 }
 
+// hosts returns the config store and hosts.yml as it is now.
+func (a *app) hosts() (*store, *hostsFile, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := st.load()
+	return st, h, err
+}
+
 // tokenStore returns the credential store, built on first use.
 func (a *app) tokenStore() (tokenStore, error) {
 	if a.tokens != nil {
@@ -237,6 +247,9 @@ type command struct {
 	// quick commands only read local files and never wait, so Ctrl-C may
 	// end them the default way (the shell still sees 130).
 	quick bool
+	// changesSignIns commands are refused while DIFY_TOKEN is set: the
+	// stored sign-ins they change are not in use then.
+	changesSignIns bool
 }
 
 // commands is the whole command tree, in help order.
@@ -396,6 +409,9 @@ func (a *app) runCommand(c *command, args []string) error {
 	}
 	if len(pos) > c.maxArgs {
 		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
+	}
+	if c.changesSignIns && a.getenv("DIFY_TOKEN") != "" {
+		return newError(codeUsageInvalidFlag, "'difyctl "+c.path+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
 	}
 	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
 		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)

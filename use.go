@@ -11,9 +11,10 @@ import (
 )
 
 var useHostCommand = &command{
-	path:    "use host",
-	summary: "Switch the active host",
-	usage:   "use host [--domain <host>]",
+	path:           "use host",
+	changesSignIns: true,
+	summary:        "Switch the active host",
+	usage:          "use host [--domain <host>]",
 	long: "Re-points the active context among the sign-ins you already have. Local only;\n" +
 		"to add a host, run 'difyctl auth login --host <url>'. In a terminal, omit --domain\n" +
 		"to pick from your stored hosts.",
@@ -30,14 +31,7 @@ var useHostCommand = &command{
 }
 
 func (a *app) useHost(domain string) error {
-	if err := a.refuseUnderEnv("use host"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -157,9 +151,10 @@ func normalizeHostArg(s string) string {
 }
 
 var useAccountCommand = &command{
-	path:    "use account",
-	summary: "Switch the active account on the current host",
-	usage:   "use account [--email <email>]",
+	path:           "use account",
+	changesSignIns: true,
+	summary:        "Switch the active account on the current host",
+	usage:          "use account [--email <email>]",
 	long: "Switches between accounts you already signed in with on the active host. Local only.\n" +
 		"In a terminal, omit --email to pick from your stored accounts.",
 	examples: []string{"difyctl use account --email teammate-bot@company.com", "difyctl use account"},
@@ -175,14 +170,7 @@ var useAccountCommand = &command{
 }
 
 func (a *app) useAccount(email string) error {
-	if err := a.refuseUnderEnv("use account"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -313,11 +301,7 @@ func (a *app) storedScheme(raw string) string {
 	if raw == "" || strings.Contains(raw, "://") {
 		return raw
 	}
-	st, err := a.store()
-	if err != nil {
-		return raw
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return raw
 	}
