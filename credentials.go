@@ -55,10 +55,9 @@ type tokenStore interface {
 	// other store, then the official client's plaintext tokens.yml.
 	// It returns errNoCredential when none holds one.
 	find(host string, c *contextEntry) (token, error)
-	// save stores a token for host+email and returns where it went
-	// ("keychain" or "sealed") for the context's token_storage.
-	save(host, email string, t token) (storage string, err error)
-	// saveIn is save for a caller that holds the config dir's OS lock.
+	// saveIn stores a token for host+email and returns where it went
+	// ("keychain" or "sealed") for the context's token_storage. tx is the
+	// config dir's OS lock when the caller holds it, else nil.
 	saveIn(tx *storeTx, host, email string, t token) (storage string, err error)
 	// forget deletes the context's token from every store that holds it.
 	forget(host string, c *contextEntry) error
@@ -153,17 +152,13 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	}
 }
 
-// save stores t for host+email: the OS store first,
+// saveIn stores t for host+email: the OS store first,
 // with a write and read-back of the real token; if that fails, the sealed
 // file and one stderr line saying why. DIFY_TOKEN_STORAGE=sealed skips the
 // OS store; =keychain fails with keyring_unavailable instead of falling
 // back. A stale copy in the other store is deleted. It returns the store
 // to record: "keychain" or "sealed". An OS-store entry name that another
 // context also maps to is never written: the token is sealed instead.
-func (c *credentialChain) save(host, email string, t token) (string, error) {
-	return c.saveIn(nil, host, email, t)
-}
-
 func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")

@@ -362,18 +362,6 @@ func lookPathIn(name, pathList string) string {
 	return ""
 }
 
-// findTool prefers the system's own copy of a tool at one of the given
-// absolute paths (such as /usr/bin/security), then looks on PATH with
-// lookPathIn's rules. "" when none is found.
-func findTool(name string, system []string, pathList string) string {
-	for _, p := range system {
-		if filepath.IsAbs(p) && isExecutableFile(p) {
-			return p
-		}
-	}
-	return lookPathIn(name, pathList)
-}
-
 func isExecutableFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)

@@ -168,11 +168,9 @@ func (s *sealedStore) get(host, email string) (token, error) {
 	return token{}, errNoCredential
 }
 
-// put seals t for host+email under the config dir's OS lock and replaces
-// the file atomically, keeping every other line byte for byte.
-func (s *sealedStore) put(host, email string, t token) error { return s.putIn(nil, host, email, t) }
-
-// putIn is put for a caller that holds the OS lock (tx); nil takes it.
+// putIn seals t for host+email under the config dir's OS lock (tx, or
+// taken here when nil) and replaces the file atomically, keeping every
+// other line byte for byte.
 // tokens.sealed is ours alone, so no <file>.lock of the official
 // protocol is needed.
 func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
