@@ -420,7 +420,7 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 			errs = append(errs, keyringUnavailable(err))
 		}
 	}
-	if err := c.sealed.remove(host, email); err != nil {
+	if err := c.sealed.removeIn(nil, host, email); err != nil {
 		errs = append(errs, asCLIError(err))
 	}
 	if err := c.plaintextRemove(host, email); err != nil {
@@ -453,7 +453,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 		return token{}, errNoCredential
 	}
 	root, err := c.readPlaintext()
-	if err != nil || root == nil {
+	if err != nil {
 		return token{}, err
 	}
 	v := root.get("tokens").get(host).get(email)
@@ -463,7 +463,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 	return newToken(v.str()), nil
 }
 
-// readPlaintext parses tokens.yml; nil (no error) when it is missing or
+// readPlaintext parses tokens.yml; errNoCredential when it is missing or
 // not version 1.
 func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 	text, err := c.st.readText(plaintextTokensName)

@@ -127,7 +127,7 @@ func credentialUnreadable(path, detail, host string) *cliError {
 // get returns the token sealed for host+email, errNoCredential when the
 // file holds none (and shows no damage), or credential_unreadable.
 func (s *sealedStore) get(host, email string) (token, error) {
-	data, err := s.readShared()
+	data, err := s.readFile(s.path(), maxSealedFile) // no lock: every write is an atomic rename
 	if errors.Is(err, fs.ErrNotExist) {
 		return token{}, errNoCredential
 	}
@@ -180,31 +180,29 @@ func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
 		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
-	return s.rewrite(tx, host, func() (*sealedLine, error) {
+	return s.rewrite(tx, host, email, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
 		if err != nil {
 			return nil, s.keyError(err, host)
 		}
 		return key.seal(host, email, t)
-	}, host, email)
+	})
 }
 
-// remove deletes host+email's line, if any. Other lines are kept byte for
-// byte; a file left with nothing in it is removed.
-func (s *sealedStore) remove(host, email string) error { return s.removeIn(nil, host, email) }
-
-// removeIn is remove for a caller that holds the OS lock (tx); nil takes it.
+// removeIn deletes host+email's line, if any, under the OS lock (tx, or
+// taken here when nil). Other lines are kept byte for byte; a file left
+// with nothing in it is removed.
 func (s *sealedStore) removeIn(tx *storeTx, host, email string) error {
 	if _, err := os.Lstat(s.path()); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return s.rewrite(tx, host, nil, host, email)
+	return s.rewrite(tx, host, email, nil)
 }
 
 // rewrite is the locked read-modify-write of tokens.sealed: drop the valid
 // lines of host+email, add the line newLine makes (if newLine is not nil),
 // keep the rest as it was.
-func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedLine, error), dropHost, dropEmail string) error {
+func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*sealedLine, error)) error {
 	if tx == nil {
 		st := s.st
 		if st == nil {
@@ -230,7 +228,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedL
 	dropped := false
 	for _, l := range doc.lines {
 		switch {
-		case l.kind == lineEntry && l.host == dropHost && l.email == dropEmail:
+		case l.kind == lineEntry && l.host == host && l.email == email:
 			dropped = true
 		case l.kind == lineEntry || l.kind == lineDamaged:
 			keep = append(keep, l.raw)
@@ -270,12 +268,6 @@ func renderSealed(lines [][]byte) []byte {
 	}
 	fmt.Fprintf(&b, "end %d\n", len(lines))
 	return b.Bytes()
-}
-
-// readShared reads tokens.sealed. It takes no lock: every write is an
-// atomic rename.
-func (s *sealedStore) readShared() ([]byte, error) {
-	return s.readFile(s.path(), maxSealedFile)
 }
 
 // errTooLarge marks a file over its size bound.
@@ -321,11 +313,7 @@ func (s *sealedStore) readError(err error, host string) error {
 	if errors.Is(err, errTooLarge) {
 		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), host)
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return credentialUnreadable(s.path(), err.Error(), host)
+	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), host)
 }
 
 // keyError explains a key secret that cannot be loaded.

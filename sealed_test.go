@@ -261,7 +261,7 @@ func TestSealedRemoveKeepsOthers(t *testing.T) {
 	s := newSealedTestStore(t)
 	sealAll(t, s)
 	keep := s.readLine(t, "127.0.0.1:5001", "sso@dify.ai")
-	if err := s.remove("cloud.dify.ai", "tester@dify.ai"); err != nil {
+	if err := s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.get("cloud.dify.ai", "tester@dify.ai"); !errors.Is(err, errNoCredential) {
@@ -270,16 +270,16 @@ func TestSealedRemoveKeepsOthers(t *testing.T) {
 	if s.readLine(t, "127.0.0.1:5001", "sso@dify.ai") != keep {
 		t.Error("another line changed")
 	}
-	if err := s.remove("cloud.dify.ai", "tester@dify.ai"); err != nil {
+	if err := s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai"); err != nil {
 		t.Fatalf("removing what is not there: %v", err)
 	}
-	s.remove("cloud.dify.ai", "second@dify.ai")
-	s.remove("127.0.0.1:5001", "sso@dify.ai")
+	s.removeIn(nil, "cloud.dify.ai", "second@dify.ai")
+	s.removeIn(nil, "127.0.0.1:5001", "sso@dify.ai")
 	if _, err := os.Stat(s.path()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an empty tokens.sealed was left behind: %v", err)
 	}
 	// Removing with no file and no config dir at all.
-	if err := newSealedTestStore(t).remove("h", "e"); err != nil {
+	if err := newSealedTestStore(t).removeIn(nil, "h", "e"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -294,7 +294,7 @@ func TestSealedNewerFormatIsLeftAlone(t *testing.T) {
 		t.Errorf("message %q", ce.Message)
 	}
 	wantCode(t, s.putIn(nil, "h", "e@x", newToken("dfoa_x")), "credential_unreadable")
-	wantCode(t, s.remove("cloud.dify.ai", "tester@dify.ai"), "credential_unreadable")
+	wantCode(t, s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai"), "credential_unreadable")
 	if after, _ := os.ReadFile(s.path()); !bytes.Equal(after, newer) {
 		t.Error("a newer file was rewritten")
 	}
