@@ -251,19 +251,12 @@ func decodeHosts(root *yamlNode) (*hostsFile, error) {
 	if root.Kind != yamlMap {
 		return nil, shapeError(root, "the document must be a mapping")
 	}
-	var err error
-	if h.TokenStorage, err = scalarAt(root, "token_storage"); err != nil {
+	if err := scalarsAt(root, "token_storage current_host", &h.TokenStorage, &h.CurrentHost); err != nil {
 		return nil, err
 	}
-	if h.CurrentHost, err = scalarAt(root, "current_host"); err != nil {
-		return nil, err
-	}
-	hosts := root.get("hosts")
-	if hosts.isNull() {
-		return h, nil
-	}
-	if hosts.Kind != yamlMap {
-		return nil, shapeError(hosts, "hosts must be a mapping")
+	hosts, err := mappingAt(root, "hosts")
+	if hosts == nil || err != nil {
+		return h, err
 	}
 	for i, name := range hosts.Keys {
 		e, err := decodeHost(name, hosts.Vals[i])
@@ -284,27 +277,14 @@ func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
 	if n.Kind != yamlMap {
 		return nil, shapeError(n, fmt.Sprintf("hosts.%s must be a mapping", name))
 	}
-	var err error
-	if e.Scheme, err = scalarAt(n, "scheme"); err != nil {
-		return nil, err
-	}
-	if e.Path, err = scalarAt(n, "path"); err != nil {
-		return nil, err
-	}
-	insecure, err := scalarAt(n, "insecure_tls")
-	if err != nil {
+	var insecure string
+	if err := scalarsAt(n, "scheme path insecure_tls current_account", &e.Scheme, &e.Path, &insecure, &e.CurrentAccount); err != nil {
 		return nil, err
 	}
 	e.InsecureTLS = insecure == "true" || insecure == "True" || insecure == "TRUE"
-	if e.CurrentAccount, err = scalarAt(n, "current_account"); err != nil {
-		return nil, err
-	}
-	accounts := n.get("accounts")
-	if accounts.isNull() {
-		return e, nil
-	}
-	if accounts.Kind != yamlMap {
-		return nil, shapeError(accounts, "accounts must be a mapping")
+	accounts, err := mappingAt(n, "accounts")
+	if accounts == nil || err != nil {
+		return e, err
 	}
 	e.Accounts = make([]*contextEntry, 0, len(accounts.Keys))
 	for i, email := range accounts.Keys {
@@ -326,73 +306,69 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	if n.Kind != yamlMap {
 		return nil, shapeError(n, fmt.Sprintf("accounts.%s must be a mapping", email))
 	}
-	var err error
-	for _, f := range []struct {
-		key string
-		dst *string
-	}{
-		{"token_id", &c.TokenID}, {"token_expires_at", &c.TokenExpiresAt}, {"token_storage", &c.TokenStorage},
-	} {
-		if *f.dst, err = scalarAt(n, f.key); err != nil {
-			return nil, err
-		}
+	if err := scalarsAt(n, "token_id token_expires_at token_storage", &c.TokenID, &c.TokenExpiresAt, &c.TokenStorage); err != nil {
+		return nil, err
 	}
-	if a := n.get("account"); !a.isNull() {
-		if a.Kind != yamlMap {
-			return nil, shapeError(a, "account must be a mapping")
-		}
+	a, err := mappingAt(n, "account")
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
 		c.accountNode = a
-		if c.Account.ID, err = scalarAt(a, "id"); err != nil {
-			return nil, err
-		}
-		if c.Account.Email, err = scalarAt(a, "email"); err != nil {
-			return nil, err
-		}
-		if c.Account.Name, err = scalarAt(a, "name"); err != nil {
+		if err := scalarsAt(a, "id email name", &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
 			return nil, err
 		}
 	}
-	if w := n.get("workspace"); !w.isNull() {
-		if w.Kind != yamlMap {
-			return nil, shapeError(w, "workspace must be a mapping")
-		}
+	w, err := mappingAt(n, "workspace")
+	if err != nil {
+		return nil, err
+	}
+	if w != nil {
 		c.Workspace = &workspaceInfo{}
-		if c.Workspace.ID, err = scalarAt(w, "id"); err != nil {
-			return nil, err
-		}
-		if c.Workspace.Name, err = scalarAt(w, "name"); err != nil {
-			return nil, err
-		}
-		if c.Workspace.Role, err = scalarAt(w, "role"); err != nil {
+		if err := scalarsAt(w, "id name role", &c.Workspace.ID, &c.Workspace.Name, &c.Workspace.Role); err != nil {
 			return nil, err
 		}
 	}
-	if x := n.get("external_subject"); !x.isNull() {
-		if x.Kind != yamlMap {
-			return nil, shapeError(x, "external_subject must be a mapping")
-		}
+	x, err := mappingAt(n, "external_subject")
+	if err != nil {
+		return nil, err
+	}
+	if x != nil {
 		c.External = &externalSubject{}
-		if c.External.Email, err = scalarAt(x, "email"); err != nil {
-			return nil, err
-		}
-		if c.External.Issuer, err = scalarAt(x, "issuer"); err != nil {
+		if err := scalarsAt(x, "email issuer", &c.External.Email, &c.External.Issuer); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// scalarAt reads an optional scalar key; a mapping or sequence there is a
-// shape error.
-func scalarAt(n *yamlNode, key string) (string, error) {
+// scalarsAt reads optional scalar keys (space-separated) into dsts, in
+// order; a mapping or sequence at one of them is a shape error.
+func scalarsAt(n *yamlNode, keys string, dsts ...*string) error {
+	for i, key := range strings.Fields(keys) {
+		v := n.get(key)
+		if v.isNull() {
+			*dsts[i] = ""
+			continue
+		}
+		if v.Kind != yamlScalar {
+			return shapeError(v, key+" must be a string")
+		}
+		*dsts[i] = v.Value
+	}
+	return nil
+}
+
+// mappingAt returns the mapping at key; nil when it is absent or null.
+func mappingAt(n *yamlNode, key string) (*yamlNode, error) {
 	v := n.get(key)
-	if v == nil || v.isNull() {
-		return "", nil
+	if v.isNull() {
+		return nil, nil
 	}
-	if v.Kind != yamlScalar {
-		return "", shapeError(v, key+" must be a string")
+	if v.Kind != yamlMap {
+		return nil, shapeError(v, key+" must be a mapping")
 	}
-	return v.Value, nil
+	return v, nil
 }
 
 func shapeError(n *yamlNode, msg string) error {
