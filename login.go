@@ -350,11 +350,7 @@ func dirWritable(dir string) error {
 			return canCreateIn(d)
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				return pe.Err
-			}
-			return err
+			return unwrapPathErr(err)
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
