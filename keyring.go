@@ -309,17 +309,9 @@ func runTool(parent context.Context, c toolCall) (toolResult, error) {
 			reason: fmt.Sprintf("no answer within %s, so it was stopped (a locked store may be waiting on a prompt)", c.timeout)}
 	case err != nil && cmd.ProcessState == nil:
 		return res, &keyringError{store: c.store, op: c.op, kind: keyringAbsent,
-			reason: "cannot run " + filepath.Base(c.path) + ": " + startErrorText(err)}
+			reason: "cannot run " + filepath.Base(c.path) + ": " + unwrapPathErr(err).Error()}
 	}
 	return res, nil
-}
-
-func startErrorText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // cappedBuffer keeps the first maxToolOutput bytes written to it and

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -586,7 +587,7 @@ func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
 	fs.VisitAll(func(f *flag.Flag) {
 		var g *flagGroup
 		for _, other := range sp.groups {
-			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slicesContain(other.names, aliases[f.Name]) {
+			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slices.Contains(other.names, aliases[f.Name]) {
 				g = other
 				break
 			}
@@ -616,15 +617,6 @@ func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
 		}
 	})
 	return sp
-}
-
-func slicesContain(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sameValue reports whether two flag values write the same variable: the

@@ -165,6 +165,15 @@ func (e *hostEntry) account(email string) *contextEntry {
 	return nil
 }
 
+// emails lists the host's accounts in file order.
+func (e *hostEntry) emails() []string {
+	out := make([]string, len(e.Accounts))
+	for i, c := range e.Accounts {
+		out[i] = c.Email
+	}
+	return out
+}
+
 // active returns the active context and its host, or nils when any link of
 // current_host → host → current_account → account is missing.
 func (h *hostsFile) active() (*hostEntry, *contextEntry) {
@@ -684,11 +693,7 @@ func symlinkRefused(path string) *cliError {
 }
 
 func fileError(what, path string, err error) *cliError {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return newError(codeConfigIO, fmt.Sprintf("%s %s: %v", what, path, err), "")
+	return newError(codeConfigIO, fmt.Sprintf("%s %s: %v", what, path, unwrapPathErr(err)), "")
 }
 
 // writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,

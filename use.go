@@ -94,11 +94,7 @@ func (a *app) useHost(domain string) error {
 		return err
 	}
 	if account == "" && target.account(target.CurrentAccount) == nil && len(target.Accounts) > 1 {
-		emails := make([]string, len(target.Accounts))
-		for i, c := range target.Accounts {
-			emails[i] = c.Email
-		}
-		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(emails, ", ")))
+		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(target.emails(), ", ")))
 	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
 }
@@ -178,10 +174,7 @@ func (a *app) useAccount(email string) error {
 	if h.CurrentHost == "" || e == nil || len(e.Accounts) == 0 {
 		return newError(codeNotLoggedIn, "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
 	}
-	known := make([]string, len(e.Accounts))
-	for i, c := range e.Accounts {
-		known[i] = c.Email
-	}
+	known := e.emails()
 	if email == "" {
 		if !a.canPick() {
 			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", e.Host, strings.Join(known, ", ")),
@@ -202,13 +195,11 @@ func (a *app) useAccount(email string) error {
 	}
 	email = strings.TrimSpace(email)
 	c := findAccount(e, email)
-	if c != nil {
-		email = c.Email
-	}
 	if c == nil {
 		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s; known: %s", quoted(email), e.Host, strings.Join(known, ", ")),
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
+	email = c.Email
 	ts, err := a.tokenStore()
 	if err != nil {
 		return err
