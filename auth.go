@@ -71,11 +71,7 @@ func (a *app) printIdentity(c *contextEntry, asJSON bool) error {
 		return a.writeString(sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer) + "\n")
 	}
 	if asJSON {
-		return a.write(marshalLine(struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
-		}{c.Account.ID, c.email(), c.Account.Name}))
+		return a.write(marshalLine(accountInfo{c.Account.ID, c.email(), c.Account.Name}))
 	}
 	return a.writeString(emailWithName(c.email(), c.Account.Name) + "\n")
 }
@@ -179,18 +175,13 @@ func (a *app) list(format string) error {
 		}
 		return out.flush()
 	}
-	n := h.count()
-	table := make([][]string, 0, n)
-	cells := make([]string, 3*n) // one allocation for all rows
+	var table [][]string
 	for r := range rows {
 		mark := ""
 		if r.Active {
 			mark = "*"
 		}
-		row := cells[:3:3]
-		cells = cells[3:]
-		row[0], row[1], row[2] = r.Host, emailWithName(r.Account, r.Name), mark
-		table = append(table, row)
+		table = append(table, []string{r.Host, emailWithName(r.Account, r.Name), mark})
 	}
 	return renderTable(a.stdout, []string{"HOST", "ACCOUNT", "ACTIVE"}, table)
 }
@@ -605,19 +596,11 @@ var statusCommand = &command{
 
 // statusReport is `auth status --json`.
 type statusReport struct {
-	Host    string `json:"host"`
-	Account *struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	} `json:"account"`
-	Workspace *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-		Role string `json:"role"`
-	} `json:"workspace"`
-	TokenExpiresAt *string `json:"token_expires_at"`
-	Valid          bool    `json:"valid"`
+	Host           string         `json:"host"`
+	Account        *accountInfo   `json:"account"`
+	Workspace      *workspaceInfo `json:"workspace"`
+	TokenExpiresAt *string        `json:"token_expires_at"`
+	Valid          bool           `json:"valid"`
 }
 
 func (a *app) status(asJSON bool) error {
@@ -659,20 +642,9 @@ func (a *app) status(asJSON bool) error {
 			return err // unreachable, rate limited, server failure: no verdict
 		}
 	}
-	rep := statusReport{Host: s.host.Host, TokenExpiresAt: expires, Valid: checkErr == nil}
+	rep := statusReport{Host: s.host.Host, Workspace: ctx.Workspace, TokenExpiresAt: expires, Valid: checkErr == nil}
 	if ctx.email() != "" {
-		rep.Account = &struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
-		}{ctx.Account.ID, ctx.email(), ctx.Account.Name}
-	}
-	if w := ctx.Workspace; w != nil {
-		rep.Workspace = &struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-			Role string `json:"role"`
-		}{w.ID, w.Name, w.Role}
+		rep.Account = &accountInfo{ctx.Account.ID, ctx.email(), ctx.Account.Name}
 	}
 	if asJSON {
 		if err := a.write(marshalLine(rep)); err != nil {

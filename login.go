@@ -150,23 +150,15 @@ func (g *grantToken) UnmarshalJSON(b []byte) error {
 
 // grant is the success reply of POST oauth/device/token.
 type grant struct {
-	Token         grantToken `json:"token"`
-	ExpiresAt     string     `json:"expires_at"`
-	SubjectType   string     `json:"subject_type"`
-	SubjectEmail  string     `json:"subject_email"`
-	SubjectIssuer string     `json:"subject_issuer"`
-	Account       *struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	} `json:"account"`
-	Workspaces []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-		Role string `json:"role"`
-	} `json:"workspaces"`
-	DefaultWorkspaceID string `json:"default_workspace_id"`
-	TokenID            string `json:"token_id"`
+	Token              grantToken      `json:"token"`
+	ExpiresAt          string          `json:"expires_at"`
+	SubjectType        string          `json:"subject_type"`
+	SubjectEmail       string          `json:"subject_email"`
+	SubjectIssuer      string          `json:"subject_issuer"`
+	Account            *accountInfo    `json:"account"`
+	Workspaces         []workspaceInfo `json:"workspaces"`
+	DefaultWorkspaceID string          `json:"default_workspace_id"`
+	TokenID            string          `json:"token_id"`
 }
 
 // requestCode starts the flow.
@@ -528,7 +520,7 @@ func (a *app) startSpinner(label string) func() {
 func contextFromGrant(g *grant) (*contextEntry, error) {
 	c := &contextEntry{TokenID: g.TokenID, TokenExpiresAt: g.ExpiresAt}
 	if g.Account != nil {
-		c.Account = accountInfo{ID: g.Account.ID, Email: g.Account.Email, Name: g.Account.Name}
+		c.Account = *g.Account
 	}
 	c.Email = c.Account.Email
 	if c.Email == "" {
@@ -546,7 +538,7 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 	}
 	for _, w := range g.Workspaces {
 		if w.ID != "" && w.ID == g.DefaultWorkspaceID {
-			c.Workspace = &workspaceInfo{ID: w.ID, Name: w.Name, Role: w.Role}
+			c.Workspace = &w
 			break
 		}
 	}

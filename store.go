@@ -136,9 +136,19 @@ type contextEntry struct {
 	accountNode    *yamlNode
 }
 
-type accountInfo struct{ ID, Email, Name string }
+// accountInfo and workspaceInfo are also the JSON the server sends and
+// whoami and auth status print.
+type accountInfo struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
 
-type workspaceInfo struct{ ID, Name, Role string }
+type workspaceInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
 
 type externalSubject struct{ Email, Issuer string }
 
