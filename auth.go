@@ -373,10 +373,8 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	if s == "" || len(s) > maxTokenBytes {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
-		}
+	if !tokenBytesOnly(s) {
+		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
 	if err != nil {
@@ -550,14 +548,11 @@ func (a *app) printToken(hostArg, email string) error {
 	if err != nil {
 		return err
 	}
-	s := tok.reveal()
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
-				"run 'difyctl auth login --host "+e.Host+"' to sign in again")
-		}
+	if !tokenBytesOnly(tok.reveal()) {
+		return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
+			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 	}
-	return a.writeString(s + "\n")
+	return a.writeString(tok.reveal() + "\n")
 }
 
 // ---- auth status -------------------------------------------------------

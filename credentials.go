@@ -46,6 +46,17 @@ func (t *token) UnmarshalJSON(b []byte) error {
 	return errors.New("token: refusing to decode into a redacted type")
 }
 
+// tokenBytesOnly reports text of printable ASCII without spaces, the only
+// bytes a token has.
+func tokenBytesOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // errNoCredential means no store holds a token for the context.
 var errNoCredential = errors.New("no credential stored")
 

@@ -6,7 +6,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -257,18 +256,9 @@ func (a *app) activeSession() (*session, error) {
 	if c == nil {
 		return nil, notLoggedIn()
 	}
-	ts, err := a.tokenStore()
+	tok, err := a.storedToken(e, c)
 	if err != nil {
 		return nil, err
-	}
-	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) {
-		return nil, newError(codeNotLoggedIn,
-			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
-			reloginHint(e))
-	}
-	if err != nil {
-		return nil, withRelogin(err, e)
 	}
 	client, err := a.newAPIClient(endpointOf(e), tok)
 	if err != nil {

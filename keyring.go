@@ -143,11 +143,9 @@ func encodeKeyringValue(t token) ([]byte, error) {
 	if s == "" {
 		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-				reason: "the token has characters other than printable ASCII"}
-		}
+	if !tokenBytesOnly(s) {
+		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
+			reason: "the token has characters other than printable ASCII"}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

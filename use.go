@@ -200,17 +200,8 @@ func (a *app) useAccount(email string) error {
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	email = c.Email
-	ts, err := a.tokenStore()
-	if err != nil {
+	if _, err := a.storedToken(e, c); err != nil {
 		return err
-	}
-	if _, err := ts.find(e.Host, c); err != nil {
-		if errors.Is(err, errNoCredential) {
-			return newError(codeNotLoggedIn,
-				fmt.Sprintf("no credential stored for %s on %s", email, e.Host),
-				reloginHint(e))
-		}
-		return withRelogin(err, e)
 	}
 	host := e.Host
 	err = st.update(func(h *hostsFile) error {
@@ -280,6 +271,23 @@ func withRelogin(err error, e *hostEntry) error {
 		return &cp
 	}
 	return err
+}
+
+// storedToken returns the token of context c on host e: a missing one is
+// not_logged_in, and a sign-in hint names the exact login command for e.
+func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
+	ts, err := a.tokenStore()
+	if err != nil {
+		return token{}, err
+	}
+	tok, err := ts.find(e.Host, c)
+	if errors.Is(err, errNoCredential) {
+		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), reloginHint(e))
+	}
+	if err != nil {
+		return token{}, withRelogin(err, e)
+	}
+	return tok, nil
 }
 
 // storedScheme gives a bare host (no scheme) that is already signed in
