@@ -565,11 +565,13 @@ func checkGrantToken(t token) error {
 	return nil
 }
 
-// revokeQuietly ends a replaced session at the server, best effort.
-func revokeQuietly(ctx context.Context, c *apiClient) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+// revokeQuietly ends tok's session at the server, best effort.
+func (a *app) revokeQuietly(ep endpoint, tok token) {
+	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
 	defer cancel()
-	c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	if c, err := a.newAPIClient(ep, tok); err == nil {
+		c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	}
 }
 
 var loginCommand = &command{
@@ -647,16 +649,12 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		// Ctrl-C, which must stop at once). Once stored, the token may
 		// already have replaced a working one, so it is left alone.
 		if !stored && a.ctx.Err() == nil {
-			if nc, cerr := a.newAPIClient(ep, g.Token.t); cerr == nil {
-				revokeQuietly(a.ctx, nc)
-			}
+			a.revokeQuietly(ep, g.Token.t)
 		}
 		return err
 	}
 	if !old.isEmpty() && old.reveal() != g.Token.t.reveal() {
-		if oc, err := a.newAPIClient(ep, old); err == nil {
-			revokeQuietly(a.ctx, oc)
-		}
+		a.revokeQuietly(ep, old)
 	}
 	return a.writeString(a.loginSummary(ep.Host, ctx))
 }
