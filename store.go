@@ -13,7 +13,7 @@ package main
 //     network call, a prompt or an OS-store call. Ours carries a marker
 //     and our PID; a lock with our marker whose process is gone (a
 //     SIGKILLed difyctl) is broken at once.
-//   - osLockName (lockDir, flock/LockFileEx) keeps our own processes
+//   - osLockName (tryLockDir, flock/LockFileEx) keeps our own processes
 //     exclusive: twenty sign-ins at once lose nothing, a stale <file>.lock
 //     is broken by one of us at a time, and a sign-in that stores a token
 //     and then records its context holds it across both. The official
