@@ -66,12 +66,8 @@ func endpointOf(e *hostEntry) endpoint {
 	return endpoint{Scheme: scheme, Host: e.Host, Path: e.Path, Insecure: e.InsecureTLS, stored: true}
 }
 
-// checkEndpoint refuses an endpoint no request may be built from: a
-// scheme other than https (http only with --insecure at login, or as
-// recorded in hosts.yml), a host key that is not hostname[:port], or a
-// path prefix that is not a clean absolute path. A bad value from
-// hosts.yml is config_invalid naming the file, the host and the key, and
-// nothing is sent.
+// checkEndpoint refuses an endpoint no request may be built from. A bad
+// value from hosts.yml is config_invalid naming the file, host and key.
 func (a *app) checkEndpoint(ep endpoint) error {
 	bad := func(key, value, why string) error {
 		if !ep.stored {
@@ -144,9 +140,7 @@ func validHostKey(h string) bool {
 }
 
 // pathProblem says what is wrong with a path prefix, or "" when it is
-// clean: empty, or /seg/seg in escaped form with no @ ? # \, no empty,
-// "." or ".." segment (also percent-encoded), no control or non-ASCII
-// byte, no percent-encoded slash or backslash, and only valid %XX escapes.
+// clean: nothing in it may reach the authority or climb out of the prefix.
 func pathProblem(p string) string {
 	if p == "" {
 		return ""
@@ -327,9 +321,8 @@ type response struct {
 	header http.Header
 }
 
-// do sends r and returns the response for 2xx (and, for device-flow
-// requests, 400 replies carrying an RFC 8628 error); everything else becomes
-// a cliError with the request and status attached.
+// do sends r, retrying what may be retried, and returns a 2xx response
+// (or a device-flow RFC 8628 error reply); anything else is a cliError.
 func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 	u := c.urlFor(r.path)
 	if len(r.query) > 0 {
@@ -576,11 +569,9 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 }
 
 // notDifyHost rewrites the message of a reply that is clearly not from a
-// Dify console API — a non-JSON body on a 404, another 4xx or a 5xx that
-// is not a gateway's, an HTML page on a 2xx — to say so and name the URL
-// tried. The code, and so
-// the exit code, stays. Empty bodies (Dify with its OpenAPI disabled) and
-// gateway pages (502/503/504: Dify may be behind them) are left alone.
+// Dify console API to say so and name the URL tried; the code (and exit
+// code) stays. Empty bodies (Dify with its OpenAPI disabled) and gateway
+// pages (502/503/504: Dify may be behind them) are left alone.
 func notDifyHost(e *cliError, method string, u *url.URL, data []byte) {
 	body := bytes.TrimSpace(data)
 	if len(body) == 0 || body[0] == '{' || body[0] == '[' { // JSON, or broken JSON

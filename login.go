@@ -289,10 +289,7 @@ func browserEnv() []string {
 }
 
 // preflightLogin checks, before a device code is requested, that a sign-in
-// could be kept: the config dir (or the dir it would be created in) takes
-// new files, DIFY_TOKEN_STORAGE is valid, a forced OS store answers, and
-// the sealed file's data dir takes new files when the token may go there.
-// Otherwise the person would approve a sign-in that is then thrown away.
+// could be kept, so nobody approves a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
 	if err := dirWritable(st.dir); err != nil {
 		return newError(codeConfigUnwritable,
@@ -365,12 +362,9 @@ func pollWait(interval time.Duration) time.Duration {
 }
 
 // timing turns the server's interval and expires_in into the wait between
-// polls and the code's lifetime. Zero, negative or missing values mean the
-// RFC 8628 default interval (5 s) and a 15-minute lifetime; lifetimes over
-// an hour are capped. An interval that leaves no time for a single poll
-// before the code expires is refused up front: otherwise a hostile or
-// broken server (interval 1e9) would keep the user waiting out the whole
-// lifetime for a sign-in that cannot complete.
+// polls and the code's lifetime. An interval that leaves no time for a
+// single poll is refused up front: a hostile or broken server would
+// otherwise keep the user waiting for a sign-in that cannot complete.
 func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
 	asked := secondsDuration(dc.Interval)
 	interval = asked

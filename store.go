@@ -550,13 +550,9 @@ func (s *store) load() (*hostsFile, error) {
 	return s.read()
 }
 
-// update is the one way hosts.yml changes: under our OS lock and the
-// official client's hosts.yml.lock it reads the file, lets change edit the
-// model, and replaces the file atomically when the result differs from the
-// bytes on disk (a hand-edited file that a change leaves alone may come
-// back in canonical form). A file that does not parse is never
-// overwritten. change runs while hosts.yml.lock exists: it must not call
-// the network, a prompt or an OS store.
+// update is the one way hosts.yml changes (see storeTx.update). change
+// runs while hosts.yml.lock exists: it must not call the network, a prompt
+// or an OS store.
 func (s *store) update(change func(h *hostsFile) error) error {
 	tx, err := s.exclusive()
 	if err != nil {
@@ -566,9 +562,8 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	return tx.update(change)
 }
 
-// read parses hosts.yml; no lock is needed, as writes are atomic renames.
-// The model keeps the parsed tree and the text, so update can write back
-// unknown keys and skip a write that would change nothing.
+// read parses hosts.yml, keeping the tree and the text so update can write
+// back unknown keys and skip a write that would change nothing.
 func (s *store) read() (*hostsFile, error) {
 	text, err := s.readText(hostsFileName)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -1033,7 +1028,8 @@ func removeOwnLock(path, content string) {
 
 // update is the locked read-modify-write of hosts.yml for a holder of the
 // OS lock: <file>.lock is taken only around the read, change and rename.
-// change must not call the network, a prompt or an OS store.
+// A file that does not parse is never overwritten, and one that change
+// leaves as it was is not rewritten.
 func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	s := tx.s
 	removeStaleTemps(s.dir)
