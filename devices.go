@@ -482,9 +482,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 	jobs := make(chan sessionRow)
 	var wg sync.WaitGroup
 	for range min(revokeWorkers, max(len(others), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for r := range jobs {
 				err := s.revokeOne(a, r.ID)
 				mu.Lock()
@@ -495,7 +493,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, r := range others {
 		jobs <- r

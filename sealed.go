@@ -493,15 +493,9 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	}
 	content := fmt.Sprintf("%s %d %s %s\n", sealedKeyMagic, sealedKeyVersion, wrap, base64.StdEncoding.EncodeToString(blob))
 	tmp := filepath.Join(s.keyDir, tempPrefix(sealedKeyName)+randomSuffix())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fileError("cannot write", tmp, err)
-	}
+	err = writeNewFile(tmp, []byte(content))
 	defer os.Remove(tmp)
-	_, werr := f.WriteString(content)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err != nil {
 		return nil, fileError("cannot write", tmp, err)
 	}
 	if err := os.Link(tmp, s.keyPath()); err != nil {
@@ -521,6 +515,7 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	return secret, nil
 }
 
+// writeNewFile creates path (0600, never replacing a file) holding data.
 func writeNewFile(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
