@@ -415,25 +415,15 @@ func echoesSecret(out, secret []byte) bool {
 // is: "df", two lower-case letters, "_", then one or more characters of
 // the token alphabet (letters, digits, "_-.~+/="). A plain byte scan.
 func redactTokenLike(s string) string {
-	i := strings.Index(s, "df")
-	if i < 0 {
-		return s
-	}
 	var b strings.Builder
 	last := 0
-	for ; i >= 0 && i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if n := tokenLikeLen(s[i:]); n > 0 {
 			b.WriteString(s[last:i])
 			b.WriteString("[redacted]")
 			last = i + n
 			i = last - 1
-			continue
 		}
-		j := strings.Index(s[i+1:], "df")
-		if j < 0 {
-			break
-		}
-		i += j
 	}
 	if last == 0 {
 		return s
