@@ -437,8 +437,8 @@ func (a *app) envHint(err error) error {
 	return &c
 }
 
-// interruptible lets Ctrl-C cancel the network calls of a command that is
-// otherwise quick (whoami under DIFY_TOKEN, auth token).
+// interruptible lets Ctrl-C cancel what the command waits on; runCommand
+// calls it for all but the quick commands, whoami under DIFY_TOKEN itself.
 func (a *app) interruptible() {
 	if a.catchInterrupts != nil && a.stopInterrupts == nil {
 		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)

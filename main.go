@@ -414,8 +414,8 @@ func (a *app) runCommand(c *command, args []string) error {
 	if c.changesSignIns && a.getenv("DIFY_TOKEN") != "" {
 		return newError(codeUsageInvalidFlag, "'difyctl "+c.path+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
 	}
-	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
-		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
+	if !c.quick {
+		a.interruptible()
 	}
 	return runner(a, pos)
 }
