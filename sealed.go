@@ -45,9 +45,8 @@ package main
 // context's token. Reading a context whose line is missing while the file
 // shows damage reports credential_unreadable, not "no credential".
 //
-// Every read is bounded (file, line, field and token sizes), so a hostile
-// file cannot make us allocate without limit; no input panics
-// (FuzzSealedReader).
+// Every read is bounded (file, line, field and token sizes), and no input
+// panics.
 
 import (
 	"bytes"
@@ -169,10 +168,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 }
 
 // putIn seals t for host+email under the config dir's OS lock (tx, or
-// taken here when nil) and replaces the file atomically, keeping every
-// other line byte for byte.
-// tokens.sealed is ours alone, so no <file>.lock of the official
-// protocol is needed.
+// taken here when nil). tokens.sealed is ours alone: no <file>.lock.
 func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	if err := sealedCheckNames(host, email); err != nil {
 		return err

@@ -972,10 +972,7 @@ func inspectLock(path string) (lockHolder, error) {
 	if err != nil {
 		return lockHolder{}, err
 	}
-	h := lockHolder{age: time.Since(fileCtime(path, fi))}
-	if h.age < 0 {
-		h.age = 0
-	}
+	h := lockHolder{age: max(time.Since(fileCtime(path, fi)), 0)}
 	if !fi.Mode().IsRegular() {
 		return h, nil
 	}
