@@ -110,17 +110,16 @@ func validHostKey(h string) bool {
 			return false
 		}
 		name, port = h[1:end], h[end+1:]
-		if ip := net.ParseIP(name); ip == nil || !strings.Contains(name, ":") {
+		if net.ParseIP(name) == nil || !strings.Contains(name, ":") {
 			return false
 		}
-		if port != "" {
-			if port[0] != ':' {
-				return false
-			}
-			port = port[1:]
-		} else {
+		if port == "" {
 			return true
 		}
+		if port[0] != ':' {
+			return false
+		}
+		port = port[1:]
 	} else {
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
 			name, port = h[:i], h[i+1:]
