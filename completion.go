@@ -135,22 +135,17 @@ func subcommands(path string) []string {
 	}
 	seen := map[string]bool{}
 	var out []string
-	add := func(full, summary string) {
-		if !strings.HasPrefix(full, prefix) {
-			return
-		}
-		word, _, _ := strings.Cut(strings.TrimPrefix(full, prefix), " ")
-		if word == "" || seen[word] {
-			return
+	for _, c := range commands {
+		word, _, _ := strings.Cut(strings.TrimPrefix(c.path, prefix), " ")
+		if !strings.HasPrefix(c.path, prefix) || word == "" || seen[word] {
+			continue
 		}
 		seen[word] = true
+		summary := c.summary
 		if g, ok := groups[prefix+word]; ok {
 			summary = g
 		}
 		out = append(out, word+"\t"+summary)
-	}
-	for _, c := range commands {
-		add(c.path, c.summary)
 	}
 	sort.Strings(out)
 	return out
