@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 const (
@@ -65,12 +66,8 @@ func endpointOf(e *hostEntry) endpoint {
 	return endpoint{Scheme: scheme, Host: e.Host, Path: e.Path, Insecure: e.InsecureTLS, stored: true}
 }
 
-// checkEndpoint refuses an endpoint no request may be built from: a
-// scheme other than https (http only with --insecure at login, or as
-// recorded in hosts.yml), a host key that is not hostname[:port], or a
-// path prefix that is not a clean absolute path. A bad value from
-// hosts.yml is config_invalid naming the file, the host and the key, and
-// nothing is sent.
+// checkEndpoint refuses an endpoint no request may be built from. A bad
+// value from hosts.yml is config_invalid naming the file, host and key.
 func (a *app) checkEndpoint(ep endpoint) error {
 	bad := func(key, value, why string) error {
 		if !ep.stored {
@@ -113,17 +110,16 @@ func validHostKey(h string) bool {
 			return false
 		}
 		name, port = h[1:end], h[end+1:]
-		if ip := net.ParseIP(name); ip == nil || !strings.Contains(name, ":") {
+		if net.ParseIP(name) == nil || !strings.Contains(name, ":") {
 			return false
 		}
-		if port != "" {
-			if port[0] != ':' {
-				return false
-			}
-			port = port[1:]
-		} else {
+		if port == "" {
 			return true
 		}
+		if port[0] != ':' {
+			return false
+		}
+		port = port[1:]
 	} else {
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
 			name, port = h[:i], h[i+1:]
@@ -143,9 +139,7 @@ func validHostKey(h string) bool {
 }
 
 // pathProblem says what is wrong with a path prefix, or "" when it is
-// clean: empty, or /seg/seg in escaped form with no @ ? # \, no empty,
-// "." or ".." segment (also percent-encoded), no control or non-ASCII
-// byte, no percent-encoded slash or backslash, and only valid %XX escapes.
+// clean: nothing in it may reach the authority or climb out of the prefix.
 func pathProblem(p string) string {
 	if p == "" {
 		return ""
@@ -326,9 +320,8 @@ type response struct {
 	header http.Header
 }
 
-// do sends r and returns the response for 2xx (and, for device-flow
-// requests, 400 replies carrying an RFC 8628 error); everything else becomes
-// a cliError with the request and status attached.
+// do sends r, retrying what may be retried, and returns a 2xx response
+// (or a device-flow RFC 8628 error reply); anything else is a cliError.
 func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 	u := c.urlFor(r.path)
 	if len(r.query) > 0 {
@@ -575,11 +568,9 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 }
 
 // notDifyHost rewrites the message of a reply that is clearly not from a
-// Dify console API — a non-JSON body on a 404, another 4xx or a 5xx that
-// is not a gateway's, an HTML page on a 2xx — to say so and name the URL
-// tried. The code, and so
-// the exit code, stays. Empty bodies (Dify with its OpenAPI disabled) and
-// gateway pages (502/503/504: Dify may be behind them) are left alone.
+// Dify console API to say so and name the URL tried; the code (and exit
+// code) stays. Empty bodies (Dify with its OpenAPI disabled) and gateway
+// pages (502/503/504: Dify may be behind them) are left alone.
 func notDifyHost(e *cliError, method string, u *url.URL, data []byte) {
 	body := bytes.TrimSpace(data)
 	if len(body) == 0 || body[0] == '{' || body[0] == '[' { // JSON, or broken JSON
@@ -708,13 +699,11 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !isRuneStart(s[n]) {
+	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
 	return s[:n] + "…"
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // decodeJSON decodes a 2xx body into out with a clear error for garbage.
 func (c *apiClient) decodeJSON(r request, resp *response, out any) error {

@@ -49,11 +49,7 @@ func (a *app) whoami(asJSON bool) error {
 	if env != nil {
 		return a.whoamiEnv(env, asJSON)
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -77,11 +73,7 @@ func (a *app) printIdentity(c *contextEntry, asJSON bool) error {
 		return a.writeString(sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer) + "\n")
 	}
 	if asJSON {
-		return a.write(marshalLine(struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
-		}{c.Account.ID, c.email(), c.Account.Name}))
+		return a.write(marshalLine(accountInfo{c.Account.ID, c.email(), c.Account.Name}))
 	}
 	return a.writeString(emailWithName(c.email(), c.Account.Name) + "\n")
 }
@@ -162,11 +154,7 @@ func (a *app) list(format string) error {
 			fmt.Sprintf("illegal value %s for flag --output / -o", format),
 			"supported value: json, yaml, name")
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -264,9 +252,10 @@ func contextsYAML(rows []contextRow) []byte {
 }
 
 var logoutCommand = &command{
-	path:    "auth logout",
-	summary: "Log out of the active Dify host",
-	usage:   "auth logout",
+	path:           "auth logout",
+	changesSignIns: true,
+	summary:        "Log out of the active Dify host",
+	usage:          "auth logout",
 	long: "Revokes the active context's session on the server, then deletes its token and its\n" +
 		"hosts.yml entry. The local cleanup always happens: if the revoke fails, a warning is\n" +
 		"printed and the credentials are cleared anyway. Other contexts are untouched, and none\n" +
@@ -279,14 +268,7 @@ var logoutCommand = &command{
 }
 
 func (a *app) logout() error {
-	if err := a.refuseUnderEnv("auth logout"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -376,10 +358,8 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	if s == "" || len(s) > maxTokenBytes {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
-		}
+	if !tokenBytesOnly(s) {
+		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
 	if err != nil {
@@ -427,15 +407,6 @@ func envHost(raw string) (endpoint, error) {
 	return ep, nil
 }
 
-// refuseUnderEnv is the answer of the commands that change stored
-// sign-ins (login, logout, use …) while DIFY_TOKEN is set.
-func (a *app) refuseUnderEnv(cmd string) error {
-	if a.getenv("DIFY_TOKEN") == "" {
-		return nil
-	}
-	return newError(codeUsageInvalidFlag, "'difyctl "+cmd+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
-}
-
 // envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
 // in again is not the way out, since login refuses while it is set.
 func (a *app) envHint(err error) error {
@@ -451,8 +422,8 @@ func (a *app) envHint(err error) error {
 	return &c
 }
 
-// interruptible lets Ctrl-C cancel the network calls of a command that is
-// otherwise quick (whoami under DIFY_TOKEN, auth token).
+// interruptible lets Ctrl-C cancel what the command waits on; runCommand
+// calls it for all but the quick commands, whoami under DIFY_TOKEN itself.
 func (a *app) interruptible() {
 	if a.catchInterrupts != nil && a.stopInterrupts == nil {
 		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
@@ -529,11 +500,7 @@ func (a *app) printToken(hostArg, email string) error {
 		}
 		return a.writeString(env.tok.reveal() + "\n")
 	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -566,14 +533,11 @@ func (a *app) printToken(hostArg, email string) error {
 	if err != nil {
 		return err
 	}
-	s := tok.reveal()
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
-				"run 'difyctl auth login --host "+e.Host+"' to sign in again")
-		}
+	if !tokenBytesOnly(tok.reveal()) {
+		return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
+			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
 	}
-	return a.writeString(s + "\n")
+	return a.writeString(tok.reveal() + "\n")
 }
 
 // ---- auth status -------------------------------------------------------
@@ -612,19 +576,11 @@ var statusCommand = &command{
 
 // statusReport is `auth status --json`.
 type statusReport struct {
-	Host    string `json:"host"`
-	Account *struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	} `json:"account"`
-	Workspace *struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-		Role string `json:"role"`
-	} `json:"workspace"`
-	TokenExpiresAt *string `json:"token_expires_at"`
-	Valid          bool    `json:"valid"`
+	Host           string         `json:"host"`
+	Account        *accountInfo   `json:"account"`
+	Workspace      *workspaceInfo `json:"workspace"`
+	TokenExpiresAt *string        `json:"token_expires_at"`
+	Valid          bool           `json:"valid"`
 }
 
 func (a *app) status(asJSON bool) error {
@@ -666,20 +622,9 @@ func (a *app) status(asJSON bool) error {
 			return err // unreachable, rate limited, server failure: no verdict
 		}
 	}
-	rep := statusReport{Host: s.host.Host, TokenExpiresAt: expires, Valid: checkErr == nil}
+	rep := statusReport{Host: s.host.Host, Workspace: ctx.Workspace, TokenExpiresAt: expires, Valid: checkErr == nil}
 	if ctx.email() != "" {
-		rep.Account = &struct {
-			ID    string `json:"id"`
-			Email string `json:"email"`
-			Name  string `json:"name"`
-		}{ctx.Account.ID, ctx.email(), ctx.Account.Name}
-	}
-	if w := ctx.Workspace; w != nil {
-		rep.Workspace = &struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-			Role string `json:"role"`
-		}{w.ID, w.Name, w.Role}
+		rep.Account = &accountInfo{ctx.Account.ID, ctx.email(), ctx.Account.Name}
 	}
 	if asJSON {
 		if err := a.write(marshalLine(rep)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -106,10 +107,10 @@ func (a *app) completions(words []string) []string {
 		return f != nil && !isBoolFlag(f)
 	}
 	// The value of a flag: "--domain <TAB>" or "--domain=<TAB>".
-	if n := len(args); n > 0 && strings.HasPrefix(args[n-1], "-") && !strings.Contains(args[n-1], "=") && takesValue(args[n-1]) && !dashDashBefore(args[:n-1]) {
+	if n := len(args); n > 0 && strings.HasPrefix(args[n-1], "-") && !strings.Contains(args[n-1], "=") && takesValue(args[n-1]) && !slices.Contains(args[:n-1], "--") {
 		return filterPrefix(a.flagValues(cmd, strings.TrimLeft(args[n-1], "-"), args), cur)
 	}
-	if strings.HasPrefix(cur, "-") && !dashDashBefore(args) {
+	if strings.HasPrefix(cur, "-") && !slices.Contains(args, "--") {
 		if name, val, ok := strings.Cut(cur, "="); ok {
 			var out []string
 			for _, v := range filterPrefix(a.flagValues(cmd, strings.TrimLeft(name, "-"), args), val) {
@@ -134,22 +135,17 @@ func subcommands(path string) []string {
 	}
 	seen := map[string]bool{}
 	var out []string
-	add := func(full, summary string) {
-		if !strings.HasPrefix(full, prefix) {
-			return
-		}
-		word, _, _ := strings.Cut(strings.TrimPrefix(full, prefix), " ")
-		if word == "" || seen[word] {
-			return
+	for _, c := range commands {
+		word, _, _ := strings.Cut(strings.TrimPrefix(c.path, prefix), " ")
+		if !strings.HasPrefix(c.path, prefix) || word == "" || seen[word] {
+			continue
 		}
 		seen[word] = true
+		summary := c.summary
 		if g, ok := groups[prefix+word]; ok {
 			summary = g
 		}
 		out = append(out, word+"\t"+summary)
-	}
-	for _, c := range commands {
-		add(c.path, c.summary)
 	}
 	sort.Strings(out)
 	return out
@@ -183,52 +179,35 @@ func (a *app) flagValues(cmd *command, name string, args []string) []string {
 	case name == "o" || name == "output":
 		return []string{"json", "yaml", "name"}
 	case name == "domain" || name == "host" && cmd == tokenCommand:
-		h := a.localHosts()
-		if h == nil {
-			return nil
-		}
-		return hostNames(h)
+		return hostNames(a.localHosts())
 	case name == "email" && (cmd == useAccountCommand || cmd == tokenCommand):
 		h := a.localHosts()
-		if h == nil {
-			return nil
-		}
 		host := h.CurrentHost
 		if cmd == tokenCommand {
 			if v := flagValueIn(args, "host"); v != "" {
 				host = normalizeHostArg(v)
 			}
 		}
-		e := h.host(host)
-		if e == nil {
-			return nil
+		if e := h.host(host); e != nil {
+			return e.emails()
 		}
-		out := make([]string, 0, len(e.Accounts))
-		for _, c := range e.Accounts {
-			out = append(out, c.Email)
-		}
-		return out
 	}
 	return nil
 }
 
-// localHosts reads hosts.yml for completion, or returns nil. Its warnings
-// (a group-readable file…) are not shown: stderr is the terminal line
-// being edited.
+// localHosts reads hosts.yml for completion; empty when it cannot. Its
+// warnings (a group-readable file…) are not shown: stderr is the terminal
+// line being edited.
 func (a *app) localHosts() *hostsFile {
-	if a.getenv("DIFY_TOKEN") != "" {
-		return nil
+	if a.getenv("DIFY_TOKEN") == "" {
+		if dir, err := configDir(a.getenv); err == nil {
+			st := &store{dir: dir, warn: func(string) {}}
+			if h, err := st.load(); err == nil {
+				return h
+			}
+		}
 	}
-	dir, err := configDir(a.getenv)
-	if err != nil {
-		return nil
-	}
-	st := &store{dir: dir, warn: func(string) {}}
-	h, err := st.load()
-	if err != nil {
-		return nil
-	}
-	return h
+	return &hostsFile{}
 }
 
 // flagValueIn finds the value given to --name (or -name) among args.
@@ -246,15 +225,6 @@ func flagValueIn(args []string, name string) string {
 		}
 	}
 	return ""
-}
-
-func dashDashBefore(args []string) bool {
-	for _, s := range args {
-		if s == "--" {
-			return true
-		}
-	}
-	return false
 }
 
 // positionals returns the arguments that are not flags or flag values.

@@ -1,22 +1,10 @@
 package main
 
-// credentials.go: the token type, the small interface commands use to
-// reach a context's token, and the chain behind it: which store
-// a new token goes to, and the order stores are read in.
-//
-// Stores: the OS credential store (keyring*.go) and the sealed file
-// (sealed.go). Each context records where its token went
-// (token_storage: keychain|sealed in hosts.yml). The official client's
-// plaintext tokens.yml is read in place and never moved: its tokens are
-// the official client's (moving one would sign it out).
-//
-// Locking (store.go): reads take no lock. A write of the sealed file or
-// tokens.yml takes our OS lock on the config dir, or uses the storeTx its
-// caller holds: login holds one across storing its token and recording
-// the context (saveIn, then storeTx.update), so two sign-ins to one
-// context cannot leave one's token beside the other's token_id.
-// tokens.yml is changed under its own tokens.yml.lock too, as the
-// official client expects.
+// credentials.go: the token type and the store chain behind it: the OS
+// credential store (keyring*.go), the sealed file (sealed.go), and the
+// official client's plaintext tokens.yml, read in place and never moved
+// (moving a token would sign the official client out). Each context
+// records where its token went (token_storage: keychain|sealed).
 
 import (
 	"context"
@@ -46,6 +34,17 @@ func (t *token) UnmarshalJSON(b []byte) error {
 	return errors.New("token: refusing to decode into a redacted type")
 }
 
+// tokenBytesOnly reports text of printable ASCII without spaces, the only
+// bytes a token has.
+func tokenBytesOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // errNoCredential means no store holds a token for the context.
 var errNoCredential = errors.New("no credential stored")
 
@@ -55,10 +54,9 @@ type tokenStore interface {
 	// other store, then the official client's plaintext tokens.yml.
 	// It returns errNoCredential when none holds one.
 	find(host string, c *contextEntry) (token, error)
-	// save stores a token for host+email and returns where it went
-	// ("keychain" or "sealed") for the context's token_storage.
-	save(host, email string, t token) (storage string, err error)
-	// saveIn is save for a caller that holds the config dir's OS lock.
+	// saveIn stores a token for host+email and returns where it went
+	// ("keychain" or "sealed") for the context's token_storage. tx is the
+	// config dir's OS lock when the caller holds it, else nil.
 	saveIn(tx *storeTx, host, email string, t token) (storage string, err error)
 	// forget deletes the context's token from every store that holds it.
 	forget(host string, c *contextEntry) error
@@ -153,17 +151,10 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	}
 }
 
-// save stores t for host+email: the OS store first,
-// with a write and read-back of the real token; if that fails, the sealed
-// file and one stderr line saying why. DIFY_TOKEN_STORAGE=sealed skips the
-// OS store; =keychain fails with keyring_unavailable instead of falling
-// back. A stale copy in the other store is deleted. It returns the store
-// to record: "keychain" or "sealed". An OS-store entry name that another
-// context also maps to is never written: the token is sealed instead.
-func (c *credentialChain) save(host, email string, t token) (string, error) {
-	return c.saveIn(nil, host, email, t)
-}
-
+// saveIn stores t in the OS store (written and read back), else in the
+// sealed file with one stderr line saying why, and deletes a stale copy
+// from the other store. An OS-store entry name that another context also
+// maps to is never written: the token is sealed instead.
 func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
@@ -313,15 +304,10 @@ func (c *credentialChain) readOrder(recorded string) []string {
 	return []string{storageKeychain, storageSealed}
 }
 
-// find returns the context's token: the recorded store, the other store,
-// then the official client's plaintext tokens.yml, read in place. When
-// nothing holds it, a store that could not be read is reported
-// (keyring_unavailable, credential_unreadable) rather than
-// errNoCredential, so a locked keychain never looks like "signed out".
-// It refuses (config_insecure) when another user could have changed the
-// files that decide which token goes where, and (credential_unreadable)
-// when the context's OS-store entry name is shared with another context
-// that may keep its token there.
+// find returns the context's token. When nothing holds it, a store that
+// could not be read is reported rather than errNoCredential, so a locked
+// keychain never looks like "signed out". An OS-store entry whose name
+// another context shares, and may use, is not trusted.
 func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	keyFile := ""
 	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
@@ -425,7 +411,7 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 			errs = append(errs, keyringUnavailable(err))
 		}
 	}
-	if err := c.sealed.remove(host, email); err != nil {
+	if err := c.sealed.removeIn(nil, host, email); err != nil {
 		errs = append(errs, asCLIError(err))
 	}
 	if err := c.plaintextRemove(host, email); err != nil {
@@ -458,7 +444,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 		return token{}, errNoCredential
 	}
 	root, err := c.readPlaintext()
-	if err != nil || root == nil {
+	if err != nil {
 		return token{}, err
 	}
 	v := root.get("tokens").get(host).get(email)
@@ -468,7 +454,7 @@ func (c *credentialChain) plaintextGet(host, email string) (token, error) {
 	return newToken(v.str()), nil
 }
 
-// readPlaintext parses tokens.yml; nil (no error) when it is missing or
+// readPlaintext parses tokens.yml; errNoCredential when it is missing or
 // not version 1.
 func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 	text, err := c.st.readText(plaintextTokensName)

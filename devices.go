@@ -6,7 +6,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -249,11 +248,7 @@ func (a *app) activeSession() (*session, error) {
 		}
 		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, tok: env.tok, client: client, env: env}, nil
 	}
-	st, err := a.store()
-	if err != nil {
-		return nil, err
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return nil, err
 	}
@@ -261,18 +256,9 @@ func (a *app) activeSession() (*session, error) {
 	if c == nil {
 		return nil, notLoggedIn()
 	}
-	ts, err := a.tokenStore()
+	tok, err := a.storedToken(e, c)
 	if err != nil {
 		return nil, err
-	}
-	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) {
-		return nil, newError(codeNotLoggedIn,
-			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
-			reloginHint(e))
-	}
-	if err != nil {
-		return nil, withRelogin(err, e)
 	}
 	client, err := a.newAPIClient(endpointOf(e), tok)
 	if err != nil {
@@ -496,9 +482,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 	jobs := make(chan sessionRow)
 	var wg sync.WaitGroup
 	for range min(revokeWorkers, max(len(others), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for r := range jobs {
 				err := s.revokeOne(a, r.ID)
 				mu.Lock()
@@ -509,7 +493,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, r := range others {
 		jobs <- r

@@ -143,11 +143,9 @@ func encodeKeyringValue(t token) ([]byte, error) {
 	if s == "" {
 		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-				reason: "the token has characters other than printable ASCII"}
-		}
+	if !tokenBytesOnly(s) {
+		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
+			reason: "the token has characters other than printable ASCII"}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -267,10 +265,8 @@ type toolWaitKey struct{}
 const toolWaitNoticeAfter = time.Second
 
 // runTool runs a helper under its deadline with a minimal environment and
-// the secret, if any, on stdin. On timeout the child (and on Unix its whole
-// process group) is killed and a keyringTimeout error returned; WaitDelay
-// stops us waiting on pipes a grandchild still holds. A cancelled parent
-// context (Ctrl-C) is errInterrupted.
+// the secret, if any, on stdin. On timeout the child (on Unix its process
+// group) is killed; WaitDelay stops us waiting on pipes a grandchild holds.
 func runTool(parent context.Context, c toolCall) (toolResult, error) {
 	if parent == nil {
 		parent = context.Background()
@@ -309,17 +305,9 @@ func runTool(parent context.Context, c toolCall) (toolResult, error) {
 			reason: fmt.Sprintf("no answer within %s, so it was stopped (a locked store may be waiting on a prompt)", c.timeout)}
 	case err != nil && cmd.ProcessState == nil:
 		return res, &keyringError{store: c.store, op: c.op, kind: keyringAbsent,
-			reason: "cannot run " + filepath.Base(c.path) + ": " + startErrorText(err)}
+			reason: "cannot run " + filepath.Base(c.path) + ": " + unwrapPathErr(err).Error()}
 	}
 	return res, nil
-}
-
-func startErrorText(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // cappedBuffer keeps the first maxToolOutput bytes written to it and
@@ -345,11 +333,9 @@ func childEnv(getenv func(string) string, names ...string) []string {
 	return env
 }
 
-// lookPathIn finds an executable on the given PATH value (the app's, not
-// necessarily the process's) with exec.LookPath's rules: only absolute
-// directories are searched — an empty entry, ".", or any relative one
-// would run whatever the current directory holds — and the result is
-// always an absolute path, or "".
+// lookPathIn finds an executable on the given PATH value, searching only
+// absolute directories: a relative entry (or "", ".") would run whatever
+// the current directory holds. The result is an absolute path, or "".
 func lookPathIn(name, pathList string) string {
 	for _, dir := range filepath.SplitList(pathList) {
 		if dir == "" || !filepath.IsAbs(dir) {
@@ -368,11 +354,9 @@ func isExecutableFile(p string) bool {
 }
 
 // toolMessage is a helper's stderr made fit for an error message: the
-// first non-empty line, sanitized and shortened. The check runs on the
-// whole captured output, with whitespace and controls removed, so a helper
-// that repeats the secret in small pieces (one write, or one line, per few
-// bytes) is caught as well as one that echoes it whole: if any 8-byte run
-// of a secret shows up, the text is withheld entirely.
+// first non-empty line, sanitized and shortened. If any 8-byte run of a
+// secret shows up anywhere in the output, also with whitespace and
+// controls squeezed out (a secret repeated in pieces), it is withheld.
 func toolMessage(stderr []byte, secrets ...[]byte) string {
 	squeezed := squeeze(stderr)
 	for _, s := range secrets {
@@ -425,25 +409,15 @@ func echoesSecret(out, secret []byte) bool {
 // is: "df", two lower-case letters, "_", then one or more characters of
 // the token alphabet (letters, digits, "_-.~+/="). A plain byte scan.
 func redactTokenLike(s string) string {
-	i := strings.Index(s, "df")
-	if i < 0 {
-		return s
-	}
 	var b strings.Builder
 	last := 0
-	for ; i >= 0 && i < len(s); i++ {
+	for i := 0; i < len(s); i++ {
 		if n := tokenLikeLen(s[i:]); n > 0 {
 			b.WriteString(s[last:i])
 			b.WriteString("[redacted]")
 			last = i + n
 			i = last - 1
-			continue
 		}
-		j := strings.Index(s[i+1:], "df")
-		if j < 0 {
-			break
-		}
-		i += j
 	}
 	if last == 0 {
 		return s

@@ -56,30 +56,17 @@ func (k *secretToolKeyring) usable() error {
 	return nil
 }
 
-func secretToolAttrs(account string) []string {
-	return []string{"service", keyringService, "username", account}
-}
-
-func secretToolStoreArgs(account, label string) []string {
-	return append([]string{"store", "--label=" + label}, secretToolAttrs(account)...)
-}
-
-func secretToolLookupArgs(account string) []string {
-	return append([]string{"lookup"}, secretToolAttrs(account)...)
-}
-
-func secretToolClearArgs(account string) []string {
-	return append([]string{"clear"}, secretToolAttrs(account)...)
-}
-
-func (k *secretToolKeyring) call(ctx context.Context, op string, args []string, stdin []byte) (toolResult, error) {
-	return runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+// call runs `secret-tool <cmd…> service difyctl username <account>`, the
+// official client's attributes.
+func (k *secretToolKeyring) call(ctx context.Context, account string, stdin []byte, cmd ...string) (toolResult, error) {
+	args := append(cmd, "service", keyringService, "username", account)
+	return runTool(ctx, toolCall{store: k.name(), op: cmd[0], path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
 }
 
 // write stores value; secret-tool reads stdin to EOF as the exact secret
 // (no newline is added or stripped).
 func (k *secretToolKeyring) write(ctx context.Context, account, label string, value []byte) error {
-	r, err := k.call(ctx, "store", secretToolStoreArgs(account, label), value)
+	r, err := k.call(ctx, account, value, "store", "--label="+label)
 	if err != nil {
 		return err
 	}
@@ -93,7 +80,7 @@ func (k *secretToolKeyring) write(ctx context.Context, account, label string, va
 
 // read looks the item up; exit 1 with nothing on stderr is "no such item".
 func (k *secretToolKeyring) read(ctx context.Context, account string) ([]byte, error) {
-	r, err := k.call(ctx, "lookup", secretToolLookupArgs(account), nil)
+	r, err := k.call(ctx, account, nil, "lookup")
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +98,7 @@ func (k *secretToolKeyring) read(ctx context.Context, account string) ([]byte, e
 // remove clears the item; exit 1 with nothing on stderr means nothing
 // matched.
 func (k *secretToolKeyring) remove(ctx context.Context, account string) error {
-	r, err := k.call(ctx, "clear", secretToolClearArgs(account), nil)
+	r, err := k.call(ctx, account, nil, "clear")
 	if err != nil {
 		return err
 	}

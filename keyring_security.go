@@ -3,11 +3,6 @@
 
 package main
 
-// The login keychain through /usr/bin/security. Writes go to `security -i`
-// with the command on stdin, never in argv. The tool is run by its
-// absolute system path, never looked up on PATH: a `security` earlier on
-// PATH (or in a relative PATH entry) would get the token on its stdin.
-
 import (
 	"bytes"
 	"context"
@@ -18,15 +13,14 @@ import (
 	"time"
 )
 
-// securityKeyring drives the macOS login keychain through /usr/bin/security.
+// securityKeyring drives the macOS login keychain through /usr/bin/security,
+// run by its absolute path: a `security` found on PATH would get the token.
 // Writes go through `security -i` with the command on stdin, so the secret
-// never appears in argv (go-keyring PR #65). Reads and deletes carry only
-// the service and account in argv.
+// never appears in argv; reads and deletes carry only service and account.
 //
-// Threat model note: an item written by /usr/bin/security trusts that
-// binary in its ACL, so any process running as the user can read it back
-// through `security` without a prompt. It protects against other users,
-// backups and disk theft, not against code running as you.
+// An item written by /usr/bin/security trusts that binary in its ACL, so
+// any process running as the user can read it back without a prompt: it
+// protects against other users, backups and disk theft, not your own code.
 type securityKeyring struct {
 	path    string // /usr/bin/security; tests point it at a fake
 	env     []string
@@ -35,15 +29,12 @@ type securityKeyring struct {
 
 const securityStoreName = "macOS keychain (security)"
 
-const (
-	// maxSecurityLine is the longest command line, newline included, that
-	// we feed to `security -i`. Its readline keeps at most 4095 bytes and
-	// runs the rest of a longer line as a second command, and at the
-	// boundary it reports a false success (go-keyring #84, #153).
-	maxSecurityLine = 4000
-)
+// maxSecurityLine is the longest command line, newline included, that we
+// feed to `security -i`: its readline keeps at most 4095 bytes, runs the
+// rest of a longer line as a second command, and at the boundary reports
+// a false success.
+const maxSecurityLine = 4000
 
-// newSecurityKeyring is the login keychain through /usr/bin/security.
 func newSecurityKeyring(getenv func(string) string, timeout time.Duration) *securityKeyring {
 	return &securityKeyring{
 		path:    "/usr/bin/security",
@@ -65,12 +56,9 @@ func (k *securityKeyring) usable() error {
 //
 //	add-generic-password -U -s difyctl -l difyctl -a <account> -w <value>
 //
-// The label is the service name, which is what an item written by the
-// official client carries (keyring-rs adds it with SecKeychainAddGenericPassword
-// and no label, and the keychain then labels it with the service), so
-// Keychain Access shows both clients' items alike. Every field is quoted by
-// securityQuote; a line over maxSecurityLine bytes is refused before any
-// process starts.
+// The label is the service name, as on the official client's items, so
+// Keychain Access shows both alike. A line over maxSecurityLine bytes is
+// refused before any process starts.
 func securityWriteLine(account string, value []byte) (string, error) {
 	parts := []string{"add-generic-password", "-U", "-s", keyringService, "-l", keyringService, "-a", account, "-w", string(value)}
 	var b strings.Builder
@@ -93,15 +81,11 @@ func securityWriteLine(account string, value []byte) (string, error) {
 }
 
 // securityQuote quotes one field for the line splitter of `security -i`
-// (split_line in Apple's SecurityTool/macOS/security.c), which is not a
-// shell: words end at ASCII space, \t, \v, \f or \r; ' or " opens a quote
-// only as a word's first byte, and the closing quote ends the word; a
-// backslash keeps the next byte and drops itself everywhere, inside single
-// quotes too; nothing else is special. So a field of safe bytes is written
-// bare, and any other field as "…" with each \ written \\ and each " written
-// \", which splits back to exactly the field for every byte but NUL and the
-// line breaks. NUL, line breaks and the other control bytes would end or
-// corrupt the command line, so fields holding them are refused.
+// (split_line in Apple's security.c), which is not a shell: words end at
+// space, \t, \v, \f or \r; ' or " opens a quote only as a word's first
+// byte; a backslash keeps the next byte and drops itself everywhere. So a
+// field of safe bytes is written bare, any other as "…" with \ and "
+// backslashed. Control bytes would end or corrupt the line: refused.
 func securityQuote(s string) (string, error) {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == 0x7f {
@@ -139,22 +123,11 @@ func isSecuritySafe(s string) bool {
 	return s != ""
 }
 
-// securityReadArgs and securityDeleteArgs carry no secret.
-func securityReadArgs(account string) []string {
-	return []string{"find-generic-password", "-s", keyringService, "-a", account, "-w"}
-}
-
-func securityDeleteArgs(account string) []string {
-	return []string{"delete-generic-password", "-s", keyringService, "-a", account}
-}
-
 // security exit codes are the low byte of the OSStatus.
 const (
-	securityExitNotFound    = 44 // errSecItemNotFound (-25300)
-	securityExitNoUI        = 36 // errSecInteractionNotAllowed (-25308)
-	securityExitAuthFailed  = 51 // errSecAuthFailed (-25293): wrong password / locked
-	securityUnlockHint      = "run 'security unlock-keychain' and retry"
-	securityLockedStderrMsg = "User interaction is not allowed"
+	securityExitNotFound   = 44 // errSecItemNotFound (-25300)
+	securityExitNoUI       = 36 // errSecInteractionNotAllowed (-25308)
+	securityExitAuthFailed = 51 // errSecAuthFailed (-25293): wrong password / locked
 )
 
 // securityLocked reports a locked keychain from the exit code or the text
@@ -164,7 +137,7 @@ func securityLocked(r toolResult) bool {
 		return true
 	}
 	s := string(r.stderr)
-	return strings.Contains(s, securityLockedStderrMsg) || strings.Contains(s, "-25308") || strings.Contains(s, "-25293")
+	return strings.Contains(s, "User interaction is not allowed") || strings.Contains(s, "-25308") || strings.Contains(s, "-25293")
 }
 
 // securityError maps a finished `security` run to nil, errKeyringNotFound,
@@ -176,7 +149,7 @@ func (k *securityKeyring) securityError(op string, r toolResult, secrets ...[]by
 	case r.exit == securityExitNotFound:
 		return errKeyringNotFound
 	case securityLocked(r):
-		return &keyringError{store: k.name(), op: op, kind: keyringLocked, hint: securityUnlockHint,
+		return &keyringError{store: k.name(), op: op, kind: keyringLocked, hint: "run 'security unlock-keychain' and retry",
 			reason: "the keychain is locked (" + exitReason(r, secrets...) + ")"}
 	}
 	return &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
@@ -187,7 +160,7 @@ func (k *securityKeyring) call(ctx context.Context, op string, args []string, st
 }
 
 func (k *securityKeyring) read(ctx context.Context, account string) ([]byte, error) {
-	r, err := k.call(ctx, "read", securityReadArgs(account), nil)
+	r, err := k.call(ctx, "read", []string{"find-generic-password", "-s", keyringService, "-a", account, "-w"}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +202,7 @@ func (k *securityKeyring) write(ctx context.Context, account, _ string, value []
 }
 
 func (k *securityKeyring) remove(ctx context.Context, account string) error {
-	r, err := k.call(ctx, "delete", securityDeleteArgs(account), nil)
+	r, err := k.call(ctx, "delete", []string{"delete-generic-password", "-s", keyringService, "-a", account}, nil)
 	if err != nil {
 		return err
 	}

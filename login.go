@@ -99,12 +99,8 @@ func (a *app) resolveLoginHost(raw string, insecure bool) (endpoint, error) {
 	if err2 != nil || ep.Scheme != "http" {
 		return endpoint{}, err
 	}
-	st, serr := a.store()
-	if serr != nil {
-		return endpoint{}, err
-	}
-	h, lerr := st.load()
-	if lerr != nil {
+	_, h, herr := a.hosts()
+	if herr != nil {
 		return endpoint{}, err
 	}
 	if known := h.host(ep.Host); known != nil && strings.EqualFold(known.Scheme, "http") {
@@ -154,23 +150,15 @@ func (g *grantToken) UnmarshalJSON(b []byte) error {
 
 // grant is the success reply of POST oauth/device/token.
 type grant struct {
-	Token         grantToken `json:"token"`
-	ExpiresAt     string     `json:"expires_at"`
-	SubjectType   string     `json:"subject_type"`
-	SubjectEmail  string     `json:"subject_email"`
-	SubjectIssuer string     `json:"subject_issuer"`
-	Account       *struct {
-		ID    string `json:"id"`
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	} `json:"account"`
-	Workspaces []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-		Role string `json:"role"`
-	} `json:"workspaces"`
-	DefaultWorkspaceID string `json:"default_workspace_id"`
-	TokenID            string `json:"token_id"`
+	Token              grantToken      `json:"token"`
+	ExpiresAt          string          `json:"expires_at"`
+	SubjectType        string          `json:"subject_type"`
+	SubjectEmail       string          `json:"subject_email"`
+	SubjectIssuer      string          `json:"subject_issuer"`
+	Account            *accountInfo    `json:"account"`
+	Workspaces         []workspaceInfo `json:"workspaces"`
+	DefaultWorkspaceID string          `json:"default_workspace_id"`
+	TokenID            string          `json:"token_id"`
 }
 
 // requestCode starts the flow.
@@ -301,10 +289,7 @@ func browserEnv() []string {
 }
 
 // preflightLogin checks, before a device code is requested, that a sign-in
-// could be kept: the config dir (or the dir it would be created in) takes
-// new files, DIFY_TOKEN_STORAGE is valid, a forced OS store answers, and
-// the sealed file's data dir takes new files when the token may go there.
-// Otherwise the person would approve a sign-in that is then thrown away.
+// could be kept, so nobody approves a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
 	if err := dirWritable(st.dir); err != nil {
 		return newError(codeConfigUnwritable,
@@ -354,11 +339,7 @@ func dirWritable(dir string) error {
 			return canCreateIn(d)
 		}
 		if !errors.Is(err, os.ErrNotExist) {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				return pe.Err
-			}
-			return err
+			return unwrapPathErr(err)
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
@@ -381,12 +362,9 @@ func pollWait(interval time.Duration) time.Duration {
 }
 
 // timing turns the server's interval and expires_in into the wait between
-// polls and the code's lifetime. Zero, negative or missing values mean the
-// RFC 8628 default interval (5 s) and a 15-minute lifetime; lifetimes over
-// an hour are capped. An interval that leaves no time for a single poll
-// before the code expires is refused up front: otherwise a hostile or
-// broken server (interval 1e9) would keep the user waiting out the whole
-// lifetime for a sign-in that cannot complete.
+// polls and the code's lifetime. An interval that leaves no time for a
+// single poll is refused up front: a hostile or broken server would
+// otherwise keep the user waiting for a sign-in that cannot complete.
 func (dc *deviceCode) timing() (interval, lifetime time.Duration, err error) {
 	asked := secondsDuration(dc.Interval)
 	interval = asked
@@ -536,7 +514,7 @@ func (a *app) startSpinner(label string) func() {
 func contextFromGrant(g *grant) (*contextEntry, error) {
 	c := &contextEntry{TokenID: g.TokenID, TokenExpiresAt: g.ExpiresAt}
 	if g.Account != nil {
-		c.Account = accountInfo{ID: g.Account.ID, Email: g.Account.Email, Name: g.Account.Name}
+		c.Account = *g.Account
 	}
 	c.Email = c.Account.Email
 	if c.Email == "" {
@@ -554,7 +532,7 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 	}
 	for _, w := range g.Workspaces {
 		if w.ID != "" && w.ID == g.DefaultWorkspaceID {
-			c.Workspace = &workspaceInfo{ID: w.ID, Name: w.Name, Role: w.Role}
+			c.Workspace = &w
 			break
 		}
 	}
@@ -573,25 +551,27 @@ func checkGrantToken(t token) error {
 		return newError(codeServerBadResponse, fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
 	}
 	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("-._~+/=", b) >= 0) {
+		if !isTokenByte(s[i]) {
 			return newError(codeServerBadResponse, "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
 		}
 	}
 	return nil
 }
 
-// revokeQuietly ends a replaced session at the server, best effort.
-func revokeQuietly(ctx context.Context, c *apiClient) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+// revokeQuietly ends tok's session at the server, best effort.
+func (a *app) revokeQuietly(ep endpoint, tok token) {
+	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
 	defer cancel()
-	c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	if c, err := a.newAPIClient(ep, tok); err == nil {
+		c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	}
 }
 
 var loginCommand = &command{
-	path:    "auth login",
-	summary: "Sign in to Dify via OAuth device flow",
-	usage:   "auth login [--host <url>] [--no-browser] [--insecure]",
+	path:           "auth login",
+	changesSignIns: true,
+	summary:        "Sign in to Dify via OAuth device flow",
+	usage:          "auth login [--host <url>] [--no-browser] [--insecure]",
 	long: "Runs the OAuth 2.0 device flow: prints a one-time code and a verification URL, opens the\n" +
 		"URL in your browser, and waits for you to approve the sign-in there. The CLI never sees\n" +
 		"your password. Signing in again to the same host and account replaces its token.",
@@ -618,9 +598,6 @@ var loginCommand = &command{
 }
 
 func (a *app) login(rawHost string, noBrowser, insecure bool) error {
-	if err := a.refuseUnderEnv("auth login"); err != nil {
-		return err
-	}
 	ep, err := a.loginEndpoint(rawHost, insecure)
 	if err != nil {
 		return err
@@ -665,16 +642,12 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		// Ctrl-C, which must stop at once). Once stored, the token may
 		// already have replaced a working one, so it is left alone.
 		if !stored && a.ctx.Err() == nil {
-			if nc, cerr := a.newAPIClient(ep, g.Token.t); cerr == nil {
-				revokeQuietly(a.ctx, nc)
-			}
+			a.revokeQuietly(ep, g.Token.t)
 		}
 		return err
 	}
 	if !old.isEmpty() && old.reveal() != g.Token.t.reveal() {
-		if oc, err := a.newAPIClient(ep, old); err == nil {
-			revokeQuietly(a.ctx, oc)
-		}
+		a.revokeQuietly(ep, old)
 	}
 	return a.writeString(a.loginSummary(ep.Host, ctx))
 }

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -209,6 +210,16 @@ func (a *app) store() (*store, error) {
 	return a.st, nil
 }
 
+// hosts returns the config store and hosts.yml as it is now.
+func (a *app) hosts() (*store, *hostsFile, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := st.load()
+	return st, h, err
+}
+
 // tokenStore returns the credential store, built on first use.
 func (a *app) tokenStore() (tokenStore, error) {
 	if a.tokens != nil {
@@ -243,6 +254,9 @@ type command struct {
 	// quick commands only read local files and never wait, so Ctrl-C may
 	// end them the default way (the shell still sees 130).
 	quick bool
+	// changesSignIns commands are refused while DIFY_TOKEN is set: the
+	// stored sign-ins they change are not in use then.
+	changesSignIns bool
 }
 
 // commands is the whole command tree, in help order.
@@ -403,8 +417,11 @@ func (a *app) runCommand(c *command, args []string) error {
 	if len(pos) > c.maxArgs {
 		return &parseError{msg: fmt.Sprintf("unexpected argument: %s\nRun 'difyctl %s --help' for usage.", sanitize(pos[c.maxArgs]), c.path)}
 	}
-	if !c.quick && a.catchInterrupts != nil && a.stopInterrupts == nil {
-		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
+	if c.changesSignIns && a.getenv("DIFY_TOKEN") != "" {
+		return newError(codeUsageInvalidFlag, "'difyctl "+c.path+"' changes the stored sign-ins, which are not used while DIFY_TOKEN is set", envTokenHint)
+	}
+	if !c.quick {
+		a.interruptible()
 	}
 	return runner(a, pos)
 }
@@ -576,7 +593,7 @@ func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
 	fs.VisitAll(func(f *flag.Flag) {
 		var g *flagGroup
 		for _, other := range sp.groups {
-			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slicesContain(other.names, aliases[f.Name]) {
+			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slices.Contains(other.names, aliases[f.Name]) {
 				g = other
 				break
 			}
@@ -606,15 +623,6 @@ func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
 		}
 	})
 	return sp
-}
-
-func slicesContain(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sameValue reports whether two flag values write the same variable: the

@@ -183,12 +183,11 @@ func (lr *lineReader) readLine(ctx context.Context) (string, error) {
 func (a *app) confirm(question string) (bool, error) {
 	fmt.Fprint(a.stderr, question+" [y/N] ")
 	line, err := newLineReader(a.stdin).readLine(a.ctx)
-	if err == errInterrupted {
-		fmt.Fprintln(a.stderr)
-		return false, err
-	}
 	if err != nil {
 		fmt.Fprintln(a.stderr)
+		if err == errInterrupted {
+			return false, err
+		}
 		return false, nil
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))

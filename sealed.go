@@ -45,9 +45,8 @@ package main
 // context's token. Reading a context whose line is missing while the file
 // shows damage reports credential_unreadable, not "no credential".
 //
-// Every read is bounded (file, line, field and token sizes), so a hostile
-// file cannot make us allocate without limit; no input panics
-// (FuzzSealedReader).
+// Every read is bounded (file, line, field and token sizes), and no input
+// panics.
 
 import (
 	"bytes"
@@ -127,7 +126,7 @@ func credentialUnreadable(path, detail, host string) *cliError {
 // get returns the token sealed for host+email, errNoCredential when the
 // file holds none (and shows no damage), or credential_unreadable.
 func (s *sealedStore) get(host, email string) (token, error) {
-	data, err := s.readShared()
+	data, err := s.readFile(s.path(), maxSealedFile) // no lock: every write is an atomic rename
 	if errors.Is(err, fs.ErrNotExist) {
 		return token{}, errNoCredential
 	}
@@ -168,13 +167,8 @@ func (s *sealedStore) get(host, email string) (token, error) {
 	return token{}, errNoCredential
 }
 
-// put seals t for host+email under the config dir's OS lock and replaces
-// the file atomically, keeping every other line byte for byte.
-func (s *sealedStore) put(host, email string, t token) error { return s.putIn(nil, host, email, t) }
-
-// putIn is put for a caller that holds the OS lock (tx); nil takes it.
-// tokens.sealed is ours alone, so no <file>.lock of the official
-// protocol is needed.
+// putIn seals t for host+email under the config dir's OS lock (tx, or
+// taken here when nil). tokens.sealed is ours alone: no <file>.lock.
 func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	if err := sealedCheckNames(host, email); err != nil {
 		return err
@@ -182,31 +176,29 @@ func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
 		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
-	return s.rewrite(tx, host, func() (*sealedLine, error) {
+	return s.rewrite(tx, host, email, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
 		if err != nil {
 			return nil, s.keyError(err, host)
 		}
 		return key.seal(host, email, t)
-	}, host, email)
+	})
 }
 
-// remove deletes host+email's line, if any. Other lines are kept byte for
-// byte; a file left with nothing in it is removed.
-func (s *sealedStore) remove(host, email string) error { return s.removeIn(nil, host, email) }
-
-// removeIn is remove for a caller that holds the OS lock (tx); nil takes it.
+// removeIn deletes host+email's line, if any, under the OS lock (tx, or
+// taken here when nil). Other lines are kept byte for byte; a file left
+// with nothing in it is removed.
 func (s *sealedStore) removeIn(tx *storeTx, host, email string) error {
 	if _, err := os.Lstat(s.path()); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return s.rewrite(tx, host, nil, host, email)
+	return s.rewrite(tx, host, email, nil)
 }
 
 // rewrite is the locked read-modify-write of tokens.sealed: drop the valid
 // lines of host+email, add the line newLine makes (if newLine is not nil),
 // keep the rest as it was.
-func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedLine, error), dropHost, dropEmail string) error {
+func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*sealedLine, error)) error {
 	if tx == nil {
 		st := s.st
 		if st == nil {
@@ -232,7 +224,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host string, newLine func() (*sealedL
 	dropped := false
 	for _, l := range doc.lines {
 		switch {
-		case l.kind == lineEntry && l.host == dropHost && l.email == dropEmail:
+		case l.kind == lineEntry && l.host == host && l.email == email:
 			dropped = true
 		case l.kind == lineEntry || l.kind == lineDamaged:
 			keep = append(keep, l.raw)
@@ -272,12 +264,6 @@ func renderSealed(lines [][]byte) []byte {
 	}
 	fmt.Fprintf(&b, "end %d\n", len(lines))
 	return b.Bytes()
-}
-
-// readShared reads tokens.sealed. It takes no lock: every write is an
-// atomic rename.
-func (s *sealedStore) readShared() ([]byte, error) {
-	return s.readFile(s.path(), maxSealedFile)
 }
 
 // errTooLarge marks a file over its size bound.
@@ -323,11 +309,7 @@ func (s *sealedStore) readError(err error, host string) error {
 	if errors.Is(err, errTooLarge) {
 		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), host)
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return credentialUnreadable(s.path(), err.Error(), host)
+	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), host)
 }
 
 // keyError explains a key secret that cannot be loaded.
@@ -507,15 +489,9 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	}
 	content := fmt.Sprintf("%s %d %s %s\n", sealedKeyMagic, sealedKeyVersion, wrap, base64.StdEncoding.EncodeToString(blob))
 	tmp := filepath.Join(s.keyDir, tempPrefix(sealedKeyName)+randomSuffix())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fileError("cannot write", tmp, err)
-	}
+	err = writeNewFile(tmp, []byte(content))
 	defer os.Remove(tmp)
-	_, werr := f.WriteString(content)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err != nil {
 		return nil, fileError("cannot write", tmp, err)
 	}
 	if err := os.Link(tmp, s.keyPath()); err != nil {
@@ -535,6 +511,7 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	return secret, nil
 }
 
+// writeNewFile creates path (0600, never replacing a file) holding data.
 func writeNewFile(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

@@ -13,7 +13,7 @@ package main
 //     network call, a prompt or an OS-store call. Ours carries a marker
 //     and our PID; a lock with our marker whose process is gone (a
 //     SIGKILLed difyctl) is broken at once.
-//   - osLockName (lockDir, flock/LockFileEx) keeps our own processes
+//   - osLockName (tryLockDir, flock/LockFileEx) keeps our own processes
 //     exclusive: twenty sign-ins at once lose nothing, a stale <file>.lock
 //     is broken by one of us at a time, and a sign-in that stores a token
 //     and then records its context holds it across both. The official
@@ -136,9 +136,19 @@ type contextEntry struct {
 	accountNode    *yamlNode
 }
 
-type accountInfo struct{ ID, Email, Name string }
+// accountInfo and workspaceInfo are also the JSON the server sends and
+// whoami and auth status print.
+type accountInfo struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+}
 
-type workspaceInfo struct{ ID, Name, Role string }
+type workspaceInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
 
 type externalSubject struct{ Email, Issuer string }
 
@@ -163,6 +173,15 @@ func (e *hostEntry) account(email string) *contextEntry {
 		}
 	}
 	return nil
+}
+
+// emails lists the host's accounts in file order.
+func (e *hostEntry) emails() []string {
+	out := make([]string, len(e.Accounts))
+	for i, c := range e.Accounts {
+		out[i] = c.Email
+	}
+	return out
 }
 
 // active returns the active context and its host, or nils when any link of
@@ -251,19 +270,12 @@ func decodeHosts(root *yamlNode) (*hostsFile, error) {
 	if root.Kind != yamlMap {
 		return nil, shapeError(root, "the document must be a mapping")
 	}
-	var err error
-	if h.TokenStorage, err = scalarAt(root, "token_storage"); err != nil {
+	if err := scalarsAt(root, "token_storage current_host", &h.TokenStorage, &h.CurrentHost); err != nil {
 		return nil, err
 	}
-	if h.CurrentHost, err = scalarAt(root, "current_host"); err != nil {
-		return nil, err
-	}
-	hosts := root.get("hosts")
-	if hosts.isNull() {
-		return h, nil
-	}
-	if hosts.Kind != yamlMap {
-		return nil, shapeError(hosts, "hosts must be a mapping")
+	hosts, err := mappingAt(root, "hosts")
+	if hosts == nil || err != nil {
+		return h, err
 	}
 	for i, name := range hosts.Keys {
 		e, err := decodeHost(name, hosts.Vals[i])
@@ -284,27 +296,14 @@ func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
 	if n.Kind != yamlMap {
 		return nil, shapeError(n, fmt.Sprintf("hosts.%s must be a mapping", name))
 	}
-	var err error
-	if e.Scheme, err = scalarAt(n, "scheme"); err != nil {
-		return nil, err
-	}
-	if e.Path, err = scalarAt(n, "path"); err != nil {
-		return nil, err
-	}
-	insecure, err := scalarAt(n, "insecure_tls")
-	if err != nil {
+	var insecure string
+	if err := scalarsAt(n, "scheme path insecure_tls current_account", &e.Scheme, &e.Path, &insecure, &e.CurrentAccount); err != nil {
 		return nil, err
 	}
 	e.InsecureTLS = insecure == "true" || insecure == "True" || insecure == "TRUE"
-	if e.CurrentAccount, err = scalarAt(n, "current_account"); err != nil {
-		return nil, err
-	}
-	accounts := n.get("accounts")
-	if accounts.isNull() {
-		return e, nil
-	}
-	if accounts.Kind != yamlMap {
-		return nil, shapeError(accounts, "accounts must be a mapping")
+	accounts, err := mappingAt(n, "accounts")
+	if accounts == nil || err != nil {
+		return e, err
 	}
 	e.Accounts = make([]*contextEntry, 0, len(accounts.Keys))
 	for i, email := range accounts.Keys {
@@ -326,73 +325,69 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	if n.Kind != yamlMap {
 		return nil, shapeError(n, fmt.Sprintf("accounts.%s must be a mapping", email))
 	}
-	var err error
-	for _, f := range []struct {
-		key string
-		dst *string
-	}{
-		{"token_id", &c.TokenID}, {"token_expires_at", &c.TokenExpiresAt}, {"token_storage", &c.TokenStorage},
-	} {
-		if *f.dst, err = scalarAt(n, f.key); err != nil {
-			return nil, err
-		}
+	if err := scalarsAt(n, "token_id token_expires_at token_storage", &c.TokenID, &c.TokenExpiresAt, &c.TokenStorage); err != nil {
+		return nil, err
 	}
-	if a := n.get("account"); !a.isNull() {
-		if a.Kind != yamlMap {
-			return nil, shapeError(a, "account must be a mapping")
-		}
+	a, err := mappingAt(n, "account")
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
 		c.accountNode = a
-		if c.Account.ID, err = scalarAt(a, "id"); err != nil {
-			return nil, err
-		}
-		if c.Account.Email, err = scalarAt(a, "email"); err != nil {
-			return nil, err
-		}
-		if c.Account.Name, err = scalarAt(a, "name"); err != nil {
+		if err := scalarsAt(a, "id email name", &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
 			return nil, err
 		}
 	}
-	if w := n.get("workspace"); !w.isNull() {
-		if w.Kind != yamlMap {
-			return nil, shapeError(w, "workspace must be a mapping")
-		}
+	w, err := mappingAt(n, "workspace")
+	if err != nil {
+		return nil, err
+	}
+	if w != nil {
 		c.Workspace = &workspaceInfo{}
-		if c.Workspace.ID, err = scalarAt(w, "id"); err != nil {
-			return nil, err
-		}
-		if c.Workspace.Name, err = scalarAt(w, "name"); err != nil {
-			return nil, err
-		}
-		if c.Workspace.Role, err = scalarAt(w, "role"); err != nil {
+		if err := scalarsAt(w, "id name role", &c.Workspace.ID, &c.Workspace.Name, &c.Workspace.Role); err != nil {
 			return nil, err
 		}
 	}
-	if x := n.get("external_subject"); !x.isNull() {
-		if x.Kind != yamlMap {
-			return nil, shapeError(x, "external_subject must be a mapping")
-		}
+	x, err := mappingAt(n, "external_subject")
+	if err != nil {
+		return nil, err
+	}
+	if x != nil {
 		c.External = &externalSubject{}
-		if c.External.Email, err = scalarAt(x, "email"); err != nil {
-			return nil, err
-		}
-		if c.External.Issuer, err = scalarAt(x, "issuer"); err != nil {
+		if err := scalarsAt(x, "email issuer", &c.External.Email, &c.External.Issuer); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// scalarAt reads an optional scalar key; a mapping or sequence there is a
-// shape error.
-func scalarAt(n *yamlNode, key string) (string, error) {
+// scalarsAt reads optional scalar keys (space-separated) into dsts, in
+// order; a mapping or sequence at one of them is a shape error.
+func scalarsAt(n *yamlNode, keys string, dsts ...*string) error {
+	for i, key := range strings.Fields(keys) {
+		v := n.get(key)
+		if v.isNull() {
+			*dsts[i] = ""
+			continue
+		}
+		if v.Kind != yamlScalar {
+			return shapeError(v, key+" must be a string")
+		}
+		*dsts[i] = v.Value
+	}
+	return nil
+}
+
+// mappingAt returns the mapping at key; nil when it is absent or null.
+func mappingAt(n *yamlNode, key string) (*yamlNode, error) {
 	v := n.get(key)
-	if v == nil || v.isNull() {
-		return "", nil
+	if v.isNull() {
+		return nil, nil
 	}
-	if v.Kind != yamlScalar {
-		return "", shapeError(v, key+" must be a string")
+	if v.Kind != yamlMap {
+		return nil, shapeError(v, key+" must be a mapping")
 	}
-	return v.Value, nil
+	return v, nil
 }
 
 func shapeError(n *yamlNode, msg string) error {
@@ -555,13 +550,9 @@ func (s *store) load() (*hostsFile, error) {
 	return s.read()
 }
 
-// update is the one way hosts.yml changes: under our OS lock and the
-// official client's hosts.yml.lock it reads the file, lets change edit the
-// model, and replaces the file atomically when the result differs from the
-// bytes on disk (a hand-edited file that a change leaves alone may come
-// back in canonical form). A file that does not parse is never
-// overwritten. change runs while hosts.yml.lock exists: it must not call
-// the network, a prompt or an OS store.
+// update is the one way hosts.yml changes (see storeTx.update). change
+// runs while hosts.yml.lock exists: it must not call the network, a prompt
+// or an OS store.
 func (s *store) update(change func(h *hostsFile) error) error {
 	tx, err := s.exclusive()
 	if err != nil {
@@ -571,9 +562,8 @@ func (s *store) update(change func(h *hostsFile) error) error {
 	return tx.update(change)
 }
 
-// read parses hosts.yml; no lock is needed, as writes are atomic renames.
-// The model keeps the parsed tree and the text, so update can write back
-// unknown keys and skip a write that would change nothing.
+// read parses hosts.yml, keeping the tree and the text so update can write
+// back unknown keys and skip a write that would change nothing.
 func (s *store) read() (*hostsFile, error) {
 	text, err := s.readText(hostsFileName)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -708,11 +698,7 @@ func symlinkRefused(path string) *cliError {
 }
 
 func fileError(what, path string, err error) *cliError {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return newError(codeConfigIO, fmt.Sprintf("%s %s: %v", what, path, err), "")
+	return newError(codeConfigIO, fmt.Sprintf("%s %s: %v", what, path, unwrapPathErr(err)), "")
 }
 
 // writeFileAtomic replaces dir/name with data: a new temp file (O_EXCL,
@@ -979,10 +965,7 @@ func inspectLock(path string) (lockHolder, error) {
 	if err != nil {
 		return lockHolder{}, err
 	}
-	h := lockHolder{age: time.Since(fileCtime(path, fi))}
-	if h.age < 0 {
-		h.age = 0
-	}
+	h := lockHolder{age: max(time.Since(fileCtime(path, fi)), 0)}
 	if !fi.Mode().IsRegular() {
 		return h, nil
 	}
@@ -1035,7 +1018,8 @@ func removeOwnLock(path, content string) {
 
 // update is the locked read-modify-write of hosts.yml for a holder of the
 // OS lock: <file>.lock is taken only around the read, change and rename.
-// change must not call the network, a prompt or an OS store.
+// A file that does not parse is never overwritten, and one that change
+// leaves as it was is not rewritten.
 func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	s := tx.s
 	removeStaleTemps(s.dir)

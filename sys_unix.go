@@ -26,35 +26,6 @@ import (
 // directory is read-only.
 var errReadOnlyLock = errors.New("config directory is read-only")
 
-// lockDir takes our OS lock on <dir>/.difyctl-mutex (flock), waiting as
-// long as it takes: shared or exclusive. The lock dies with the process,
-// so a crash never leaves it held. The official client does not know this
-// file; its <file>.lock protocol is in store.go.
-func lockDir(dir string, exclusive bool) (func(), error) {
-	fd, err := openLockFile(dir)
-	if err != nil {
-		return nil, err
-	}
-	how := unix.LOCK_SH
-	if exclusive {
-		how = unix.LOCK_EX
-	}
-	for {
-		err = unix.Flock(fd, how)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return nil, fileError("cannot lock", filepath.Join(dir, osLockName), err)
-	}
-	return func() {
-		unix.Flock(fd, unix.LOCK_UN)
-		unix.Close(fd)
-	}, nil
-}
-
 // tryLockDir takes the exclusive OS lock without waiting: ok is false when
 // another process holds it.
 func tryLockDir(dir string) (unlock func(), ok bool, err error) {

@@ -21,25 +21,6 @@ import (
 
 var errReadOnlyLock = errors.New("config directory is read-only")
 
-// lockDir takes LockFileEx on <dir>/.difyctl-mutex, waiting as long as it
-// takes: shared or exclusive. The lock is released when the process dies.
-// The official client does not know this file; its <file>.lock protocol
-// is in store.go.
-func lockDir(dir string, exclusive bool) (func(), error) {
-	var how uint32
-	if exclusive {
-		how = windows.LOCKFILE_EXCLUSIVE_LOCK
-	}
-	unlock, ok, err := lockDirHow(dir, how)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("lock not taken")
-	}
-	return unlock, nil
-}
-
 // tryLockDir takes the exclusive OS lock without waiting: ok is false when
 // another process holds it.
 func tryLockDir(dir string) (unlock func(), ok bool, err error) {

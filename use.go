@@ -11,9 +11,10 @@ import (
 )
 
 var useHostCommand = &command{
-	path:    "use host",
-	summary: "Switch the active host",
-	usage:   "use host [--domain <host>]",
+	path:           "use host",
+	changesSignIns: true,
+	summary:        "Switch the active host",
+	usage:          "use host [--domain <host>]",
 	long: "Re-points the active context among the sign-ins you already have. Local only;\n" +
 		"to add a host, run 'difyctl auth login --host <url>'. In a terminal, omit --domain\n" +
 		"to pick from your stored hosts.",
@@ -30,14 +31,7 @@ var useHostCommand = &command{
 }
 
 func (a *app) useHost(domain string) error {
-	if err := a.refuseUnderEnv("use host"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -100,11 +94,7 @@ func (a *app) useHost(domain string) error {
 		return err
 	}
 	if account == "" && target.account(target.CurrentAccount) == nil && len(target.Accounts) > 1 {
-		emails := make([]string, len(target.Accounts))
-		for i, c := range target.Accounts {
-			emails[i] = c.Email
-		}
-		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(emails, ", ")))
+		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(target.emails(), ", ")))
 	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
 }
@@ -157,9 +147,10 @@ func normalizeHostArg(s string) string {
 }
 
 var useAccountCommand = &command{
-	path:    "use account",
-	summary: "Switch the active account on the current host",
-	usage:   "use account [--email <email>]",
+	path:           "use account",
+	changesSignIns: true,
+	summary:        "Switch the active account on the current host",
+	usage:          "use account [--email <email>]",
 	long: "Switches between accounts you already signed in with on the active host. Local only.\n" +
 		"In a terminal, omit --email to pick from your stored accounts.",
 	examples: []string{"difyctl use account --email teammate-bot@company.com", "difyctl use account"},
@@ -175,14 +166,7 @@ var useAccountCommand = &command{
 }
 
 func (a *app) useAccount(email string) error {
-	if err := a.refuseUnderEnv("use account"); err != nil {
-		return err
-	}
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	h, err := st.load()
+	st, h, err := a.hosts()
 	if err != nil {
 		return err
 	}
@@ -190,10 +174,7 @@ func (a *app) useAccount(email string) error {
 	if h.CurrentHost == "" || e == nil || len(e.Accounts) == 0 {
 		return newError(codeNotLoggedIn, "not logged in", "run 'difyctl use host' or 'difyctl auth login'")
 	}
-	known := make([]string, len(e.Accounts))
-	for i, c := range e.Accounts {
-		known[i] = c.Email
-	}
+	known := e.emails()
 	if email == "" {
 		if !a.canPick() {
 			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", e.Host, strings.Join(known, ", ")),
@@ -214,24 +195,13 @@ func (a *app) useAccount(email string) error {
 	}
 	email = strings.TrimSpace(email)
 	c := findAccount(e, email)
-	if c != nil {
-		email = c.Email
-	}
 	if c == nil {
 		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s; known: %s", quoted(email), e.Host, strings.Join(known, ", ")),
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
-	ts, err := a.tokenStore()
-	if err != nil {
+	email = c.Email
+	if _, err := a.storedToken(e, c); err != nil {
 		return err
-	}
-	if _, err := ts.find(e.Host, c); err != nil {
-		if errors.Is(err, errNoCredential) {
-			return newError(codeNotLoggedIn,
-				fmt.Sprintf("no credential stored for %s on %s", email, e.Host),
-				reloginHint(e))
-		}
-		return withRelogin(err, e)
 	}
 	host := e.Host
 	err = st.update(func(h *hostsFile) error {
@@ -303,6 +273,23 @@ func withRelogin(err error, e *hostEntry) error {
 	return err
 }
 
+// storedToken returns the token of context c on host e: a missing one is
+// not_logged_in, and a sign-in hint names the exact login command for e.
+func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
+	ts, err := a.tokenStore()
+	if err != nil {
+		return token{}, err
+	}
+	tok, err := ts.find(e.Host, c)
+	if errors.Is(err, errNoCredential) {
+		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), reloginHint(e))
+	}
+	if err != nil {
+		return token{}, withRelogin(err, e)
+	}
+	return tok, nil
+}
+
 // storedScheme gives a bare host (no scheme) that is already signed in
 // the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
 // reaches a host recorded as http. A stored http host was consented to
@@ -313,11 +300,7 @@ func (a *app) storedScheme(raw string) string {
 	if raw == "" || strings.Contains(raw, "://") {
 		return raw
 	}
-	st, err := a.store()
-	if err != nil {
-		return raw
-	}
-	h, err := st.load()
+	_, h, err := a.hosts()
 	if err != nil {
 		return raw
 	}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +13,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/windows"
 )
+
+// lockDir takes LockFileEx on <dir>/.difyctl-mutex, waiting as long as it
+// takes: shared or exclusive.
+func lockDir(dir string, exclusive bool) (func(), error) {
+	var how uint32
+	if exclusive {
+		how = windows.LOCKFILE_EXCLUSIVE_LOCK
+	}
+	unlock, ok, err := lockDirHow(dir, how)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errors.New("lock not taken")
+	}
+	return unlock, nil
+}
 
 const winLockHelperEnv = "DIFYCTL_WIN_LOCK_HELPER"
 

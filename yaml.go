@@ -124,12 +124,7 @@ type yamlParser struct {
 
 // node returns a new node located at byte offset off of the current line.
 func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
-	return p.nodeAt(kind, plain, value, p.num, p.colAt(off))
-}
-
-// nodeAt returns a new node located at line and col.
-func (p *yamlParser) nodeAt(kind yamlKind, plain bool, value string, line, col int) *yamlNode {
-	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: line, Col: col}
+	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
 }
 
 // finish gives n the entries pushed on the stacks since keyBase and
@@ -427,7 +422,7 @@ func (p *yamlParser) parseBlockValue(parent int, seqSame bool, line, col int) (*
 	if ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, p.indent) {
 		return p.parseSeq(p.indent)
 	}
-	return p.nodeAt(yamlScalar, true, "", line, col), nil
+	return &yamlNode{Kind: yamlScalar, Plain: true, Line: line, Col: col}, nil
 }
 
 // parseSeq parses a block sequence whose dashes sit at byte offset col.
@@ -565,7 +560,7 @@ func (p *yamlParser) quotedNode(off int) (*yamlNode, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	return p.nodeAt(yamlScalar, false, v, p.num, col), end, nil
+	return &yamlNode{Kind: yamlScalar, Value: v, Line: p.num, Col: col}, end, nil
 }
 
 // finishLine accepts only blanks and a comment after a value at end, and
