@@ -270,7 +270,7 @@ func decodeHosts(root *yamlNode) (*hostsFile, error) {
 	if root.Kind != yamlMap {
 		return nil, shapeError(root, "the document must be a mapping")
 	}
-	if err := scalarsAt(root, "token_storage current_host", &h.TokenStorage, &h.CurrentHost); err != nil {
+	if err := scalarsAt(root, []string{"token_storage", "current_host"}, &h.TokenStorage, &h.CurrentHost); err != nil {
 		return nil, err
 	}
 	hosts, err := mappingAt(root, "hosts")
@@ -297,7 +297,7 @@ func decodeHost(name string, n *yamlNode) (*hostEntry, error) {
 		return nil, shapeError(n, fmt.Sprintf("hosts.%s must be a mapping", name))
 	}
 	var insecure string
-	if err := scalarsAt(n, "scheme path insecure_tls current_account", &e.Scheme, &e.Path, &insecure, &e.CurrentAccount); err != nil {
+	if err := scalarsAt(n, []string{"scheme", "path", "insecure_tls", "current_account"}, &e.Scheme, &e.Path, &insecure, &e.CurrentAccount); err != nil {
 		return nil, err
 	}
 	e.InsecureTLS = insecure == "true" || insecure == "True" || insecure == "TRUE"
@@ -325,7 +325,7 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	if n.Kind != yamlMap {
 		return nil, shapeError(n, fmt.Sprintf("accounts.%s must be a mapping", email))
 	}
-	if err := scalarsAt(n, "token_id token_expires_at token_storage", &c.TokenID, &c.TokenExpiresAt, &c.TokenStorage); err != nil {
+	if err := scalarsAt(n, []string{"token_id", "token_expires_at", "token_storage"}, &c.TokenID, &c.TokenExpiresAt, &c.TokenStorage); err != nil {
 		return nil, err
 	}
 	a, err := mappingAt(n, "account")
@@ -334,7 +334,7 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	}
 	if a != nil {
 		c.accountNode = a
-		if err := scalarsAt(a, "id email name", &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
+		if err := scalarsAt(a, []string{"id", "email", "name"}, &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
 			return nil, err
 		}
 	}
@@ -344,7 +344,7 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	}
 	if w != nil {
 		c.Workspace = &workspaceInfo{}
-		if err := scalarsAt(w, "id name role", &c.Workspace.ID, &c.Workspace.Name, &c.Workspace.Role); err != nil {
+		if err := scalarsAt(w, []string{"id", "name", "role"}, &c.Workspace.ID, &c.Workspace.Name, &c.Workspace.Role); err != nil {
 			return nil, err
 		}
 	}
@@ -354,17 +354,17 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	}
 	if x != nil {
 		c.External = &externalSubject{}
-		if err := scalarsAt(x, "email issuer", &c.External.Email, &c.External.Issuer); err != nil {
+		if err := scalarsAt(x, []string{"email", "issuer"}, &c.External.Email, &c.External.Issuer); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
 }
 
-// scalarsAt reads optional scalar keys (space-separated) into dsts, in
-// order; a mapping or sequence at one of them is a shape error.
-func scalarsAt(n *yamlNode, keys string, dsts ...*string) error {
-	for i, key := range strings.Fields(keys) {
+// scalarsAt reads optional scalar keys into dsts, in order; a mapping or
+// sequence at one of them is a shape error.
+func scalarsAt(n *yamlNode, keys []string, dsts ...*string) error {
+	for i, key := range keys {
 		v := n.get(key)
 		if v.isNull() {
 			*dsts[i] = ""
