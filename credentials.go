@@ -159,10 +159,11 @@ func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (stri
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
 	}
-	clash, err := c.clashOf(host, email)
+	h, err := c.st.load() // fresh: a write must see every context
 	if err != nil {
 		return "", err
 	}
+	clash := clashOf(h, host, email)
 	if clash != nil {
 		if c.force == storageKeychain {
 			return "", newError(codeCredentialUnwritable,
@@ -216,13 +217,9 @@ type osNameClash struct {
 
 func (cl *osNameClash) names() string { return strings.Join(cl.others, ", ") }
 
-// clashOf finds the contexts in hosts.yml, other than host+email, that
-// map to the same OS-store entry; nil when none does.
-func (c *credentialChain) clashOf(host, email string) (*osNameClash, error) {
-	h, err := c.st.load()
-	if err != nil {
-		return nil, err
-	}
+// clashOf finds the contexts in h, other than host+email, that map to
+// the same OS-store entry; nil when none does.
+func clashOf(h *hostsFile, host, email string) *osNameClash {
 	name := keyringAccount(host, email)
 	var cl *osNameClash
 	for _, e := range h.Hosts {
@@ -242,7 +239,7 @@ func (c *credentialChain) clashOf(host, email string) (*osNameClash, error) {
 			}
 		}
 	}
-	return cl, nil
+	return cl
 }
 
 // osEntryIsMine reports whether the context may read or delete its OS
@@ -317,10 +314,11 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		return token{}, err
 	}
 	email := ce.Email
-	clash, err := c.clashOf(host, email)
+	h, err := c.st.current()
 	if err != nil {
 		return token{}, err
 	}
+	clash := clashOf(h, host, email)
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
 		if ce.TokenStorage != storageSealed {
@@ -396,10 +394,11 @@ func (c *credentialChain) plaintextNotice(host, email string) {
 func (c *credentialChain) forget(host string, ce *contextEntry) error {
 	email := ce.Email
 	var errs []*cliError
-	clash, err := c.clashOf(host, email)
+	h, err := c.st.load()
 	if err != nil {
 		return err
 	}
+	clash := clashOf(h, host, email)
 	if osEntryIsMine(clash, ce) {
 		err := keyringDelete(c.ctx(), c.os, host, email)
 		switch {

@@ -517,6 +517,9 @@ type store struct {
 	// entry does not say (the official client drops our keys); the next
 	// update of this process records it.
 	found map[[2]string]string
+	// last is hosts.yml as load last read it, for checks that need the
+	// whole file after the command has read it (see current).
+	last *hostsFile
 }
 
 func (s *store) hostsPath() string { return filepath.Join(s.dir, hostsFileName) }
@@ -547,7 +550,20 @@ func (s *store) load() (*hostsFile, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	return s.read()
+	h, err := s.read()
+	if err == nil {
+		s.last = h
+	}
+	return h, err
+}
+
+// current is hosts.yml as this command last loaded it, read now when it
+// has not been: a command that loaded it does not parse it twice.
+func (s *store) current() (*hostsFile, error) {
+	if s.last != nil {
+		return s.last, nil
+	}
+	return s.load()
 }
 
 // update is the one way hosts.yml changes (see storeTx.update). change
@@ -1022,6 +1038,7 @@ func removeOwnLock(path, content string) {
 // leaves as it was is not rewritten.
 func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	s := tx.s
+	s.last = nil // what load read is no longer current
 	removeStaleTemps(s.dir)
 	unlock, err := tx.fileLock(hostsFileName)
 	if err != nil {
