@@ -935,10 +935,9 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 func createLockFile(dir, name, content string) error {
 	path := filepath.Join(dir, name)
 	tmp := filepath.Join(dir, tempPrefix(name)+randomSuffix())
+	defer os.Remove(tmp) // also a part written before a failure (a full disk)
 	if err := writeNewFile(tmp, []byte(content)); err == nil {
-		err = os.Link(tmp, path)
-		os.Remove(tmp)
-		if err == nil || errors.Is(err, fs.ErrExist) {
+		if err := os.Link(tmp, path); err == nil || errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}
