@@ -210,7 +210,6 @@ func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*
 		}
 		defer tx.release()
 	}
-	removeStaleTemps(s.dir)
 	s.removeStaleKeyTemps()
 	data, err := s.readFile(s.path(), maxSealedFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

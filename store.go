@@ -769,7 +769,7 @@ func randomSuffix() string {
 }
 
 // removeStaleTemps deletes temp files left by killed writers in the config
-// dir. The caller holds our OS lock (storeTx).
+// dir; exclusive runs it once the OS lock is taken.
 func removeStaleTemps(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -831,6 +831,7 @@ func (s *store) exclusive() (*storeTx, error) {
 			return nil, err
 		}
 		if ok {
+			removeStaleTemps(s.dir)
 			return &storeTx{s: s, unlock: unlock}, nil
 		}
 		if time.Now().After(deadline) {
@@ -1038,7 +1039,6 @@ func removeOwnLock(path, content string) {
 func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	s := tx.s
 	s.last = nil // what load read is no longer current
-	removeStaleTemps(s.dir)
 	unlock, err := tx.fileLock(hostsFileName)
 	if err != nil {
 		return err
