@@ -88,8 +88,8 @@ func pidAlive(pid int) bool {
 // "" when only we (or root) can. Files owned by root are accepted, as ssh
 // does: root can change anything anyway.
 func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) {
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
+	st, ok := fi.Sys().(*syscall.Stat_t) // what the caller's stat read
+	if !ok {
 		return "", ""
 	}
 	uid := os.Getuid()
