@@ -153,12 +153,12 @@ func (s *sealedStore) get(host, email string) (token, error) {
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
-	if len(doc.entries()) > 0 {
+	if entries := doc.entries(); len(entries) > 0 {
 		key, err := s.loadKey(false)
 		if err != nil {
 			return token{}, errNoCredential
 		}
-		for _, e := range doc.entries() {
+		for _, e := range entries {
 			if _, err := key.open(e); err != nil {
 				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", host)
 			}
