@@ -867,8 +867,7 @@ func (s *store) context() context.Context {
 // lockContent is what our <file>.lock holds: marker, PID and host name,
 // so a lock of a dead difyctl on this machine is known as such.
 func lockContent() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s pid=%d host=%s\n", lockMarker, os.Getpid(), strconv.Quote(host))
+	return fmt.Sprintf("%s pid=%d host=%s\n", lockMarker, os.Getpid(), strconv.Quote(ourHostname()))
 }
 
 // lockHolder is what an existing <file>.lock says about its holder.
