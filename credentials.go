@@ -7,7 +7,6 @@ package main
 // records where its token went (token_storage: keychain|sealed).
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -129,13 +128,6 @@ type credentialChain struct {
 	plainNoticed bool
 }
 
-func (c *credentialChain) ctx() context.Context {
-	if c.a.ctx != nil {
-		return c.a.ctx
-	}
-	return context.Background()
-}
-
 // recordTokenStorage notes in hosts.yml where a context's token went: the
 // context's own token_storage (keychain|sealed) and the global key the
 // official client reads (keychain|file; it rejects any other value).
@@ -179,7 +171,7 @@ func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (stri
 	}
 	reason := ""
 	if c.force != storageSealed {
-		err := keyringPut(c.ctx(), c.os, host, email, t)
+		err := keyringPut(c.st.context(), c.os, host, email, t)
 		if err == nil {
 			c.dropStale(tx, storageSealed, host, email)
 			return storageKeychain, nil
@@ -285,7 +277,7 @@ func (c *credentialChain) dropStale(tx *storeTx, where, host, email string) {
 		c.sealed.removeIn(tx, host, email)
 	case storageKeychain:
 		if c.os.usable() == nil {
-			keyringDelete(c.ctx(), c.os, host, email)
+			keyringDelete(c.st.context(), c.os, host, email)
 		}
 	}
 }
@@ -334,7 +326,7 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		var t token
 		var err error
 		if where == storageKeychain {
-			t, err = keyringGet(c.ctx(), c.os, host, email)
+			t, err = keyringGet(c.st.context(), c.os, host, email)
 		} else {
 			t, err = c.sealed.get(host, email)
 		}
@@ -400,7 +392,7 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 	}
 	clash := clashOf(h, host, email)
 	if osEntryIsMine(clash, ce) {
-		err := keyringDelete(c.ctx(), c.os, host, email)
+		err := keyringDelete(c.st.context(), c.os, host, email)
 		switch {
 		case err == nil, errors.Is(err, errKeyringNotFound):
 		case errors.Is(err, errInterrupted):
