@@ -309,8 +309,8 @@ func (a *app) dispatch(args []string) error {
 	i := 0
 	for ; i < len(args); i++ {
 		next := strings.TrimSpace(path + " " + args[i])
-		if findCommand(next) != nil {
-			return a.runCommand(findCommand(next), args[i+1:])
+		if c := findCommand(next); c != nil {
+			return a.runCommand(c, args[i+1:])
 		}
 		if _, ok := groups[next]; !ok {
 			break
