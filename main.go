@@ -191,10 +191,11 @@ func (a *app) colors(isTTY bool) colors {
 	return colors{on: isTTY && a.getenv("NO_COLOR") == ""}
 }
 
-// warn prints one `! message` line on stderr, sanitized here: messages are
-// built with raw values, whoever supplied them.
+// warn prints one `! message` line on stderr, sanitized and redacted here
+// as an error line is: messages are built with raw values (a server's
+// error message, a helper's stderr), whoever supplied them.
 func (a *app) warn(msg string) {
-	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), sanitize(msg))
+	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), redactText(sanitize(msg)))
 }
 
 // store returns the config store, resolving the directory on first use.
