@@ -453,7 +453,8 @@ func wantsJSON(args []string) bool {
 // problem names the flag as help writes it. usage is the command's usage
 // line, shown with every flag problem.
 func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
-	sp := spellFlags(fs, nil)
+	// How a flag is spelled for people is worked out only for an error.
+	spelled := func(f *flag.Flag) string { return spellFlags(fs, nil).canonical(f.Name) }
 	var pos []string
 	for i := 0; i < len(args); i++ {
 		s := args[i]
@@ -481,27 +482,26 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 		}
 		if f == nil || name == "" {
 			typed, _, _ := strings.Cut(s, "=")
-			return nil, unknownFlag(sp, typed, fs.Name(), usage)
+			return nil, unknownFlag(spellFlags(fs, nil), typed, fs.Name(), usage)
 		}
-		spelled := sp.canonical(f.Name)
 		if isBoolFlag(f) {
 			if !hasValue {
 				value = "true"
 			}
 			if err := fs.Set(f.Name, value); err != nil {
-				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled), usageHint(usage))
+				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled(f)), usageHint(usage))
 			}
 			continue
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
-				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
+				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled(f)), usageHint(usage))
 			}
 			i++
 			value = args[i]
 		}
 		if err := fs.Set(f.Name, value); err != nil {
-			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled, err), usageHint(usage))
+			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled(f), err), usageHint(usage))
 		}
 	}
 	return pos, nil
