@@ -195,15 +195,11 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	// checkEndpoint has accepted a non-empty host name and a path whose
+	// every % starts a valid escape, so neither can fail here.
 	rawPath := ep.Path + "/openapi/v1/"
-	path, err := url.PathUnescape(rawPath)
-	if err != nil {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
-	}
+	path, _ := url.PathUnescape(rawPath)
 	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
-	if base.Hostname() == "" {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
-	}
 	if ep.stored || ep.httpConsent {
 		a.warnTransport(ep)
 	}
