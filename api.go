@@ -195,15 +195,11 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	// checkEndpoint has accepted a non-empty host name and a path whose
+	// every % starts a valid escape, so neither can fail here.
 	rawPath := ep.Path + "/openapi/v1/"
-	path, err := url.PathUnescape(rawPath)
-	if err != nil {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
-	}
+	path, _ := url.PathUnescape(rawPath)
 	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
-	if base.Hostname() == "" {
-		return nil, newError(codeUsageInvalidFlag, "invalid host "+quoted(ep.Host), "")
-	}
 	if ep.stored || ep.httpConsent {
 		a.warnTransport(ep)
 	}
@@ -577,9 +573,9 @@ func notDifyHost(e *cliError, method string, u *url.URL, data []byte) {
 		return
 	}
 	what := "a body that is not JSON"
-	html := false
-	if m, _, _ := parseErrorBody(body, ""); strings.Contains(m, "HTML") {
-		what, html = "an HTML page", true
+	html := looksHTML(body)
+	if html {
+		what = "an HTML page"
 	}
 	switch st := e.HTTPStatus; {
 	case st == 401 || st == 426 || st == 429 || st == 502 || st == 503 || st == 504:
@@ -681,10 +677,20 @@ func parseErrorBody(data []byte, contentType string) (msg, hint string, server j
 	if title, ok := htmlTitle(trimmed); ok {
 		return "the server answered with an HTML page: " + truncate(strings.TrimSpace(title), 120), "", nil
 	}
-	if strings.Contains(strings.ToLower(contentType), "html") || bytes.HasPrefix(bytes.ToLower(trimmed), []byte("<")) {
+	if strings.Contains(strings.ToLower(contentType), "html") || looksHTML(trimmed) {
 		return "the server answered with an HTML page", "", nil
 	}
 	return "the server answered with a non-JSON body", "", nil
+}
+
+// looksHTML reports whether a trimmed, non-empty body is an HTML page: it
+// starts with a tag or has a <title>.
+func looksHTML(body []byte) bool {
+	if body[0] == '<' {
+		return true
+	}
+	_, ok := htmlTitle(body)
+	return ok
 }
 
 func orDefault(s, d string) string {

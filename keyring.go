@@ -369,11 +369,7 @@ func toolMessage(stderr []byte, secrets ...[]byte) string {
 		if line == "" {
 			continue
 		}
-		line = redactText(sanitize(line))
-		if len(line) > 200 {
-			line = truncate(line, 200)
-		}
-		return line
+		return truncate(redactText(sanitize(line)), 200)
 	}
 	return ""
 }

@@ -115,7 +115,7 @@ func (k *secretToolKeyring) remove(ctx context.Context, account string) error {
 // a dismissed prompt is reported as locked.
 func (k *secretToolKeyring) failure(op string, r toolResult, secrets ...[]byte) error {
 	e := &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
-	if bytes.Contains(bytes.ToLower(r.stderr), []byte("locked")) || bytes.Contains(bytes.ToLower(r.stderr), []byte("dismissed")) {
+	if msg := bytes.ToLower(r.stderr); bytes.Contains(msg, []byte("locked")) || bytes.Contains(msg, []byte("dismissed")) {
 		e.kind = keyringLocked
 		e.hint = "unlock the login keyring (sign in to the desktop session) and retry, or set DIFY_TOKEN_STORAGE=sealed"
 	}

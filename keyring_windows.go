@@ -209,7 +209,7 @@ func (k *wincredKeyring) remove(ctx context.Context, account string) error {
 func encodeCredBlob(value []byte) ([]byte, error) {
 	u := utf16.Encode([]rune(string(value)))
 	if len(u)*2 > maxCredBlob {
-		return nil, &keyringError{store: "Windows Credential Manager", op: "write", kind: keyringRejected,
+		return nil, &keyringError{store: wincredStoreName, op: "write", kind: keyringRejected,
 			reason: fmt.Sprintf("the value needs %d bytes, over the %d-byte credential blob limit", len(u)*2, maxCredBlob)}
 	}
 	b := make([]byte, 2*len(u))

@@ -646,7 +646,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		}
 		return err
 	}
-	if !old.isEmpty() && old.reveal() != g.Token.t.reveal() {
+	if revocable(old) && old.reveal() != g.Token.t.reveal() {
 		a.revokeQuietly(ep, old)
 	}
 	return a.writeString(a.loginSummary(ep.Host, ctx))

@@ -191,10 +191,11 @@ func (a *app) colors(isTTY bool) colors {
 	return colors{on: isTTY && a.getenv("NO_COLOR") == ""}
 }
 
-// warn prints one `! message` line on stderr, sanitized here: messages are
-// built with raw values, whoever supplied them.
+// warn prints one `! message` line on stderr, sanitized and redacted here
+// as an error line is: messages are built with raw values (a server's
+// error message, a helper's stderr), whoever supplied them.
 func (a *app) warn(msg string) {
-	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), sanitize(msg))
+	fmt.Fprintf(a.stderr, "%s %s\n", a.colors(a.stderrTTY).yellow("!"), redactText(sanitize(msg)))
 }
 
 // store returns the config store, resolving the directory on first use.
@@ -309,8 +310,8 @@ func (a *app) dispatch(args []string) error {
 	i := 0
 	for ; i < len(args); i++ {
 		next := strings.TrimSpace(path + " " + args[i])
-		if findCommand(next) != nil {
-			return a.runCommand(findCommand(next), args[i+1:])
+		if c := findCommand(next); c != nil {
+			return a.runCommand(c, args[i+1:])
 		}
 		if _, ok := groups[next]; !ok {
 			break
@@ -452,7 +453,8 @@ func wantsJSON(args []string) bool {
 // problem names the flag as help writes it. usage is the command's usage
 // line, shown with every flag problem.
 func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
-	sp := spellFlags(fs, nil)
+	// How a flag is spelled for people is worked out only for an error.
+	spelled := func(f *flag.Flag) string { return spellFlags(fs, nil).canonical(f.Name) }
 	var pos []string
 	for i := 0; i < len(args); i++ {
 		s := args[i]
@@ -480,27 +482,26 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error)
 		}
 		if f == nil || name == "" {
 			typed, _, _ := strings.Cut(s, "=")
-			return nil, unknownFlag(sp, typed, fs.Name(), usage)
+			return nil, unknownFlag(spellFlags(fs, nil), typed, fs.Name(), usage)
 		}
-		spelled := sp.canonical(f.Name)
 		if isBoolFlag(f) {
 			if !hasValue {
 				value = "true"
 			}
 			if err := fs.Set(f.Name, value); err != nil {
-				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled), usageHint(usage))
+				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled(f)), usageHint(usage))
 			}
 			continue
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
-				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled), usageHint(usage))
+				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled(f)), usageHint(usage))
 			}
 			i++
 			value = args[i]
 		}
 		if err := fs.Set(f.Name, value); err != nil {
-			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled, err), usageHint(usage))
+			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled(f), err), usageHint(usage))
 		}
 	}
 	return pos, nil
