@@ -116,9 +116,10 @@ func accountItems(e *hostEntry) []string {
 }
 
 // findAccount returns the context for email on e: the exact email, else
-// the one stored email that matches it ignoring case (none when several do).
+// the one stored email that matches it ignoring case (none when several
+// do, or e is nil).
 func findAccount(e *hostEntry, email string) *contextEntry {
-	if c := e.account(email); c != nil {
+	if c := e.account(email); c != nil || e == nil {
 		return c
 	}
 	var found *contextEntry
@@ -281,7 +282,7 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 		return token{}, err
 	}
 	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) {
+	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
 		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), reloginHint(e))
 	}
 	if err != nil {
