@@ -238,16 +238,13 @@ func plural(n int, word string) string {
 // again: its scheme and path prefix when it has them, and --insecure when
 // the context was signed in with it (an http host needs it).
 func loginCommandFor(e *hostEntry) string {
-	target := e.Host
-	if (e.Scheme != "" && e.Scheme != "https") || e.Path != "" {
-		scheme := e.Scheme
-		if scheme == "" {
-			scheme = "https"
-		}
-		target = scheme + "://" + e.Host + e.Path
+	ep := endpointOf(e)
+	target := ep.Host
+	if ep.Scheme != "https" || ep.Path != "" {
+		target = ep.Scheme + "://" + ep.Host + ep.Path
 	}
 	cmd := "difyctl auth login --host " + target
-	if e.Scheme == "http" || e.InsecureTLS {
+	if ep.Scheme == "http" || ep.Insecure {
 		cmd += " --insecure"
 	}
 	return cmd
@@ -306,16 +303,16 @@ func (a *app) storedScheme(raw string) string {
 		return raw
 	}
 	e := h.host(normalizeHostArg(raw))
-	if e == nil || (e.Scheme == "" || e.Scheme == "https") && e.Path == "" {
+	if e == nil {
 		return raw
 	}
-	scheme := e.Scheme
-	if scheme == "" {
-		scheme = "https"
+	ep := endpointOf(e)
+	if ep.Scheme == "https" && ep.Path == "" {
+		return raw
 	}
-	u := scheme + "://" + raw
+	u := ep.Scheme + "://" + raw
 	if !strings.Contains(raw, "/") {
-		u += e.Path
+		u += ep.Path
 	}
 	return u
 }
