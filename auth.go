@@ -599,6 +599,7 @@ func (a *app) status(asJSON bool) error {
 		}
 		fresh, err := a.fetchAccount(s.client)
 		stop()
+		err = withRelogin(err, s.host)
 		switch {
 		case err == nil:
 			ctx = fresh
