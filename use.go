@@ -67,7 +67,8 @@ func (a *app) useHost(domain string) error {
 	// account becomes current; among several, a person at a terminal
 	// picks, anyone else is told how.
 	account := ""
-	if target.account(target.CurrentAccount) == nil && len(target.Accounts) > 0 {
+	noCurrent := target.account(target.CurrentAccount) == nil && len(target.Accounts) > 0
+	if noCurrent {
 		switch {
 		case len(target.Accounts) == 1:
 			account = target.Accounts[0].Email
@@ -93,7 +94,7 @@ func (a *app) useHost(domain string) error {
 	if err != nil {
 		return err
 	}
-	if account == "" && target.account(target.CurrentAccount) == nil && len(target.Accounts) > 1 {
+	if noCurrent && account == "" {
 		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(target.emails(), ", ")))
 	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
