@@ -257,16 +257,22 @@ func reloginHint(e *hostEntry) string {
 }
 
 // withRelogin gives an error that asks to sign in again (auth_expired, an
-// unreadable or missing credential) the exact command for host e.
+// unreadable or missing credential) the exact command for host e, in place
+// of the 'difyctl auth login …' its hint quotes; the rest of the hint stays.
 func withRelogin(err error, e *hostEntry) error {
 	var ce *cliError
-	if e == nil || !errors.As(err, &ce) || !strings.Contains(ce.Hint, "difyctl auth login") {
+	if e == nil || !errors.As(err, &ce) {
+		return err
+	}
+	start := strings.Index(ce.Hint, "'difyctl auth login") + 1
+	n := strings.IndexByte(ce.Hint[start:], '\'')
+	if start == 0 || n < 0 {
 		return err
 	}
 	switch ce.Code {
 	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
 		cp := *ce
-		cp.Hint = reloginHint(e)
+		cp.Hint = ce.Hint[:start] + loginCommandFor(e) + ce.Hint[start+n:]
 		return &cp
 	}
 	return err
