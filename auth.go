@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -512,7 +511,7 @@ func (a *app) printToken(hostArg, email string) error {
 	if email == "" && e != nil {
 		email = e.CurrentAccount
 	}
-	c := e.account(email)
+	c := findAccount(e, email)
 	if c == nil {
 		if hostArg == "" && email == "" {
 			return notLoggedIn()
@@ -520,22 +519,13 @@ func (a *app) printToken(hostArg, email string) error {
 		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(email, "any account"), orDefault(host, "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
-	ts, err := a.tokenStore()
-	if err != nil {
-		return err
-	}
-	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		return newError(codeNotLoggedIn,
-			fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host),
-			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
-	}
+	tok, err := a.storedToken(e, c)
 	if err != nil {
 		return err
 	}
 	if !tokenBytesOnly(tok.reveal()) {
 		return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
-			"run 'difyctl auth login --host "+e.Host+"' to sign in again")
+			reloginHint(e))
 	}
 	return a.writeString(tok.reveal() + "\n")
 }
@@ -601,8 +591,7 @@ func (a *app) status(asJSON bool) error {
 	var checkErr error
 	ctx := known
 	if expired {
-		checkErr = newError(codeAuthExpired, "the token expired at "+known.TokenExpiresAt,
-			"run 'difyctl auth login --host "+s.host.Host+"' to sign in again")
+		checkErr = newError(codeAuthExpired, "the token expired at "+known.TokenExpiresAt, reloginHint(s.host))
 	} else {
 		stop := func() {}
 		if !asJSON {
@@ -610,6 +599,7 @@ func (a *app) status(asJSON bool) error {
 		}
 		fresh, err := a.fetchAccount(s.client)
 		stop()
+		err = withRelogin(err, s.host)
 		switch {
 		case err == nil:
 			ctx = fresh

@@ -253,7 +253,7 @@ func filterPrefix(cands []string, prefix string) []string {
 	var out []string
 	for _, c := range cands {
 		word, _, _ := strings.Cut(c, "\t")
-		if word == "" || !strings.HasPrefix(word, prefix) || strings.ContainsFunc(c, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f }) {
+		if word == "" || !strings.HasPrefix(word, prefix) || strings.ContainsFunc(c, func(r rune) bool { return r != '\t' && isControl(r) }) {
 			continue
 		}
 		out = append(out, c)

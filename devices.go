@@ -238,10 +238,11 @@ type session struct {
 
 // activeSession loads the active context and its token.
 func (a *app) activeSession() (*session, error) {
-	if env, err := a.fromEnv(); err != nil || env != nil {
-		if err != nil {
-			return nil, err
-		}
+	env, err := a.fromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if env != nil {
 		client, err := env.client(a)
 		if err != nil {
 			return nil, err

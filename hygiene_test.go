@@ -22,23 +22,19 @@ var hygiene = struct {
 	sync.Mutex
 	tokens map[string]string // token → where it was minted
 	texts  []hygieneText
+	// tokenStdouts are the stdouts of `difyctl auth token`, the one
+	// command allowed to print a secret. Each must be exactly one token
+	// and a newline; the command's stderr is an ordinary text.
+	tokenStdouts []hygieneText
 }{tokens: map[string]string{}}
 
 type hygieneText struct{ where, text string }
 
-// tokenStdouts are the stdouts of `difyctl auth token`, the one command
-// allowed to print a secret. Each must be exactly one token and a
-// newline; the command's stderr is an ordinary text.
-var tokenStdouts struct {
-	sync.Mutex
-	texts []hygieneText
-}
-
 // noteTokenStdout records the stdout of `auth token`.
 func noteTokenStdout(where, text string) {
-	tokenStdouts.Lock()
-	tokenStdouts.texts = append(tokenStdouts.texts, hygieneText{where, text})
-	tokenStdouts.Unlock()
+	hygiene.Lock()
+	hygiene.tokenStdouts = append(hygiene.tokenStdouts, hygieneText{where, text})
+	hygiene.Unlock()
 }
 
 // tokenLine reports whether s is what auth token may print: nothing, or
@@ -98,13 +94,11 @@ func checkHygiene() bool {
 	hygiene.Lock()
 	defer hygiene.Unlock()
 	var hits []string
-	tokenStdouts.Lock()
-	for _, x := range tokenStdouts.texts {
+	for _, x := range hygiene.tokenStdouts {
 		if !tokenLine(x.text) {
 			hits = append(hits, fmt.Sprintf("%s printed more than one token and a newline", x.where))
 		}
 	}
-	tokenStdouts.Unlock()
 	for tok, minted := range hygiene.tokens {
 		for _, x := range hygiene.texts {
 			if strings.Contains(x.text, tok) {

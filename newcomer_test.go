@@ -284,6 +284,27 @@ func TestLoginCommandFor(t *testing.T) {
 	}
 }
 
+// Item 4: the exact command replaces the one a hint quotes, and whatever
+// else the hint says stays; hints of other errors are left alone.
+func TestWithReloginReplacesOnlyTheCommand(t *testing.T) {
+	e := &hostEntry{Host: "127.0.0.1:18001", Scheme: "http"}
+	const cmd = "'difyctl auth login --host http://127.0.0.1:18001 --insecure'"
+	for _, c := range []struct {
+		err  *cliError
+		want string
+	}{
+		{newError(codeAuthExpired, "expired", "run 'difyctl auth login' to sign in again"), "run " + cmd + " to sign in again"},
+		{newError(codeCredentialUnreadable, "clash", "sign in again with 'difyctl auth login --host 127.0.0.1:18001' (sealed), or log out of b"),
+			"sign in again with " + cmd + " (sealed), or log out of b"},
+		{newError(codeServer5xx, "down", "run 'difyctl auth login' later"), "run 'difyctl auth login' later"},
+		{newError(codeAuthExpired, "expired", "retry later"), "retry later"},
+	} {
+		if got := asCLIError(withRelogin(c.err, e)).Hint; got != c.want {
+			t.Errorf("%s: hint %q, want %q", c.err.Code, got, c.want)
+		}
+	}
+}
+
 const twoHostsNoCurrent = `current_host: a.example
 hosts:
   a.example:

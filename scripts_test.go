@@ -198,6 +198,9 @@ func TestAuthStatusRevokedAtServer(t *testing.T) {
 	if !strings.Contains(r.stdout, "✗ not valid") || strings.Contains(r.stdout, "✓") || !strings.Contains(r.stderr, "auth_expired") {
 		t.Fatalf("want a ✗ report and auth_expired:\n%s", r)
 	}
+	if !strings.Contains(r.stderr, "'difyctl auth login --host http://"+f.host+" --insecure'") {
+		t.Fatalf("want the hint to name the login command that works for this http host:\n%s", r)
+	}
 	r = e.run("auth", "status", "--json")
 	wantExit(t, r, 4)
 	if s := decodeStatus(t, r); *s.Valid || s.Host != f.host || s.Account == nil || s.Account.Email != "tester@dify.ai" {

@@ -67,7 +67,8 @@ func (a *app) useHost(domain string) error {
 	// account becomes current; among several, a person at a terminal
 	// picks, anyone else is told how.
 	account := ""
-	if target.account(target.CurrentAccount) == nil && len(target.Accounts) > 0 {
+	noCurrent := target.account(target.CurrentAccount) == nil && len(target.Accounts) > 0
+	if noCurrent {
 		switch {
 		case len(target.Accounts) == 1:
 			account = target.Accounts[0].Email
@@ -93,7 +94,7 @@ func (a *app) useHost(domain string) error {
 	if err != nil {
 		return err
 	}
-	if account == "" && target.account(target.CurrentAccount) == nil && len(target.Accounts) > 1 {
+	if noCurrent && account == "" {
 		a.warn(fmt.Sprintf("no active account on %s; run 'difyctl use account --email <email>' to pick one of: %s", domain, strings.Join(target.emails(), ", ")))
 	}
 	return a.writeString(a.colors(a.stdoutTTY).green("✓") + " Active host is now " + sanitize(domain) + "\n")
@@ -116,9 +117,10 @@ func accountItems(e *hostEntry) []string {
 }
 
 // findAccount returns the context for email on e: the exact email, else
-// the one stored email that matches it ignoring case (none when several do).
+// the one stored email that matches it ignoring case (none when several
+// do, or e is nil).
 func findAccount(e *hostEntry, email string) *contextEntry {
-	if c := e.account(email); c != nil {
+	if c := e.account(email); c != nil || e == nil {
 		return c
 	}
 	var found *contextEntry
@@ -237,16 +239,13 @@ func plural(n int, word string) string {
 // again: its scheme and path prefix when it has them, and --insecure when
 // the context was signed in with it (an http host needs it).
 func loginCommandFor(e *hostEntry) string {
-	target := e.Host
-	if (e.Scheme != "" && e.Scheme != "https") || e.Path != "" {
-		scheme := e.Scheme
-		if scheme == "" {
-			scheme = "https"
-		}
-		target = scheme + "://" + e.Host + e.Path
+	ep := endpointOf(e)
+	target := ep.Host
+	if ep.Scheme != "https" || ep.Path != "" {
+		target = ep.Scheme + "://" + ep.Host + ep.Path
 	}
 	cmd := "difyctl auth login --host " + target
-	if e.Scheme == "http" || e.InsecureTLS {
+	if ep.Scheme == "http" || ep.Insecure {
 		cmd += " --insecure"
 	}
 	return cmd
@@ -258,16 +257,22 @@ func reloginHint(e *hostEntry) string {
 }
 
 // withRelogin gives an error that asks to sign in again (auth_expired, an
-// unreadable or missing credential) the exact command for host e.
+// unreadable or missing credential) the exact command for host e, in place
+// of the 'difyctl auth login …' its hint quotes; the rest of the hint stays.
 func withRelogin(err error, e *hostEntry) error {
 	var ce *cliError
-	if e == nil || !errors.As(err, &ce) || !strings.Contains(ce.Hint, "difyctl auth login") {
+	if e == nil || !errors.As(err, &ce) {
+		return err
+	}
+	start := strings.Index(ce.Hint, "'difyctl auth login") + 1
+	n := strings.IndexByte(ce.Hint[start:], '\'')
+	if start == 0 || n < 0 {
 		return err
 	}
 	switch ce.Code {
 	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
 		cp := *ce
-		cp.Hint = reloginHint(e)
+		cp.Hint = ce.Hint[:start] + loginCommandFor(e) + ce.Hint[start+n:]
 		return &cp
 	}
 	return err
@@ -281,7 +286,7 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 		return token{}, err
 	}
 	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) {
+	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
 		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), reloginHint(e))
 	}
 	if err != nil {
@@ -305,16 +310,16 @@ func (a *app) storedScheme(raw string) string {
 		return raw
 	}
 	e := h.host(normalizeHostArg(raw))
-	if e == nil || (e.Scheme == "" || e.Scheme == "https") && e.Path == "" {
+	if e == nil {
 		return raw
 	}
-	scheme := e.Scheme
-	if scheme == "" {
-		scheme = "https"
+	ep := endpointOf(e)
+	if ep.Scheme == "https" && ep.Path == "" {
+		return raw
 	}
-	u := scheme + "://" + raw
+	u := ep.Scheme + "://" + raw
 	if !strings.Contains(raw, "/") {
-		u += e.Path
+		u += ep.Path
 	}
 	return u
 }

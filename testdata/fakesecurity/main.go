@@ -416,6 +416,22 @@ func (a attrs) match(it item) bool {
 		(a.label == nil || *a.label == it.label)
 }
 
+// set takes the value of an attribute option (-a, -s, -l), reporting
+// whether c was one.
+func (a *attrs) set(c int, arg string) bool {
+	switch c {
+	case 'a':
+		a.account = &arg
+	case 's':
+		a.service = &arg
+	case 'l':
+		a.label = &arg
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *state) find(a attrs) int {
 	for i, it := range s.items {
 		if a.match(it) {
@@ -435,13 +451,10 @@ func (s *state) addGeneric(words []string) int {
 		if c == -1 {
 			break
 		}
+		if a.set(c, arg) {
+			continue
+		}
 		switch c {
-		case 'a':
-			a.account = &arg
-		case 's':
-			a.service = &arg
-		case 'l':
-			a.label = &arg
 		case 'w':
 			password = &arg
 		case 'X':
@@ -509,13 +522,10 @@ func (s *state) selectGeneric(words []string, optstring string, onlyPassword *bo
 		if c == -1 {
 			break
 		}
+		if a.set(c, arg) {
+			continue
+		}
 		switch c {
-		case 'a':
-			a.account = &arg
-		case 's':
-			a.service = &arg
-		case 'l':
-			a.label = &arg
 		case 'w':
 			*onlyPassword = true
 		case 'c', 'C', 'D', 'G', 'j', 'g':
