@@ -9,6 +9,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -72,12 +73,37 @@ func pidAlive(pid int) bool {
 	return code == 259 // STILL_ACTIVE
 }
 
-// ownerProblem is not checked on Windows: the config dir lives under the
-// user's profile, whose ACL keeps other users out, and comparing owner
-// SIDs misfires on files created by an elevated process (owned by
-// BUILTIN\Administrators). What is not checked: a config dir or file that
-// another user was granted write access to through its ACL.
-func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) { return "", "" }
+// ownerProblem says when a config dir or file is owned by another
+// account, with the command that fixes it; "" when this user, the
+// Administrators group or SYSTEM owns it (an elevated process makes files
+// owned by Administrators, and both can change anything anyway). Windows
+// has no group/world mode bits: what is not checked is a file another
+// user was granted write access to through its ACL.
+func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) {
+	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
+	if err != nil {
+		return "", ""
+	}
+	owner, _, err := sd.Owner()
+	if err != nil || owner == nil || trustedOwner(owner) {
+		return "", ""
+	}
+	return fmt.Sprintf("%s is owned by another account (%s)", path, owner.String()),
+		fmt.Sprintf("check who changed it, then run 'takeown /F %s' or move it away", path)
+}
+
+// trustedOwner reports whether owner is this user, Administrators or SYSTEM.
+func trustedOwner(owner *windows.SID) bool {
+	if u, err := windows.GetCurrentProcessToken().GetTokenUser(); err == nil && owner.Equals(u.User.Sid) {
+		return true
+	}
+	for _, kind := range []windows.WELL_KNOWN_SID_TYPE{windows.WinBuiltinAdministratorsSid, windows.WinLocalSystemSid} {
+		if sid, err := windows.CreateWellKnownSid(kind); err == nil && owner.Equals(sid) {
+			return true
+		}
+	}
+	return false
+}
 
 // openNoFollow opens a file for reading, refusing a symlink.
 func openNoFollow(path string) (*os.File, error) {
