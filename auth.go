@@ -36,7 +36,7 @@ var whoamiCommand = &command{
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		asJSON := fs.Bool("json", false, "Emit JSON instead of the plain-text line")
-		return func(a *app, args []string) error { return a.envHint(a.whoami(*asJSON)) }
+		return func(a *app, args []string) error { return a.whoami(*asJSON) }
 	},
 }
 
@@ -559,7 +559,7 @@ var statusCommand = &command{
 		asJSON := fs.Bool("json", false, "Emit one JSON object: host, account, workspace, token_expires_at, valid")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
-			return a.envHint(a.status(*asJSON))
+			return a.status(*asJSON)
 		}
 	},
 }

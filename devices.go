@@ -53,7 +53,7 @@ var devicesListCommand = &command{
 		limit := fs.String("limit", "", "Page size `n`, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
 		return func(a *app, args []string) error {
 			a.jsonOut = a.jsonOut || *asJSON
-			return a.envHint(a.devicesList(*asJSON, *page, *limit))
+			return a.devicesList(*asJSON, *page, *limit)
 		}
 	},
 }
@@ -335,7 +335,7 @@ var devicesRevokeCommand = &command{
 			if len(args) > 0 {
 				target = args[0]
 			}
-			return a.envHint(a.devicesRevoke(target, *all, *yes))
+			return a.devicesRevoke(target, *all, *yes)
 		}
 	},
 }

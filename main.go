@@ -424,7 +424,7 @@ func (a *app) runCommand(c *command, args []string) error {
 	if !c.quick {
 		a.interruptible()
 	}
-	return runner(a, pos)
+	return a.envHint(runner(a, pos))
 }
 
 // wantsJSON sniffs argv for a request for JSON, so even errors found while
