@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -309,8 +310,27 @@ func TestDispatchAndParserErrors(t *testing.T) {
 	wantExit(t, r, 1)
 	r = e.run("version")
 	wantExit(t, r, 0)
-	if !strings.HasPrefix(r.stdout, "difyctl "+version+" (") {
+	if !strings.HasPrefix(r.stdout, "difyctl "+version+" ("+runtime.GOOS+"/"+runtime.GOARCH+", go") {
 		t.Fatalf("version: %q", r.stdout)
+	}
+	// Every module go.mod requires is named with its exact version, from the
+	// binary's own build information.
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	required := 0
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && strings.HasPrefix(f[0], "golang.org/x/") {
+			required++
+			if !strings.Contains(r.stdout, "\n  "+f[0]+" "+f[1]+"\n") {
+				t.Errorf("version does not name %s %s:\n%s", f[0], f[1], r.stdout)
+			}
+		}
+	}
+	if required != 2 {
+		t.Fatalf("go.mod: found %d golang.org/x requirements, want 2", required)
 	}
 	r = e.run("--version")
 	if r.stdout != "difyctl "+version+"\n" {

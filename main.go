@@ -748,8 +748,32 @@ var versionCommand = &command{
 	exits:    [][2]string{{"0", "Always"}},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		return func(a *app, args []string) error {
-			_, err := fmt.Fprintf(a.stdout, "difyctl %s (%s/%s, %s)\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+			_, err := io.WriteString(a.stdout, versionReport())
 			return err
 		}
 	},
+}
+
+// versionReport is what `difyctl version` prints: the version, the target and
+// Go version, then each module compiled in, as the binary's build information
+// records them (the same list `go version -m difyctl` prints), so an auditor
+// can match a binary with the sources it claims.
+func versionReport() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "difyctl %s (%s/%s, %s)\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b.String()
+	}
+	for _, m := range info.Deps {
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		line := "  " + m.Path + " " + m.Version
+		if m.Sum != "" {
+			line += " " + m.Sum
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }
