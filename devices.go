@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -21,7 +20,6 @@ const (
 	defaultLimit    = 20
 	maxLimit        = 200
 	maxRevokePages  = 100
-	revokeWorkers   = 8
 	sessionsAPIPath = "account/sessions"
 )
 
@@ -467,40 +465,21 @@ type revokeFailed struct {
 	err error
 }
 
-// revokeAll deletes the chosen sessions a few at a time. The current
-// session, if chosen, goes last: once it is gone the token stops working.
+// revokeAll deletes the chosen sessions one by one. The current session,
+// if chosen, goes last: once it is gone the token stops working.
 func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit bool, failures []revokeFailed) {
-	var others []sessionRow
 	var self *sessionRow
 	for i := range rows {
 		if rows[i].ID != "" && rows[i].ID == s.ctx.TokenID {
 			self = &rows[i]
 			continue
 		}
-		others = append(others, rows[i])
+		if err := s.revokeOne(a, rows[i].ID); err != nil {
+			failures = append(failures, revokeFailed{rows[i], err})
+		} else {
+			revoked++
+		}
 	}
-	var mu sync.Mutex
-	jobs := make(chan sessionRow)
-	var wg sync.WaitGroup
-	for range min(revokeWorkers, max(len(others), 1)) {
-		wg.Go(func() {
-			for r := range jobs {
-				err := s.revokeOne(a, r.ID)
-				mu.Lock()
-				if err != nil {
-					failures = append(failures, revokeFailed{r, err})
-				} else {
-					revoked++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	for _, r := range others {
-		jobs <- r
-	}
-	close(jobs)
-	wg.Wait()
 	if self != nil {
 		if err := s.revokeOne(a, self.ID); err != nil {
 			failures = append(failures, revokeFailed{*self, err})

@@ -87,12 +87,10 @@ func main() {
 // runMain wires the real process into an app and runs it.
 func runMain() int {
 	disableCoreDumps()
-	tuneGC()
 	// A closed pipe on stdout must end the command quietly with exit 0:
 	// with SIGPIPE ignored, writes to it return EPIPE instead of killing
-	// the process. Catching it with signal.Notify made whoami 0.1 ms (7%)
-	// slower, timed as testdata/bench.sh does. Helpers we start inherit the
-	// ignored SIGPIPE; they write only to pipes we read to the end.
+	// the process. Helpers we start inherit the ignored SIGPIPE; they
+	// write only to pipes we read to the end.
 	signal.Ignore(syscall.SIGPIPE)
 	out := &pipeWriter{w: os.Stdout}
 	a := &app{
@@ -123,22 +121,6 @@ func runMain() int {
 		return 0
 	}
 	return code
-}
-
-// tuneGC turns the garbage collector off for this short-lived process,
-// with a memory limit that brings it back if the heap ever gets large.
-// Measured with testdata/bench.sh (2 cores, load 1.8): `auth list -o json`
-// at 10 000 contexts takes 43 ms median with it and 49.5 ms without,
-// against a 50 ms target; peak RSS is 29 MiB either way. GOGC and
-// GOMEMLIMIT set by the user win.
-func tuneGC() {
-	if os.Getenv("GOGC") != "" {
-		return
-	}
-	debug.SetGCPercent(-1)
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(128 << 20)
-	}
 }
 
 // pipeWriter remembers that the reader of stdout went away and swallows
