@@ -59,6 +59,9 @@ type tokenStore interface {
 	saveIn(tx *storeTx, host, email string, t token) (storage string, err error)
 	// forget deletes the context's token from every store that holds it.
 	forget(host string, c *contextEntry) error
+	// unsave takes back a saveIn (under the same tx) whose context could
+	// not be recorded: the token it stored is removed.
+	unsave(tx *storeTx, host, email, storage string) error
 }
 
 // Where a context's token lives, as recorded in hosts.yml.
@@ -196,6 +199,21 @@ func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (stri
 		c.dropStale(tx, storageKeychain, host, email)
 	}
 	return storageSealed, nil
+}
+
+// unsave undoes saveIn for host+email: the token it stored in storage is
+// removed. (A token it replaced is not put back: the server ended that
+// session when it granted the new one to the same device.)
+func (c *credentialChain) unsave(tx *storeTx, host, email, storage string) error {
+	switch storage {
+	case storageKeychain:
+		if err := keyringDelete(c.st.context(), c.os, host, email); err != nil && !errors.Is(err, errKeyringNotFound) {
+			return err
+		}
+	case storageSealed:
+		return c.sealed.removeIn(tx, host, email)
+	}
+	return nil
 }
 
 // osNameClash lists the other contexts whose OS-store entry name

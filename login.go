@@ -558,13 +558,38 @@ func checkGrantToken(t token) error {
 	return nil
 }
 
-// revokeQuietly ends tok's session at the server, best effort.
-func (a *app) revokeQuietly(ep endpoint, tok token) {
+// revokeQuietly ends tok's session at the server, best effort, within
+// 5 s; it reports whether the server confirmed it.
+func (a *app) revokeQuietly(ep endpoint, tok token) bool {
 	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
 	defer cancel()
-	if c, err := a.newAPIClient(ep, tok); err == nil {
-		c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	c, err := a.newAPIClient(ep, tok)
+	if err != nil {
+		return false
 	}
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
+	return err == nil
+}
+
+// notKeptError is a sign-in whose context could not be recorded after its
+// token was stored: the token was taken back out of the store, so the
+// sign-in left nothing behind but, until revoked, its server session.
+type notKeptError struct{ err *cliError }
+
+func (e *notKeptError) Error() string { return e.err.Error() }
+func (e *notKeptError) Unwrap() error { return e.err }
+
+// report is the error shown once the session's revoke was tried.
+func (e *notKeptError) report(revoked bool) *cliError {
+	msg := strings.TrimSuffix(e.err.Message, "; nothing was written")
+	if revoked {
+		msg += "; the sign-in was not kept: its token was removed and its session ended at the server"
+	} else {
+		msg += "; the sign-in was not kept: its token was removed, but the server did not confirm ending its session (see 'difyctl auth devices list' on another sign-in)"
+	}
+	out := *e.err
+	out.Message = msg
+	return &out
 }
 
 var loginCommand = &command{
@@ -637,12 +662,17 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	}
 	ctx, old, stored, err := a.keepGrant(st, ep, g)
 	if err != nil {
-		// The server minted a session that difyctl could not store: end
-		// it rather than leave it live and unseen (best effort; not after
-		// Ctrl-C, which must stop at once). Once stored, the token may
-		// already have replaced a working one, so it is left alone.
+		// The server minted a session that difyctl could not store, or
+		// whose token it took back out of the store: end it rather than
+		// leave it live and unseen (best effort; not after Ctrl-C, which
+		// must stop at once). A token that stayed stored may have
+		// replaced a working one, so it is left alone.
 		if !stored && a.ctx.Err() == nil {
-			a.revokeQuietly(ep, g.Token.t)
+			revoked := a.revokeQuietly(ep, g.Token.t)
+			var nk *notKeptError
+			if errors.As(err, &nk) {
+				return nk.report(revoked)
+			}
 		}
 		return err
 	}
@@ -655,7 +685,10 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 // keepGrant checks the token a sign-in was granted, stores it and records
 // its context as the active one. It returns the token the sign-in
 // replaces, if any, so its session can be ended, and whether the new
-// token reached the token store, even when a later step failed.
+// token is in the token store, even when a later step failed. When the
+// context cannot be recorded (hosts.yml locked by the official client
+// past the wait, a write error), the stored token is taken back out and
+// the error is a *notKeptError.
 func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old token, stored bool, err error) {
 	tok := g.Token.t
 	if err := checkGrantToken(tok); err != nil {
@@ -705,7 +738,14 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		return nil
 	})
 	if err != nil {
-		return nil, token{}, stored, err
+		if a.ctx.Err() != nil || errors.Is(err, errInterrupted) {
+			return nil, token{}, stored, err
+		}
+		if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
+			a.warn("cannot take the new token back out of the credential store: " + asCLIError(uerr).Message)
+			return nil, token{}, stored, err
+		}
+		return nil, token{}, false, &notKeptError{err: asCLIError(err)}
 	}
 	return ctx, old, true, nil
 }

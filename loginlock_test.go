@@ -1,0 +1,114 @@
+//go:build linux
+
+package main
+
+// loginlock_test.go: a sign-in whose context cannot be recorded because
+// the official client holds hosts.yml.lock for the whole wait leaves
+// nothing behind (issue 22 item 3): no token in any store, the new
+// session revoked at the server, hosts.yml unchanged byte for byte.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// lockedLogin starts `auth login`, takes hosts.yml.lock the official way
+// once the device code is issued (before the approval, so the token is
+// stored first), approves it and returns the result and the new token id.
+// The lock stays until the test ends.
+func lockedLogin(t *testing.T, e *cliEnv, f *fakeServer, email string) (result, string) {
+	t.Helper()
+	seen := map[string]bool{}
+	var before struct {
+		UserCodes []string `json:"user_codes"`
+	}
+	f.ctl("GET", "pending", nil, &before)
+	for _, c := range before.UserCodes {
+		seen[c] = true
+	}
+	cmd, out, errb := e.start("auth", "login", "--host", f.url, "--insecure", "--no-browser")
+	code := f.waitPending(seen)
+	lock := officialLock(t, e)
+	t.Cleanup(func() { os.Remove(lock) })
+	id := f.approve(code, email, "Test Tester", nil)
+	r := waitResult(t, cmd, out, errb)
+	if _, err := os.Stat(lock); err != nil {
+		t.Errorf("the official client's lock was removed: %v", err)
+	}
+	return r, id
+}
+
+// wantNotKept checks the failure: config_locked naming the lock, saying
+// the sign-in was not kept, exit 1, nothing on stdout; the new session
+// revoked at the fake.
+func wantNotKept(t *testing.T, e *cliEnv, f *fakeServer, r result, id string) {
+	t.Helper()
+	wantExit(t, r, 1)
+	lock := filepath.Join(e.config, lockFileName)
+	if !strings.Contains(r.stderr, "config_locked: "+lock+" is locked: held by another process for ") ||
+		!strings.Contains(r.stderr, "the sign-in was not kept: its token was removed and its session ended at the server") ||
+		strings.Contains(r.stderr, "nothing was written") || !strings.Contains(r.stderr, "hint: ") || r.stdout != "" {
+		t.Errorf("error:\n%s", r)
+	}
+	if tk := f.tokenByID(id); tk.Live {
+		t.Errorf("the new session %s is still live at the server", id)
+	}
+}
+
+func TestLoginLockedOutLeavesNothing(t *testing.T) {
+	t.Run("sealed", func(t *testing.T) {
+		t.Parallel()
+		f := fastFake(t)
+		e := newCLIEnv(t)
+		e.writeHosts(twoHosts)
+		r, id := lockedLogin(t, e, f, "tester@dify.ai")
+		wantNotKept(t, e, f, r, id)
+		if e.readHosts() != twoHosts {
+			t.Errorf("hosts.yml changed:\n%s", e.readHosts())
+		}
+		if _, err := os.Lstat(filepath.Join(e.config, sealedFileName)); err == nil {
+			t.Errorf("tokens.sealed still exists:\n%s", readFile(t, filepath.Join(e.config, sealedFileName)))
+		}
+	})
+	t.Run("keychain", func(t *testing.T) {
+		t.Parallel()
+		f := fastFake(t)
+		e := newCLIEnv(t)
+		tool := withFakeSecretTool(t, e)
+		e.writeHosts(twoHosts)
+		r, id := lockedLogin(t, e, f, "tester@dify.ai")
+		wantNotKept(t, e, f, r, id)
+		if e.readHosts() != twoHosts {
+			t.Errorf("hosts.yml changed:\n%s", e.readHosts())
+		}
+		if out, ok := secretToolRun(t, tool, "", "lookup", "service", "difyctl", "username", "tokens."+f.host+".tester@dify.ai"); ok {
+			t.Errorf("the OS store still holds a token (%d bytes)", len(out))
+		}
+		if !strings.Contains(readFile(t, filepath.Join(filepath.Dir(tool), "argv.log")), "clear\x1f") {
+			t.Error("the OS store entry was never cleared")
+		}
+		if _, err := os.Lstat(filepath.Join(e.config, sealedFileName)); err == nil {
+			t.Error("tokens.sealed exists")
+		}
+	})
+	// A second sign-in to the same context: its token is removed too
+	// (the server ended the replaced session when it granted the new one).
+	t.Run("relogin", func(t *testing.T) {
+		t.Parallel()
+		f := fastFake(t)
+		e := newCLIEnv(t)
+		r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+		wantExit(t, r, 0)
+		hosts := e.readHosts()
+		r, id := lockedLogin(t, e, f, "tester@dify.ai")
+		wantNotKept(t, e, f, r, id)
+		if e.readHosts() != hosts {
+			t.Errorf("hosts.yml changed:\n%s\nwas:\n%s", e.readHosts(), hosts)
+		}
+		if _, err := os.Lstat(filepath.Join(e.config, sealedFileName)); err == nil {
+			t.Error("tokens.sealed still holds the new token")
+		}
+	})
+}
