@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -278,7 +279,7 @@ func (a *app) logout() error {
 		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
 			a.warn("server revoke failed (" + asCLIError(err).Message + "); local credentials cleared anyway")
 		}
-	case err != nil && err != errNoCredential:
+	case err != nil && !errors.Is(err, errNoCredential):
 		a.warn("could not read the stored token (" + asCLIError(err).Message + "); server revoke skipped, local credentials cleared anyway")
 	}
 	if err := ts.forget(host, c); err != nil {

@@ -47,6 +47,22 @@ func tokenBytesOnly(s string) bool {
 // errNoCredential means no store holds a token for the context.
 var errNoCredential = errors.New("no credential stored")
 
+// noCredentialError is errNoCredential with a hint of its own.
+type noCredentialError struct{ hint string }
+
+func (e *noCredentialError) Error() string        { return errNoCredential.Error() }
+func (e *noCredentialError) Is(target error) bool { return target == errNoCredential }
+
+// keyringToolMissing returns err's keyringError when it says the OS
+// store's helper is missing beside a running keyring, else nil.
+func keyringToolMissing(err error) *keyringError {
+	var ke *keyringError
+	if errors.As(err, &ke) && ke.toolMissing {
+		return ke
+	}
+	return nil
+}
+
 // tokenStore is what commands need from credential storage.
 type tokenStore interface {
 	// find returns the context's token from its recorded store, then the
@@ -372,6 +388,10 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		plainErr = nil
 	}
 	switch {
+	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && keyringToolMissing(osErr) != nil:
+		// The official client keeps it in the keyring, which a live bus
+		// says is running: not found here, but say how to reach it.
+		return token{}, &noCredentialError{hint: keyringToolMissing(osErr).hint}
 	case ce.TokenStorage == storageKeychain && osErr != nil:
 		return token{}, keyringUnavailable(osErr)
 	case ce.TokenStorage == storageSealed && sealedErr != nil:

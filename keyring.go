@@ -103,6 +103,9 @@ type keyringError struct {
 	kind   keyringErrKind
 	// hint overrides the generic "unlock and retry" hint.
 	hint string
+	// toolMissing: a keyring may be running (a live session bus) but the
+	// helper that reaches it is not installed.
+	toolMissing bool
 }
 
 func (e *keyringError) Error() string {

@@ -11,6 +11,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -50,10 +53,50 @@ func (k *secretToolKeyring) usable() error {
 			hint: "run difyctl inside a desktop or D-Bus session with a Secret Service (such as gnome-keyring), or set DIFY_TOKEN_STORAGE=sealed"}
 	}
 	if k.path == "" {
+		if busLive(k.bus) {
+			return &keyringError{store: k.name(), kind: keyringAbsent, toolMissing: true,
+				reason: "secret-tool is not installed, though a D-Bus session is running; install the libsecret-tools package (Debian/Ubuntu) to use the keyring",
+				hint:   secretToolMissingHint}
+		}
 		return &keyringError{store: k.name(), kind: keyringAbsent, reason: "secret-tool is not installed",
 			hint: "install libsecret-tools (secret-tool), or set DIFY_TOKEN_STORAGE=sealed"}
 	}
 	return nil
+}
+
+// secretToolMissingHint is the hint when a keyring may hold a token that
+// difyctl cannot reach without secret-tool.
+const secretToolMissingHint = "a D-Bus session is running, so the token may be in the keyring, which difyctl reads with secret-tool: install it (the libsecret-tools package on Debian/Ubuntu) and retry"
+
+// busLive reports whether a D-Bus address names a unix socket (path= or
+// abstract=) that accepts a connection now; the connection is closed at
+// once, nothing is sent.
+func busLive(addr string) bool {
+	for _, a := range strings.Split(addr, ";") {
+		params, ok := strings.CutPrefix(strings.TrimSpace(a), "unix:")
+		if !ok {
+			continue
+		}
+		for _, kv := range strings.Split(params, ",") {
+			key, val, _ := strings.Cut(kv, "=")
+			val, err := url.PathUnescape(val)
+			if err != nil || val == "" {
+				continue
+			}
+			switch key {
+			case "path":
+			case "abstract":
+				val = "@" + val
+			default:
+				continue
+			}
+			if c, err := net.DialTimeout("unix", val, 500*time.Millisecond); err == nil {
+				c.Close()
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // call runs `secret-tool <cmd…> service difyctl username <account>`, the

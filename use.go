@@ -287,7 +287,12 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 	}
 	tok, err := ts.find(e.Host, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), reloginHint(e))
+		hint := reloginHint(e)
+		var nc *noCredentialError
+		if errors.As(err, &nc) {
+			hint = nc.hint + "; or " + hint
+		}
+		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
 	}
 	if err != nil {
 		return token{}, withRelogin(err, e)

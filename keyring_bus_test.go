@@ -1,0 +1,134 @@
+//go:build linux
+
+package main
+
+// keyring_bus_test.go: a running D-Bus session (a unix socket that accepts
+// a connection) with no secret-tool on PATH, the Debian/Ubuntu default
+// (issue 22 item 2): a sign-in says what to install, and a context the
+// official client keeps in the keyring gets not_logged_in with that hint.
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// liveBus listens on a unix socket, accepting and closing connections,
+// and returns its D-Bus address.
+func liveBus(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "bus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return "unix:path=" + sock
+}
+
+// noSecretTool gives the env a PATH without secret-tool and no forced
+// storage.
+func noSecretTool(t *testing.T, e *cliEnv, bus string) {
+	t.Helper()
+	delete(e.vars, "DIFY_TOKEN_STORAGE")
+	e.vars["PATH"] = t.TempDir()
+	e.vars["DBUS_SESSION_BUS_ADDRESS"] = bus
+}
+
+const installLine = "secret-tool is not installed, though a D-Bus session is running; install the libsecret-tools package (Debian/Ubuntu) to use the keyring"
+
+func TestKeyringLiveBusWithoutSecretToolSignIn(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	noSecretTool(t, e, liveBus(t))
+	r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	want := "! OS credential store unavailable (" + installLine + "); token sealed in " + filepath.Join(e.config, sealedFileName) + "\n"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	wantExit(t, e.run("auth", "devices", "list"), 0)
+
+	// No live bus (nothing listens there): the plain reason, as before.
+	e2 := newCLIEnv(t)
+	noSecretTool(t, e2, "unix:path="+filepath.Join(t.TempDir(), "no-such-bus"))
+	r, _ = e2.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "(secret-tool is not installed); token sealed in ") || strings.Contains(r.stderr, "libsecret-tools") {
+		t.Errorf("without a live bus:\n%s", r.stderr)
+	}
+}
+
+// officialKeychainHosts is the official client's hosts.yml for a sign-in
+// whose token it keeps in the keyring; perAccount adds our per-account
+// token_storage line.
+func officialKeychainHosts(perAccount string) string {
+	s := `token_storage: keychain
+current_host: a.example
+hosts:
+  a.example:
+    current_account: a@x.io
+    accounts:
+      a@x.io:
+        account:
+          id: '1'
+          email: a@x.io
+          name: A
+`
+	if perAccount != "" {
+		s += "        token_storage: " + perAccount + "\n"
+	}
+	return s
+}
+
+func TestKeyringLiveBusWithoutSecretToolOfficialContext(t *testing.T) {
+	bus := liveBus(t)
+	for _, per := range []string{"", "keychain"} {
+		e := newCLIEnv(t)
+		noSecretTool(t, e, bus)
+		e.writeHosts(officialKeychainHosts(per))
+		for _, args := range [][]string{{"auth", "token"}, {"use", "account", "--email", "a@x.io"}} {
+			r := e.run(args...)
+			wantExit(t, r, 4)
+			if !strings.Contains(r.stderr, "not_logged_in: no credential stored for a@x.io on a.example") ||
+				!strings.Contains(r.stderr, "hint: a D-Bus session is running, so the token may be in the keyring, which difyctl reads with secret-tool: install it (the libsecret-tools package on Debian/Ubuntu) and retry") ||
+				r.stdout != "" {
+				t.Errorf("token_storage %q, %v:\n%s", per, args, r)
+			}
+		}
+	}
+	// A context of ours sealed in the file is not the keyring's: no hint.
+	e := newCLIEnv(t)
+	noSecretTool(t, e, bus)
+	e.writeHosts(officialKeychainHosts("sealed"))
+	r := e.run("auth", "token")
+	wantExit(t, r, 4)
+	if strings.Contains(r.stderr, "libsecret-tools") {
+		t.Errorf("hint for a sealed context:\n%s", r)
+	}
+	// No live bus: the bare not-found, as before.
+	e = newCLIEnv(t)
+	noSecretTool(t, e, "unix:path="+filepath.Join(t.TempDir(), "no-such-bus"))
+	e.writeHosts(officialKeychainHosts(""))
+	r = e.run("auth", "token")
+	wantExit(t, r, 4)
+	if strings.Contains(r.stderr, "libsecret-tools") {
+		t.Errorf("hint without a live bus:\n%s", r)
+	}
+}
