@@ -87,29 +87,6 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 	return endpoint{Scheme: scheme, Host: host, Path: path, Insecure: insecure}, nil
 }
 
-// resolveLoginHost is resolveHost for a sign-in: an http host needs
-// --insecure, unless hosts.yml already records that host with `scheme:
-// http` (signed in before, by either client): that is consent given once.
-func (a *app) resolveLoginHost(raw string, insecure bool) (endpoint, error) {
-	ep, err := resolveHost(raw, insecure)
-	if err == nil || insecure {
-		return ep, err
-	}
-	ep, err2 := resolveHost(raw, true)
-	if err2 != nil || ep.Scheme != "http" {
-		return endpoint{}, err
-	}
-	_, h, herr := a.hosts()
-	if herr != nil {
-		return endpoint{}, err
-	}
-	if known := h.host(ep.Host); known != nil && strings.EqualFold(known.Scheme, "http") {
-		ep.Insecure, ep.httpConsent = false, true
-		return ep, nil
-	}
-	return endpoint{}, err
-}
-
 // validHostname accepts DNS names and IP literals; anything with spaces,
 // control characters or YAML-hostile punctuation is refused.
 func validHostname(h string) bool {
@@ -730,7 +707,7 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // loginEndpoint resolves --host, or asks for it in a terminal.
 func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
-		return a.resolveLoginHost(a.storedScheme(rawHost), insecure)
+		return resolveHost(a.storedPath(rawHost), insecure)
 	}
 	if !a.canAsk() {
 		return endpoint{}, newError(codeUsageMissingArg, "--host is required (no TTY)",
@@ -754,7 +731,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		ep, err := a.resolveLoginHost(a.storedScheme(line), insecure)
+		ep, err := resolveHost(a.storedPath(line), insecure)
 		if err == nil {
 			return ep, nil
 		}
