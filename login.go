@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 )
 
 const (
@@ -504,6 +505,11 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 	if len(c.Email) > 320 || strings.ContainsFunc(c.Email, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, newError(codeServerBadResponse, "the server returned an unusable email for the signed-in subject", "")
 	}
+	if strings.ContainsFunc(c.Email, shellUnsafe) {
+		return nil, newError(codeServerBadResponse,
+			fmt.Sprintf("the server returned the email %s for the signed-in subject; difyctl refuses an email holding whitespace or shell metacharacters, which shell completion would insert into your command line", quoted(c.Email)),
+			"sign in with an account whose email has none, or ask the administrator of this Dify instance to fix the account's email")
+	}
 	if g.SubjectEmail != "" && c.Account.ID == "" {
 		c.External = &externalSubject{Email: g.SubjectEmail, Issuer: g.SubjectIssuer}
 	}
@@ -514,6 +520,13 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 		}
 	}
 	return c, nil
+}
+
+// shellUnsafe reports whitespace and the characters a shell treats
+// specially (quotes, expansions, globs, separators, comments): hosts and
+// emails are completed into a command line.
+func shellUnsafe(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("'\"`$\\;&|<>(){}[]*?!#~", r)
 }
 
 // checkGrantToken refuses a token no Dify server mints: empty, oversized,
