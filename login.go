@@ -269,16 +269,26 @@ func browserEnv() []string {
 // preflightLogin checks, before a device code is requested, that a sign-in
 // could be kept, so nobody approves a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
-	if err := dirWritable(st.dir); err != nil {
-		return newError(codeConfigUnwritable,
-			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
-			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
-	}
 	ts, err := a.tokenStore()
 	if err != nil {
 		return err
 	}
 	chain, ok := ts.(*credentialChain)
+	// The owner and permission check every later command makes, now:
+	// a sign-in into files another user controls is refused before it
+	// starts, not found out afterwards.
+	keyFile := ""
+	if ok && chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
+		keyFile = chain.sealed.keyPath()
+	}
+	if err := st.secureOrRefuse(keyFile, "the sign-in was not started"); err != nil {
+		return err
+	}
+	if err := dirWritable(st.dir); err != nil {
+		return newError(codeConfigUnwritable,
+			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
+			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
+	}
 	if !ok {
 		return nil
 	}
