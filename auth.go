@@ -351,12 +351,15 @@ func (a *app) logout() error {
 	return nil
 }
 
-// endSession tells how to end a session that logout left at the server.
+// endSession tells how to end a session that logout left at the server:
+// from another sign-in of the account, or by signing in again here (the
+// server replaces a session of the same account and device label).
 func endSession(c *contextEntry) string {
+	cmd := "'difyctl auth devices revoke'"
 	if c.TokenID != "" {
-		return "sign in again and end it with 'difyctl auth devices revoke " + c.TokenID + "'"
+		cmd = "'difyctl auth devices revoke " + c.TokenID + "'"
 	}
-	return "sign in again and end it with 'difyctl auth devices revoke'"
+	return "end it with " + cmd + " from another sign-in of that account, or sign in again on this machine, which replaces it"
 }
 
 // otherSignIns says, after a logout, how to pick one of the n sign-ins
