@@ -260,10 +260,12 @@ var logoutCommand = &command{
 	usage:          "auth logout",
 	long: "Revokes the active context's session on the server, then deletes its token and its\n" +
 		"hosts.yml entry. The local cleanup always happens: if the revoke fails, a warning is\n" +
-		"printed and the credentials are cleared anyway. Other contexts are untouched, and none\n" +
-		"of them is made active.",
+		"printed and the credentials are cleared anyway. Whatever could not be removed here is\n" +
+		"named, with where it is and how to remove it by hand, and the exit is 1. Other contexts\n" +
+		"are untouched, and none of them is made active.",
 	examples: []string{"difyctl auth logout"},
-	exits:    [][2]string{{"0", "Signed out"}, {"4", "Not signed in (not_logged_in)"}},
+	exits: [][2]string{{"0", "Signed out"}, {"1", "A token or the context could not be removed locally (credential_unwritable)"},
+		{"4", "Not signed in (not_logged_in)"}, {"130", "Interrupted: cleared locally, the server session is still active"}},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		return func(a *app, args []string) error { return a.logout() }
 	},
