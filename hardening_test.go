@@ -284,7 +284,7 @@ func TestHardeningServerEchoedTokenIsRedacted(t *testing.T) {
 					Server  json.RawMessage `json:"server"`
 				} `json:"error"`
 			}
-			if err := json.Unmarshal([]byte(r.stderr), &env); err != nil || len(env.Error.Server) == 0 {
+			if err := json.Unmarshal([]byte(withoutTransportWarning(r.stderr)), &env); err != nil || len(env.Error.Server) == 0 {
 				t.Fatalf("no JSON envelope with server: %v\n%s", err, r)
 			}
 			var server map[string]any
