@@ -52,9 +52,6 @@ type endpoint struct {
 	// untrusted input, checked before any request is built, and its
 	// `scheme: http` is the consent given when it was signed in.
 	stored bool
-	// httpConsent marks a login to an http host that hosts.yml already
-	// records with `scheme: http`: no --insecure needed.
-	httpConsent bool
 }
 
 // endpointOf returns where a stored host lives.
@@ -84,7 +81,7 @@ func (a *app) checkEndpoint(ep endpoint) error {
 	}
 	switch {
 	case ep.Scheme == "https":
-	case ep.Scheme == "http" && (ep.Insecure || ep.stored || ep.httpConsent):
+	case ep.Scheme == "http" && (ep.Insecure || ep.stored):
 	case ep.stored:
 		return bad("scheme", ep.Scheme, "is not http or https")
 	default:
@@ -200,7 +197,7 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 	rawPath := ep.Path + "/openapi/v1/"
 	path, _ := url.PathUnescape(rawPath)
 	base := &url.URL{Scheme: ep.Scheme, Host: ep.Host, Path: path, RawPath: rawPath}
-	if ep.stored || ep.httpConsent {
+	if ep.stored {
 		a.warnTransport(ep)
 	}
 	c := &apiClient{
@@ -362,12 +359,12 @@ func (c *apiClient) urlFor(rel string) *url.URL {
 }
 
 // warnTransport says once per command and host that a stored context's
-// traffic is not encrypted (scheme: http) or not verified (insecure_tls).
-// A command asked for JSON stays silent: its stderr carries at most the
-// one-line JSON error that scripts parse.
+// traffic is not encrypted (scheme: http) or not verified (insecure_tls),
+// in every output mode: under --json the line goes to stderr too, and
+// stdout stays the JSON alone.
 func (a *app) warnTransport(ep endpoint) {
 	key := ep.Scheme + "://" + ep.Host
-	if a.transportWarned[key] || a.jsonOut {
+	if a.transportWarned[key] {
 		return
 	}
 	if a.transportWarned == nil {

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -245,10 +247,12 @@ var logoutCommand = &command{
 	usage:          "auth logout",
 	long: "Revokes the active context's session on the server, then deletes its token and its\n" +
 		"hosts.yml entry. The local cleanup always happens: if the revoke fails, a warning is\n" +
-		"printed and the credentials are cleared anyway. Other contexts are untouched, and none\n" +
-		"of them is made active.",
+		"printed and the credentials are cleared anyway. Whatever could not be removed here is\n" +
+		"named, with where it is and how to remove it by hand, and the exit is 1. Other contexts\n" +
+		"are untouched, and none of them is made active.",
 	examples: []string{"difyctl auth logout"},
-	exits:    [][2]string{{"0", "Signed out"}, {"4", "Not signed in (not_logged_in)"}},
+	exits: [][2]string{{"0", "Signed out"}, {"1", "A token or the context could not be removed locally (credential_unwritable)"},
+		{"4", "Not signed in (not_logged_in)"}, {"130", "Interrupted: cleared locally, the server session is still active"}},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		return func(a *app, args []string) error { return a.logout() }
 	},
@@ -271,20 +275,32 @@ func (a *app) logout() error {
 	if err != nil {
 		return err
 	}
+	revoked := false
+	// serverNote is said once the local cleanup is done, when it says
+	// what became of the server session.
+	serverNote := ""
 	tok, err := ts.find(host, c)
 	switch {
 	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
-		if err := a.revokeSelf(endpointOf(e), tok); err != nil {
-			a.warn("server revoke failed (" + asCLIError(err).Message + "); local credentials cleared anyway")
+		if err = a.revokeSelf(endpointOf(e), tok); err == nil {
+			revoked = true
+		} else if !errors.Is(err, errInterrupted) {
+			serverNote = "server revoke failed (" + asCLIError(err).Message + ")"
 		}
+	case errors.Is(err, errInterrupted):
 	case err != nil && !errors.Is(err, errNoCredential):
-		a.warn("could not read the stored token (" + asCLIError(err).Message + "); server revoke skipped, local credentials cleared anyway")
+		serverNote = "could not read the stored token (" + asCLIError(err).Message + "); server revoke skipped: the session stays active, " + endSession(c)
 	}
-	if err := ts.forget(host, c); err != nil {
-		a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
+	interrupted := errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil)
+	if interrupted && a.ctx != nil {
+		// Ctrl-C ended the wait on the server; the local cleanup still
+		// runs to the end (a second Ctrl-C is caught and ignored: it is
+		// short and bounded, and must not leave a lock file behind).
+		a.ctx = context.WithoutCancel(a.ctx)
 	}
+	left := ts.forgetEach(host, c)
 	remaining := 0
 	err = st.update(func(h *hostsFile) error {
 		h.remove(host, email)
@@ -292,15 +308,69 @@ func (a *app) logout() error {
 		return nil
 	})
 	if err != nil {
-		return err
+		why := asCLIError(err)
+		left = append(left, newError(why.Code,
+			fmt.Sprintf("the context %s on %s is still in %s (%s)", email, host, filepath.Join(st.dir, hostsFileName), why.Message),
+			"run 'difyctl auth logout' again"))
+		remaining = -1
+	}
+	if serverNote != "" {
+		if len(left) == 0 {
+			serverNote += "; local credentials cleared anyway"
+		}
+		a.warn(serverNote)
+	}
+	if interrupted && !revoked {
+		a.warn("interrupted: the server session of " + email + " on " + host + " is still active; " + endSession(c))
+	}
+	if len(left) > 0 && !interrupted {
+		return logoutIncomplete(host, left)
+	}
+	if interrupted {
+		for _, e := range left {
+			a.warn("not removed: " + e.Message + "; " + e.Hint)
+		}
+		a.otherSignIns(remaining)
+		return errInterrupted
 	}
 	if err := a.writeString(a.colors(a.stdoutTTY).green("✓") + " Logged out of " + sanitize(host) + "\n"); err != nil {
 		return err
 	}
-	if remaining > 0 {
-		a.warn(fmt.Sprintf("no context is active now; you have %s elsewhere — pick one with 'difyctl use host' and 'difyctl use account'", plural(remaining, "other sign-in")))
-	}
+	a.otherSignIns(remaining)
 	return nil
+}
+
+// endSession tells how to end a session that logout left at the server:
+// from another sign-in of the account, or by signing in again here (the
+// server replaces a session of the same account and device label).
+func endSession(c *contextEntry) string {
+	cmd := "'difyctl auth devices revoke'"
+	if c.TokenID != "" {
+		cmd = "'difyctl auth devices revoke " + c.TokenID + "'"
+	}
+	return "end it with " + cmd + " from another sign-in of that account, or sign in again on this machine, which replaces it"
+}
+
+// otherSignIns says, after a logout, how to pick one of the n sign-ins
+// left, none of which is active.
+func (a *app) otherSignIns(n int) {
+	if n > 0 {
+		a.warn(fmt.Sprintf("no context is active now; you have %s elsewhere — pick one with 'difyctl use host' and 'difyctl use account'", plural(n, "other sign-in")))
+	}
+}
+
+// logoutIncomplete is the failure of a logout that could not remove
+// everything locally: each thing left, where, and how to remove it by
+// hand.
+func logoutIncomplete(host string, left []*cliError) error {
+	msgs := make([]string, len(left))
+	hints := make([]string, len(left))
+	for i, e := range left {
+		msgs[i], hints[i] = e.Message, e.Hint
+	}
+	return newError(codeCredentialUnwritable,
+		"not fully logged out of "+host+": "+strings.Join(msgs, "; "),
+		strings.Join(hints, "; "))
 }
 
 // revocable reports tokens the server can revoke: device-flow tokens only.

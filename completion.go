@@ -287,13 +287,16 @@ _difyctl() {
     local word=${COMP_WORDS[COMP_CWORD]}
     # bash replaces only the last piece; drop what comes before it.
     local strip=${cur%"$word"}
-    local out line
+    local out line q
     out=$(difyctl __complete "${args[@]}" 2>/dev/null) || return
     COMPREPLY=()
     while IFS= read -r line; do
         [[ -z $line || $line == :* ]] && continue
         line=${line%%$'\t'*}
-        COMPREPLY+=("${line#"$strip"}")
+        # Quoted for the shell: bash inserts a candidate as typed text, and
+        # hosts and emails come from hosts.yml.
+        printf -v q %q "${line#"$strip"}"
+        COMPREPLY+=("$q")
     done <<< "$out"
 }
 

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -78,6 +80,9 @@ type tokenStore interface {
 	// unsave takes back a saveIn (under the same tx) whose context could
 	// not be recorded: the token it stored is removed.
 	unsave(tx *storeTx, host, email, storage string) error
+	// forgetEach is forget with one error per place the token may still
+	// be in, each saying what was left where and how to remove it by hand.
+	forgetEach(host string, c *contextEntry) []*cliError
 }
 
 // Where a context's token lives, as recorded in hosts.yml.
@@ -419,33 +424,9 @@ func (c *credentialChain) plaintextNotice(host, email string) {
 
 // forget deletes the context's token from the OS store, the sealed file
 // and the plaintext file. Absent items are fine; any other failure is
-// returned (logout shows it as a warning). An OS store that is absent
-// here only counts when the context's token was recorded there.
+// returned (one error for all, as forgetEach gives them).
 func (c *credentialChain) forget(host string, ce *contextEntry) error {
-	email := ce.Email
-	var errs []*cliError
-	h, err := c.st.load()
-	if err != nil {
-		return err
-	}
-	clash := clashOf(h, host, email)
-	if osEntryIsMine(clash, ce) {
-		err := keyringDelete(c.st.context(), c.os, host, email)
-		switch {
-		case err == nil, errors.Is(err, errKeyringNotFound):
-		case errors.Is(err, errInterrupted):
-			return err
-		case keyringKind(err) == keyringAbsent && ce.TokenStorage != storageKeychain:
-		default:
-			errs = append(errs, keyringUnavailable(err))
-		}
-	}
-	if err := c.sealed.removeIn(nil, host, email); err != nil {
-		errs = append(errs, asCLIError(err))
-	}
-	if err := c.plaintextRemove(host, email); err != nil {
-		errs = append(errs, asCLIError(err))
-	}
+	errs := c.forgetEach(host, ce)
 	switch len(errs) {
 	case 0:
 		return nil
@@ -457,6 +438,97 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 		msgs[i] = e.Message
 	}
 	return newError(errs[0].Code, strings.Join(msgs, "; "), errs[0].Hint)
+}
+
+// forgetEach deletes the context's token from the OS store, the sealed
+// file and the plaintext file, trying every one whatever the others do.
+// It returns one error per place the token may still be in: the message
+// says what was left where and why, the hint how to remove it by hand.
+// Absent items are fine. An OS store that is absent here only counts when
+// the context's token was recorded there. A tokens.yml that cannot be
+// read only counts for a context whose token is not recorded in a store
+// of ours (the official client's): otherwise it is a warning.
+func (c *credentialChain) forgetEach(host string, ce *contextEntry) []*cliError {
+	email := ce.Email
+	what := "the token of " + email + " on " + host
+	var errs []*cliError
+	h, err := c.st.load()
+	if err != nil {
+		h = nil // no clash check possible: the OS store is tried all the same
+	}
+	if h == nil || osEntryIsMine(clashOf(h, host, email), ce) {
+		err := keyringDelete(c.st.context(), c.os, host, email)
+		switch {
+		case err == nil, errors.Is(err, errKeyringNotFound):
+		case keyringKind(err) == keyringAbsent && ce.TokenStorage != storageKeychain:
+		default:
+			why := keyringUnavailable(err)
+			name := keyringAccount(host, email)
+			errs = append(errs, newError(why.Code,
+				fmt.Sprintf("%s may still be in the OS credential store, entry %s (%s)", what, name, why.Message),
+				"remove it by hand: "+keyringRemoveCommand(name)))
+		}
+	}
+	if err := c.sealed.removeIn(nil, host, email); err != nil {
+		why := asCLIError(err)
+		path := c.sealed.path()
+		errs = append(errs, newError(why.Code,
+			fmt.Sprintf("%s may still be in %s, sealed (%s)", what, path, why.Message),
+			"remove it by hand: "+shellQuote("rm", path)+" (this also removes every other token sealed there)"))
+	}
+	path := c.plaintextPath()
+	_, err = c.plaintextGet(host, email)
+	if err == nil {
+		err = c.plaintextRemove(host, email)
+	} else if !errors.Is(err, errNoCredential) && ce.TokenStorage != "" {
+		c.a.warn(fmt.Sprintf("could not check %s for a copy of %s (%s)", path, what, asCLIError(err).Message))
+		err = nil
+	}
+	if err != nil && !errors.Is(err, errNoCredential) {
+		why := asCLIError(err)
+		target := path
+		if t, lerr := filepath.EvalSymlinks(path); lerr == nil {
+			target = t
+		}
+		errs = append(errs, newError(why.Code,
+			fmt.Sprintf("%s may still be in %s, in plain text (%s)", what, path, why.Message),
+			fmt.Sprintf("remove it by hand: open %s in an editor (%s) and delete the line of %s under %s in tokens",
+				target, shellQuote("vi", target), strconv.Quote(email), strconv.Quote(host))))
+	}
+	return errs
+}
+
+// keyringRemoveCommand is the command that deletes the OS-store entry
+// name by hand on this OS.
+func keyringRemoveCommand(name string) string {
+	switch runtime.GOOS {
+	case "darwin":
+		return shellQuote("security", "delete-generic-password", "-s", keyringService, "-a", name)
+	case "windows":
+		return `cmdkey "/delete:` + name + "." + keyringService + `"`
+	}
+	return shellQuote("secret-tool", "clear", "service", keyringService, "username", name)
+}
+
+// shellQuote joins args into a POSIX shell command line, single-quoting
+// every word that is not plainly safe.
+func shellQuote(args ...string) string {
+	words := make([]string, len(args))
+	for i, a := range args {
+		safe := a != ""
+		for _, r := range a {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+				safe = false
+				break
+			}
+		}
+		if safe {
+			words[i] = a
+		} else {
+			words[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // ---------------------------------------------------------------------------

@@ -271,7 +271,7 @@ func TestDevicesAuthFailures(t *testing.T) {
 			Server     json.RawMessage `json:"server"`
 		} `json:"error"`
 	}
-	if err := json.Unmarshal([]byte(r.stderr), &env); err != nil || env.Error.Code != "auth_expired" || env.Error.HTTPStatus != 401 || !strings.Contains(string(env.Error.Server), "token_expired") {
+	if err := json.Unmarshal([]byte(withoutTransportWarning(r.stderr)), &env); err != nil || env.Error.Code != "auth_expired" || env.Error.HTTPStatus != 401 || !strings.Contains(string(env.Error.Server), "token_expired") {
 		t.Fatalf("JSON envelope: %q %v", r.stderr, err)
 	}
 	f.scenario(map[string]any{"name": "rate_limited", "retry_after": 3})

@@ -453,8 +453,12 @@ func TestHostileServerAtDevicesList(t *testing.T) {
 							Message string `json:"message"`
 						} `json:"error"`
 					}
-					if strings.Count(r.stderr, "\n") != 1 || json.Unmarshal([]byte(r.stderr), &env) != nil || env.Error.Code == "" {
-						t.Errorf("--json error is not one JSON line: %q", r.stderr)
+					if !strings.HasPrefix(r.stderr, "! traffic to ") && !strings.HasPrefix(r.stderr, "! TLS certificate verification is off for ") {
+						t.Errorf("--json to an http or insecure_tls host gives no transport warning: %q", r.stderr)
+					}
+					errLine := withoutTransportWarning(r.stderr)
+					if strings.Count(errLine, "\n") != 1 || json.Unmarshal([]byte(errLine), &env) != nil || env.Error.Code == "" {
+						t.Errorf("--json error is not one JSON line after the warning: %q", r.stderr)
 					}
 					want := strings.SplitN(c.stderr[0], ":", 2)[0]
 					if env.Error.Code != want {

@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 )
 
 const (
@@ -85,29 +86,6 @@ func resolveHost(raw string, insecure bool) (endpoint, error) {
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	return endpoint{Scheme: scheme, Host: host, Path: path, Insecure: insecure}, nil
-}
-
-// resolveLoginHost is resolveHost for a sign-in: an http host needs
-// --insecure, unless hosts.yml already records that host with `scheme:
-// http` (signed in before, by either client): that is consent given once.
-func (a *app) resolveLoginHost(raw string, insecure bool) (endpoint, error) {
-	ep, err := resolveHost(raw, insecure)
-	if err == nil || insecure {
-		return ep, err
-	}
-	ep, err2 := resolveHost(raw, true)
-	if err2 != nil || ep.Scheme != "http" {
-		return endpoint{}, err
-	}
-	_, h, herr := a.hosts()
-	if herr != nil {
-		return endpoint{}, err
-	}
-	if known := h.host(ep.Host); known != nil && strings.EqualFold(known.Scheme, "http") {
-		ep.Insecure, ep.httpConsent = false, true
-		return ep, nil
-	}
-	return endpoint{}, err
 }
 
 // validHostname accepts DNS names and IP literals; anything with spaces,
@@ -291,16 +269,26 @@ func browserEnv() []string {
 // preflightLogin checks, before a device code is requested, that a sign-in
 // could be kept, so nobody approves a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
-	if err := dirWritable(st.dir); err != nil {
-		return newError(codeConfigUnwritable,
-			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
-			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
-	}
 	ts, err := a.tokenStore()
 	if err != nil {
 		return err
 	}
 	chain, ok := ts.(*credentialChain)
+	// The owner and permission check every later command makes, now:
+	// a sign-in into files another user controls is refused before it
+	// starts, not found out afterwards.
+	keyFile := ""
+	if ok && chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
+		keyFile = chain.sealed.keyPath()
+	}
+	if err := st.secureOrRefuse(keyFile, "the sign-in was not started"); err != nil {
+		return err
+	}
+	if err := dirWritable(st.dir); err != nil {
+		return newError(codeConfigUnwritable,
+			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
+			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
+	}
 	if !ok {
 		return nil
 	}
@@ -527,6 +515,11 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 	if len(c.Email) > 320 || strings.ContainsFunc(c.Email, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, newError(codeServerBadResponse, "the server returned an unusable email for the signed-in subject", "")
 	}
+	if strings.ContainsFunc(c.Email, shellUnsafe) {
+		return nil, newError(codeServerBadResponse,
+			fmt.Sprintf("the server returned the email %s for the signed-in subject; difyctl refuses an email holding whitespace or shell metacharacters, which shell completion would insert into your command line", quoted(c.Email)),
+			"sign in with an account whose email has none, or ask the administrator of this Dify instance to fix the account's email")
+	}
 	if g.SubjectEmail != "" && c.Account.ID == "" {
 		c.External = &externalSubject{Email: g.SubjectEmail, Issuer: g.SubjectIssuer}
 	}
@@ -537,6 +530,13 @@ func contextFromGrant(g *grant) (*contextEntry, error) {
 		}
 	}
 	return c, nil
+}
+
+// shellUnsafe reports whitespace and the characters a shell treats
+// specially (quotes, expansions, globs, separators, comments): hosts and
+// emails are completed into a command line.
+func shellUnsafe(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("'\"`$\\;&|<>(){}[]*?!#~", r)
 }
 
 // checkGrantToken refuses a token no Dify server mints: empty, oversized,
@@ -770,7 +770,7 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // loginEndpoint resolves --host, or asks for it in a terminal.
 func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
-		return a.resolveLoginHost(a.storedScheme(rawHost), insecure)
+		return resolveHost(a.storedPath(rawHost), insecure)
 	}
 	if !a.canAsk() {
 		return endpoint{}, newError(codeUsageMissingArg, "--host is required (no TTY)",
@@ -794,7 +794,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		ep, err := a.resolveLoginHost(a.storedScheme(line), insecure)
+		ep, err := resolveHost(a.storedPath(line), insecure)
 		if err == nil {
 			return ep, nil
 		}

@@ -450,3 +450,37 @@ func TestUserAgent(t *testing.T) {
 		t.Fatalf("426:\n%s", r)
 	}
 }
+
+// A host recorded with `scheme: http` (signed in before, by either client)
+// never lets `auth login` go over http by itself: http:// needs --insecure
+// (exit 2 without it), and a host typed without a scheme means https.
+func TestLoginHTTPNeedsInsecureWhenRecorded(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, _ := e.login(f, "tester@dify.ai", "Tester", nil)
+	wantExit(t, r, 0)
+	// As the official client records it: scheme http, no insecure_tls.
+	e.writeHosts(strings.Replace(e.readHosts(), "    insecure_tls: true\n", "", 1))
+	hosts := e.readHosts()
+	if !strings.Contains(hosts, "scheme: http") {
+		t.Fatalf("the test expects scheme: http recorded:\n%s", hosts)
+	}
+	requests := f.state().Requests
+	r = e.run("auth", "login", "--host", f.url, "--no-browser")
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "usage_invalid_flag: only https:// hosts are accepted") || !strings.Contains(r.stderr, "hint: add --insecure") {
+		t.Errorf("http:// without --insecure:\n%s", r)
+	}
+	// No scheme: https, whatever hosts.yml says, so the plain-http fake
+	// never sees a request (the TLS handshake fails).
+	r = e.run("auth", "login", "--host", f.host, "--no-browser")
+	if r.code == 0 || strings.Contains(r.stdout, "Logged in") || !strings.Contains(r.stderr, "network_connection") {
+		t.Errorf("bare host of a recorded http host:\n%s", r)
+	}
+	if got := f.state().Requests; got != requests {
+		t.Errorf("%d request(s) reached the server over plain http without --insecure", got-requests)
+	}
+	if e.readHosts() != hosts {
+		t.Errorf("hosts.yml changed:\n%s", e.readHosts())
+	}
+}

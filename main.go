@@ -189,7 +189,7 @@ func (a *app) store() (*store, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.st = &store{dir: dir, warn: a.warn, ctx: func() context.Context { return a.ctx }}
+	a.st = &store{dir: dir, home: a.getenv("HOME"), warn: a.warn, ctx: func() context.Context { return a.ctx }}
 	return a.st, nil
 }
 

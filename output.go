@@ -226,9 +226,9 @@ func marshalLine(v any) []byte {
 }
 
 // sanitize makes a string safe to print on a terminal: ESC-introduced
-// sequences (CSI, OSC, DCS, …) are removed whole, other C0 and C1 controls
-// and DEL are dropped, bidi controls and zero-width characters are shown
-// escaped (`\u200b`) so two different strings never look the same, and
+// sequences (CSI, OSC, DCS, …) are removed whole, other C0 controls and
+// DEL are dropped, other C1 controls, bidi controls, zero-width and other
+// invisible or format characters are shown escaped (`\u0085`, `\u200b`) so two different strings never look the same, and
 // invalid UTF-8 becomes U+FFFD. Tabs and newlines are turned into spaces so
 // a value cannot break a line or a table apart. Every token this process
 // holds is replaced by [redacted], whatever the string's source.
@@ -250,6 +250,10 @@ func sanitize(s string) string {
 			continue
 		case r == '\t' || r == '\n' || r == '\r':
 			b.WriteByte(' ')
+		case r >= 0x80 && r <= 0x9f:
+			// A C1 control that starts no sequence is shown, not
+			// dropped: "eve\u0085@x" must not look like "eve@x".
+			fmt.Fprintf(&b, `\u%04x`, r)
 		case isControl(r):
 		case isInvisible(r) && r > 0xffff:
 			fmt.Fprintf(&b, `\U%08x`, r)
@@ -424,10 +428,18 @@ func isInvisible(r rune) bool {
 		r >= 0x2060 && r <= 0x2064,   // word joiner, invisible operators
 		r >= 0x2066 && r <= 0x206f,   // LRI RLI FSI PDI, deprecated format controls
 		r >= 0xe0000 && r <= 0xe007f, // tag characters
-		r == 0x00ad, r == 0x061c, r == 0x180e, r == 0xfeff, r == 0xfffe, r == 0xffff:
+		r == 0x00ad, r == 0x061c, r == 0x180e, r == 0xfeff, r == 0xfffe, r == 0xffff,
+		// Invisible though not format characters: the combining grapheme
+		// joiner, Hangul fillers, Khmer inherent vowels, Mongolian and
+		// other variation selectors.
+		r == 0x034f, r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0, r == 0x17b4, r == 0x17b5,
+		r >= 0x180b && r <= 0x180f, r >= 0xfe00 && r <= 0xfe0f, r >= 0xe0100 && r <= 0xe01ef:
 		return true
 	}
-	return false
+	// Every other format character (Cf): soft hyphens, interlinear
+	// annotations, shorthand format controls… print as nothing or
+	// change how the text around them shows.
+	return r > 0x7f && unicode.Is(unicode.Cf, r)
 }
 
 // needsEscape reports the characters a file or JSON writer escapes.

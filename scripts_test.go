@@ -206,7 +206,7 @@ func TestAuthStatusRevokedAtServer(t *testing.T) {
 	if s := decodeStatus(t, r); *s.Valid || s.Host != f.host || s.Account == nil || s.Account.Email != "tester@dify.ai" {
 		t.Fatalf("status --json after revoke: %s", r.stdout)
 	}
-	if !strings.HasPrefix(r.stderr, `{"error":{"code":"auth_expired"`) {
+	if !strings.HasPrefix(withoutTransportWarning(r.stderr), `{"error":{"code":"auth_expired"`) {
 		t.Fatalf("want the JSON error envelope on stderr:\n%s", r)
 	}
 	if after := filesUnder(t, e.home); !sameFiles(before, after) {
@@ -246,7 +246,7 @@ func TestAuthStatusServerDown(t *testing.T) {
 	}
 	r = e.run("auth", "status", "--json")
 	wantExit(t, r, 1)
-	if r.stdout != "" || !strings.HasPrefix(r.stderr, `{"error":{"code":"network_connection"`) {
+	if r.stdout != "" || !strings.HasPrefix(withoutTransportWarning(r.stderr), `{"error":{"code":"network_connection"`) {
 		t.Fatalf("want the JSON envelope:\n%s", r)
 	}
 }

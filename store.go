@@ -517,6 +517,9 @@ type store struct {
 	// entry does not say (the official client drops our keys); the next
 	// update of this process records it.
 	found map[[2]string]string
+	// home is the user's home directory: the parent check (parentProblem)
+	// stops there. Empty means it goes up to the root.
+	home string
 	// last is hosts.yml as load last read it, for checks that need the
 	// whole file after the command has read it (see current).
 	last *hostsFile
@@ -644,10 +647,17 @@ func tooLarge(path string) *cliError {
 }
 
 // checkSecure refuses (config_insecure) when another user could have
-// changed the config dir or a file that decides where a token goes or
-// which token is sent: the dir, hosts.yml, tokens.yml, tokens.sealed and
-// the key file. Like ssh with its keys; run before any token is read.
+// changed the config dir, one of its parents or a file that decides where
+// a token goes or which token is sent: the dir, hosts.yml, tokens.yml,
+// tokens.sealed and the key file; or could read the key file or
+// tokens.sealed, which together open every sealed token. Like ssh with its
+// keys (StrictModes); run before any token is read.
 func (s *store) checkSecure(keyFile string) error {
+	return s.secureOrRefuse(keyFile, "no token was read")
+}
+
+// secureOrRefuse is checkSecure with the words that say what was not done.
+func (s *store) secureOrRefuse(keyFile, notDone string) error {
 	paths := []string{s.dir, s.hostsPath(), filepath.Join(s.dir, plaintextTokensName), filepath.Join(s.dir, sealedFileName)}
 	if keyFile != "" {
 		paths = append(paths, keyFile)
@@ -658,7 +668,23 @@ func (s *store) checkSecure(keyFile string) error {
 			continue
 		}
 		if problem, fix := ownerProblem(p, fi); problem != "" {
-			return newError(codeConfigInsecure, problem+": another user could make difyctl send your token elsewhere; no token was read", fix)
+			return newError(codeConfigInsecure, problem+": another user could make difyctl send your token elsewhere; "+notDone, fix)
+		}
+	}
+	if problem, fix := parentProblem(s.dir, s.home); problem != "" {
+		return newError(codeConfigInsecure, problem+": another user could replace the config directory "+s.dir+" and make difyctl send your token elsewhere; "+notDone, fix)
+	}
+	secrets := []string{filepath.Join(s.dir, sealedFileName)}
+	if keyFile != "" {
+		secrets = append(secrets, keyFile)
+	}
+	for _, p := range secrets {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if problem, fix := readProblem(p, fi); problem != "" {
+			return newError(codeConfigInsecure, problem+": the key file and tokens.sealed together open every sealed token; "+notDone, fix)
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -94,12 +95,8 @@ func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) {
 	}
 	uid := os.Getuid()
 	if owner := int(st.Uid); owner != uid && owner != 0 {
-		name := strconv.Itoa(uid)
-		if u, err := user.Current(); err == nil && u.Username != "" {
-			name = u.Username
-		}
 		return fmt.Sprintf("%s is owned by another user (uid %d)", path, owner),
-			fmt.Sprintf("check who changed it, then run 'sudo chown %s %s' or move it away", name, path)
+			fmt.Sprintf("check who changed it, then run 'sudo chown %s %s' or move it away", currentUserName(), path)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
 		want := "600"
@@ -110,6 +107,98 @@ func ownerProblem(path string, fi fs.FileInfo) (problem, fix string) {
 			fmt.Sprintf("check its content, then run 'chmod %s %s'", want, path)
 	}
 	return "", ""
+}
+
+// parentProblem checks the directories above the config dir, up to the
+// home directory (or the root when dir is not under it), as ssh's
+// StrictModes does: one that another user owns or can write lets them
+// rename the config dir away and put their own in its place. Root-owned
+// directories are trusted, and so is a sticky one owned by root or by us
+// (/tmp): there nobody can rename an entry they do not own. Both the path
+// as given and the one its symlinks resolve to are walked.
+func parentProblem(dir, home string) (problem, fix string) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", ""
+	}
+	starts := []string{abs}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		starts = append(starts, real)
+	}
+	stops := map[string]bool{}
+	if home != "" {
+		if h, err := filepath.Abs(home); err == nil {
+			stops[h] = true
+			if r, err := filepath.EvalSymlinks(h); err == nil {
+				stops[r] = true
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, start := range starts {
+		for p := filepath.Dir(start); ; p = filepath.Dir(p) {
+			if !seen[p] {
+				seen[p] = true
+				if problem, fix := parentDirProblem(p, dir); problem != "" {
+					return problem, fix
+				}
+			}
+			if stops[p] || filepath.Dir(p) == p {
+				break
+			}
+		}
+	}
+	return "", ""
+}
+
+// parentDirProblem is parentProblem's check of one directory p above dir.
+func parentDirProblem(p, dir string) (problem, fix string) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", "" // not made yet: MkdirAll makes it ours, 0700
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", ""
+	}
+	uid := os.Getuid()
+	away := "or set DIFY_CONFIG_DIR to a directory that only you can change"
+	if owner := int(st.Uid); owner != uid && owner != 0 {
+		return fmt.Sprintf("%s, a parent of %s, is owned by another user (uid %d)", p, dir, owner),
+			fmt.Sprintf("check who changed it, then run 'sudo chown %s %s', %s", currentUserName(), p, away)
+	}
+	if fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
+		return fmt.Sprintf("%s, a parent of %s, is writable by other users (mode %04o)", p, dir, fi.Mode().Perm()),
+			fmt.Sprintf("run 'chmod go-w %s', %s", p, away)
+	}
+	return "", ""
+}
+
+// readProblem says when someone other than us can read a secret file (the
+// sealed file's key, tokens.sealed): through its mode, or through an
+// access ACL that names another user or group, with the exact command
+// that fixes it. "" when only we (and root) can.
+func readProblem(path string, fi fs.FileInfo) (problem, fix string) {
+	if readers, hasACL := aclReaders(path); hasACL {
+		if len(readers) == 0 {
+			return "", ""
+		}
+		return fmt.Sprintf("%s is readable by %s through its ACL", path, strings.Join(readers, ", ")),
+			fmt.Sprintf("check who read it, then run 'setfacl -b %s && chmod 600 %s'", path, path)
+	}
+	if fi.Mode().Perm()&0o044 != 0 {
+		return fmt.Sprintf("%s is readable by other users (mode %04o)", path, fi.Mode().Perm()),
+			fmt.Sprintf("check who read it, then run 'chmod 600 %s'", path)
+	}
+	return "", ""
+}
+
+// currentUserName is this user's login name, or the uid when unknown.
+func currentUserName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return strconv.Itoa(os.Getuid())
 }
 
 // openNoFollow opens a file for reading without following a symlink.

@@ -194,3 +194,11 @@ func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
 // killProcessGroupOnCancel keeps exec's default (kill the process): no
 // helper processes are run on Windows.
 func killProcessGroupOnCancel(cmd *exec.Cmd) {}
+
+// parentProblem: Windows has no StrictModes-like parent check here; the
+// config dir and its files are checked by owner (ownerProblem).
+func parentProblem(dir, home string) (problem, fix string) { return "", "" }
+
+// readProblem: Windows mode bits say nothing about who can read a file;
+// the key secret is DPAPI-wrapped for this user instead.
+func readProblem(path string, fi fs.FileInfo) (problem, fix string) { return "", "" }

@@ -300,14 +300,14 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 	return tok, nil
 }
 
-// storedScheme gives a bare host (no scheme) that is already signed in
-// the scheme and path prefix it was stored with, so `--host 127.0.0.1:5001`
-// reaches a host recorded as http. A stored http host was consented to
-// when it was signed in (login required --insecure for it), so it needs no
-// new --insecure.
-func (a *app) storedScheme(raw string) string {
+// storedPath gives a bare host (no scheme, no path) that is already
+// signed in the path prefix it was stored with, so `--host example.com`
+// reaches a host recorded with `path: /dify`. The scheme is never taken
+// from hosts.yml: what the user typed decides it (none means https), and
+// http always needs --insecure, whatever a past sign-in recorded.
+func (a *app) storedPath(raw string) string {
 	raw = strings.TrimSpace(raw)
-	if raw == "" || strings.Contains(raw, "://") {
+	if raw == "" || strings.Contains(raw, "://") || strings.Contains(raw, "/") {
 		return raw
 	}
 	_, h, err := a.hosts()
@@ -315,16 +315,8 @@ func (a *app) storedScheme(raw string) string {
 		return raw
 	}
 	e := h.host(normalizeHostArg(raw))
-	if e == nil {
+	if e == nil || e.Path == "" {
 		return raw
 	}
-	ep := endpointOf(e)
-	if ep.Scheme == "https" && ep.Path == "" {
-		return raw
-	}
-	u := ep.Scheme + "://" + raw
-	if !strings.Contains(raw, "/") {
-		u += ep.Path
-	}
-	return u
+	return "https://" + raw + e.Path
 }

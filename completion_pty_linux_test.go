@@ -1,0 +1,116 @@
+package main
+
+// completion_pty_linux_test.go: the bash completion script in a real
+// interactive bash on a pseudo-terminal, as a person presses Tab.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Issue 19 item 1: Tab on a hostile email or host from hosts.yml inserts
+// it as one escaped word, and Enter runs nothing but difyctl.
+func TestBashTabQuotesHostileCandidates(t *testing.T) {
+	needShell(t, "bash")
+	dir := t.TempDir()
+	fileX, fileY := filepath.Join(dir, "X"), filepath.Join(dir, "y")
+	email := "eve@example.com;touch${IFS}" + fileX + ";#"
+	// use host lower-cases the value and cuts it at a slash: this one
+	// creates ./y in bash's working directory, dir.
+	host := "e$(>y)x"
+	e := newCLIEnv(t)
+	e.writeHosts(fmt.Sprintf(`current_host: cloud.dify.ai
+hosts:
+  cloud.dify.ai:
+    current_account: a@dify.ai
+    accounts:
+      a@dify.ai:
+        account:
+          id: acct-1
+          email: a@dify.ai
+          name: A
+      %q:
+        account:
+          id: acct-2
+          email: %q
+          name: Eve
+  %q:
+    current_account: z@z.test
+    accounts:
+      z@z.test:
+        account:
+          id: acct-3
+          email: z@z.test
+          name: Z
+`, email, email, host))
+	script := completionScript(t, e, "bash")
+
+	p := openPTY(t)
+	// Wide enough that bash never scrolls the line being edited.
+	if err := unix.IoctlSetWinsize(int(p.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 50, Col: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "--norc", "--noprofile", "-i")
+	cmd.Env = append(e.environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TERM=dumb", "PS1=$ ", "INPUTRC=/dev/null", "HISTFILE=/dev/null")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, p.slave, p.slave
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	p.typeKeys(t, "bind 'set enable-bracketed-paste off' 2>/dev/null; source "+script+"; echo READY-$((40+2))\r")
+	p.waitFor(t, "READY-42")
+
+	// The email: bash completes the one account starting with "e".
+	p.clear()
+	p.typeKeys(t, "difyctl use account --email e\t")
+	p.waitFor(t, "ve@example.com")
+	time.Sleep(300 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	p.typeKeys(t, "echo DONE-$((1+2))\r")
+	p.waitFor(t, "DONE-3")
+	shown := p.shown()
+	if _, err := os.Stat(fileX); err == nil {
+		t.Fatalf("Tab then Enter ran the shell code in the email:\n%q", shown)
+	}
+	if want := `--email eve@example.com\;touch\$\{IFS\}` + fileX + `\;#`; !strings.Contains(shown, want) {
+		t.Fatalf("Tab did not insert the email as one escaped word %q:\n%q", want, shown)
+	}
+	// difyctl got the whole email as one argument.
+	if !strings.Contains(shown, "no credential stored for "+email+" on cloud.dify.ai") {
+		t.Fatalf("difyctl did not get the email as one argument:\n%q", shown)
+	}
+
+	// The host key, with a command substitution in it.
+	p.clear()
+	p.typeKeys(t, "difyctl use host --domain e\t")
+	p.waitFor(t, "x ")
+	time.Sleep(300 * time.Millisecond)
+	p.typeKeys(t, "\r")
+	p.typeKeys(t, "echo DONE-$((2+2))\r")
+	p.waitFor(t, "DONE-4")
+	shown = p.shown()
+	if _, err := os.Stat(fileY); err == nil {
+		t.Fatalf("Tab then Enter ran the shell code in the host:\n%q", shown)
+	}
+	if want := `--domain e\$\(\>y\)x `; !strings.Contains(shown, want) {
+		t.Fatalf("Tab did not insert the host as one escaped word %q:\n%q", want, shown)
+	}
+	if !strings.Contains(shown, "Active host is now "+host) {
+		t.Fatalf("difyctl did not get the host as one argument:\n%q", shown)
+	}
+	if !strings.HasPrefix(e.readHosts(), "current_host: "+host+"\n") {
+		t.Fatalf("the hostile host was not made active:\n%s", e.readHosts())
+	}
+}
