@@ -153,17 +153,18 @@ type credentialChain struct {
 }
 
 // recordTokenStorage notes in hosts.yml where a context's token went: the
-// context's own token_storage (keychain|sealed) and the global key the
-// official client reads (keychain|file; it rejects any other value).
+// context's own token_storage (keychain|sealed). The global key is the
+// official client's: it looks for every one of its tokens where that key
+// says, so changing it logs the official client out of all of them. An
+// existing value is never changed; an absent one becomes keychain only
+// when this token went to the OS store, and otherwise stays absent.
 // Login calls it inside its storeTx.update, after saveIn.
 func recordTokenStorage(h *hostsFile, host, email, storage string) {
 	if ce := h.host(host).account(email); ce != nil {
 		ce.TokenStorage = storage
 	}
-	if storage == storageKeychain {
+	if h.TokenStorage == "" && storage == storageKeychain {
 		h.TokenStorage = "keychain"
-	} else {
-		h.TokenStorage = "file"
 	}
 }
 

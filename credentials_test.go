@@ -548,15 +548,19 @@ func TestPlaintextOtherVersionsAreIgnored(t *testing.T) {
 }
 
 func TestRecordTokenStorage(t *testing.T) {
-	h := &hostsFile{}
-	h.upsert("h", &contextEntry{Email: "e@x"})
-	recordTokenStorage(h, "h", "e@x", storageSealed)
-	if h.host("h").account("e@x").TokenStorage != storageSealed || h.TokenStorage != "file" {
-		t.Errorf("sealed: %q / %q", h.host("h").account("e@x").TokenStorage, h.TokenStorage)
+	for _, c := range []struct{ global, storage, want string }{
+		{"", storageSealed, ""},
+		{"", storageKeychain, "keychain"},
+		{"keychain", storageSealed, "keychain"},
+		{"file", storageKeychain, "file"},
+		{"file", storageSealed, "file"},
+	} {
+		h := &hostsFile{TokenStorage: c.global}
+		h.upsert("h", &contextEntry{Email: "e@x"})
+		recordTokenStorage(h, "h", "e@x", c.storage)
+		if h.host("h").account("e@x").TokenStorage != c.storage || h.TokenStorage != c.want {
+			t.Errorf("global %q, stored %s: context %q, global %q (want %q)", c.global, c.storage,
+				h.host("h").account("e@x").TokenStorage, h.TokenStorage, c.want)
+		}
 	}
-	recordTokenStorage(h, "h", "e@x", storageKeychain)
-	if h.host("h").account("e@x").TokenStorage != storageKeychain || h.TokenStorage != "keychain" {
-		t.Errorf("keychain: %q / %q", h.host("h").account("e@x").TokenStorage, h.TokenStorage)
-	}
-	recordTokenStorage(h, "nope", "e@x", storageSealed) // no such context: no panic
 }

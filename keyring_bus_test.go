@@ -132,3 +132,40 @@ func TestKeyringLiveBusWithoutSecretToolOfficialContext(t *testing.T) {
 		t.Errorf("hint without a live bus:\n%s", r)
 	}
 }
+
+// Issue 22 item 1: the official client keeps its tokens in the keyring
+// (global token_storage: keychain); a sign-in of ours that falls back to
+// the sealed file must leave that key alone, or the official client looks
+// for every one of its tokens in tokens.yml. Where the key is absent, a
+// sealed sign-in leaves it absent.
+func TestSealedSignInKeepsTheOfficialStorageKey(t *testing.T) {
+	f := fastFake(t)
+	bus := liveBus(t)
+	e := newCLIEnv(t)
+	noSecretTool(t, e, bus)
+	e.writeHosts(officialKeychainHosts(""))
+	r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	hosts := e.readHosts()
+	if !strings.HasPrefix(hosts, "token_storage: keychain\n") || strings.Contains(hosts, "token_storage: file") {
+		t.Fatalf("the official client's token_storage changed:\n%s", hosts)
+	}
+	if !strings.Contains(hosts, "        token_storage: sealed\n") || !strings.Contains(hosts, "      a@x.io:\n") {
+		t.Fatalf("want our context recorded sealed beside the official one:\n%s", hosts)
+	}
+	wantExit(t, e.run("auth", "devices", "list"), 0)
+
+	for _, global := range []string{"file", ""} {
+		e := newCLIEnv(t)
+		noSecretTool(t, e, bus)
+		if global != "" {
+			e.writeHosts(strings.Replace(officialKeychainHosts(""), "token_storage: keychain", "token_storage: "+global, 1))
+		}
+		r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+		wantExit(t, r, 0)
+		hosts := e.readHosts()
+		if got := strings.HasPrefix(hosts, "token_storage: "+global+"\n"); got != (global != "") || strings.Contains(hosts, "token_storage: keychain") {
+			t.Errorf("global token_storage %q before a sealed sign-in:\n%s", global, hosts)
+		}
+	}
+}

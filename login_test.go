@@ -70,11 +70,16 @@ func TestLoginApproved(t *testing.T) {
 	for _, frag := range []string{
 		"current_host: " + f.host + "\n", "scheme: http\n", "insecure_tls: true\n",
 		"current_account: tester@dify.ai\n", "token_id: " + id + "\n", "token_expires_at: ",
-		"token_storage: sealed\n", "name: Default\n", "token_storage: file\n",
+		"token_storage: sealed\n", "name: Default\n",
 	} {
 		if !strings.Contains(hosts, frag) {
 			t.Errorf("hosts.yml lacks %q:\n%s", frag, hosts)
 		}
+	}
+	// The official client's global key is written only for an OS-store
+	// token (issue 22 item 1).
+	if strings.HasPrefix(hosts, "token_storage:") {
+		t.Errorf("a sealed sign-in wrote the global token_storage:\n%s", hosts)
 	}
 	tok := f.tokenByID(id)
 	for path, content := range filesUnder(t, e.config) {
