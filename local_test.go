@@ -6,6 +6,7 @@ package main
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,11 +268,45 @@ func TestFilesCreatedPrivate(t *testing.T) {
 	if r := e.run("use", "host", "--domain", "127.0.0.1:5001"); r.code != 0 {
 		t.Fatal(r)
 	}
-	for path, want := range map[string]os.FileMode{e.config: 0o700, e.hostsPath(): 0o600, filepath.Join(e.config, osLockName): 0o600} {
+	for path, want := range map[string]os.FileMode{e.config: 0o700, e.hostsPath(): 0o600, e.data: 0o700, filepath.Join(e.data, osLockName): 0o600} {
 		fi, err := os.Stat(path)
 		if err != nil || fi.Mode().Perm() != want {
 			t.Errorf("%s: mode %v, want %v (%v)", path, fi.Mode().Perm(), want, err)
 		}
+	}
+}
+
+// Issue 22 item 4: our OS lock file stays out of the config dir the
+// official client owns; it is in the data dir. One left there by an
+// older difyctl is removed by the next command that writes.
+func TestOSLockIsNotInTheConfigDir(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	wantExit(t, e.run("use", "host", "--domain", f.host), 0)
+	wantExit(t, e.run("auth", "logout"), 0)
+	entries, err := os.ReadDir(e.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range entries {
+		if de.Name() != "hosts.yml" && de.Name() != sealedFileName {
+			t.Errorf("the config dir holds %s after login, use and logout", de.Name())
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(e.data, osLockName)); err != nil {
+		t.Errorf("no OS lock in the data dir: %v", err)
+	}
+
+	old := filepath.Join(e.config, osLockName)
+	if err := os.WriteFile(old, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	if _, err := os.Lstat(old); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an older difyctl's %s stays in the config dir (%v)", osLockName, err)
 	}
 }
 

@@ -189,7 +189,8 @@ func (a *app) store() (*store, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.st = &store{dir: dir, home: a.getenv("HOME"), warn: a.warn, ctx: func() context.Context { return a.ctx }}
+	data, _ := dataDir(a.getenv) // unresolved: the OS lock stays in dir
+	a.st = &store{dir: dir, dataDir: data, home: a.getenv("HOME"), warn: a.warn, ctx: func() context.Context { return a.ctx }}
 	return a.st, nil
 }
 

@@ -202,7 +202,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*
 	if tx == nil {
 		st := s.st
 		if st == nil {
-			st = &store{dir: s.dir}
+			st = &store{dir: s.dir, dataDir: s.keyDir}
 		}
 		var err error
 		if tx, err = st.exclusive(); err != nil {

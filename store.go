@@ -16,8 +16,10 @@ package main
 //   - osLockName (tryLockDir, flock/LockFileEx) keeps our own processes
 //     exclusive: twenty sign-ins at once lose nothing, a stale <file>.lock
 //     is broken by one of us at a time, and a sign-in that stores a token
-//     and then records its context holds it across both. The official
-//     client does not know this file, and its name does not end in .lock.
+//     and then records its context holds it across both. It lives in the
+//     data dir (store.lockDir), not in the config dir the official client
+//     owns: a lock file cannot safely be removed while others may wait on
+//     it, so it stays, and it stays out of the official client's way.
 //
 // storeTx is a held OS lock, passed explicitly to the code that needs it.
 // Reads take no lock: every write is an atomic rename.
@@ -505,8 +507,11 @@ func setString(n *yamlNode, key, value string) {
 
 // store is the config directory and how to warn about it.
 type store struct {
-	dir  string
-	warn func(string) // one line to stderr; called at most once per path
+	dir string
+	// dataDir holds our OS lock; empty when it could not be resolved,
+	// and then the lock is in dir (see lockDir).
+	dataDir string
+	warn    func(string) // one line to stderr; called at most once per path
 	// warned remembers which paths were already reported; a file reported
 	// here is rewritten (0600) by the next update even if unchanged.
 	warned map[string]bool
@@ -810,7 +815,7 @@ func removeStaleTemps(dir string) {
 }
 
 const (
-	// osLockName is our OS lock in the config dir.
+	// osLockName is our OS lock, in the data dir (see store.lockDir).
 	osLockName = ".difyctl-mutex"
 	// lockMarker starts the content of every <file>.lock we create.
 	lockMarker = "difyctl-lock"
@@ -845,19 +850,24 @@ func (s *store) exclusive() (*storeTx, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(s.dir, osLockName)
+	lockDir := s.lockDir()
+	if err := os.MkdirAll(lockDir, 0o700); err != nil {
+		return nil, fileError("cannot create the data directory", lockDir, err)
+	}
+	path := filepath.Join(lockDir, osLockName)
 	ctx := s.context()
 	deadline := time.Now().Add(osLockWait)
 	for {
-		unlock, ok, err := tryLockDir(s.dir)
+		unlock, ok, err := tryLockDir(lockDir)
 		if err != nil {
 			if errors.Is(err, errReadOnlyLock) {
-				return nil, newError(codeConfigIO, "cannot write in the config directory "+s.dir+": it is read-only", "")
+				return nil, newError(codeConfigIO, "cannot write in "+lockDir+": it is read-only", "")
 			}
 			return nil, err
 		}
 		if ok {
 			removeStaleTemps(s.dir)
+			s.removeOldLock()
 			return &storeTx{s: s, unlock: unlock}, nil
 		}
 		if time.Now().After(deadline) {
@@ -870,6 +880,31 @@ func (s *store) exclusive() (*storeTx, error) {
 			return nil, errInterrupted
 		case <-time.After(lockPoll):
 		}
+	}
+}
+
+// lockDir is where our OS lock lives: the data dir, or the config dir
+// when no data dir could be resolved (no HOME, no DIFY_DATA_DIR).
+func (s *store) lockDir() string {
+	if s.dataDir != "" {
+		return s.dataDir
+	}
+	return s.dir
+}
+
+// removeOldLock removes the .difyctl-mutex that versions before the data
+// dir held it left in the config dir, when no such version holds it now.
+func (s *store) removeOldLock() {
+	if s.lockDir() == s.dir {
+		return
+	}
+	old := filepath.Join(s.dir, osLockName)
+	if fi, err := os.Lstat(old); err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	if unlock, ok, err := tryLockDir(s.dir); err == nil && ok {
+		unlock()
+		os.Remove(old)
 	}
 }
 
