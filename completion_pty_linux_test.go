@@ -73,14 +73,7 @@ hosts:
 	p.waitFor(t, "READY-42")
 
 	// The email: bash completes the one account starting with "e".
-	p.clear()
-	p.typeKeys(t, "difyctl use account --email e\t")
-	p.waitFor(t, "ve@example.com")
-	time.Sleep(300 * time.Millisecond)
-	p.typeKeys(t, "\r")
-	p.typeKeys(t, "echo DONE-$((1+2))\r")
-	p.waitFor(t, "DONE-3")
-	shown := p.shown()
+	shown := p.tabThenEnter(t, "difyctl use account --email e", "ve@example.com", "1+2", "DONE-3")
 	if _, err := os.Stat(fileX); err == nil {
 		t.Fatalf("Tab then Enter ran the shell code in the email:\n%q", shown)
 	}
@@ -93,14 +86,7 @@ hosts:
 	}
 
 	// The host key, with a command substitution in it.
-	p.clear()
-	p.typeKeys(t, "difyctl use host --domain e\t")
-	p.waitFor(t, "x ")
-	time.Sleep(300 * time.Millisecond)
-	p.typeKeys(t, "\r")
-	p.typeKeys(t, "echo DONE-$((2+2))\r")
-	p.waitFor(t, "DONE-4")
-	shown = p.shown()
+	shown = p.tabThenEnter(t, "difyctl use host --domain e", "x ", "2+2", "DONE-4")
 	if _, err := os.Stat(fileY); err == nil {
 		t.Fatalf("Tab then Enter ran the shell code in the host:\n%q", shown)
 	}
@@ -113,4 +99,20 @@ hosts:
 	if !strings.HasPrefix(e.readHosts(), "current_host: "+host+"\n") {
 		t.Fatalf("the hostile host was not made active:\n%s", e.readHosts())
 	}
+}
+
+// tabThenEnter types line and a Tab, waits for the completion to show
+// completed, then presses Enter and runs an echo of sum (shown as done,
+// e.g. "DONE-3") to know the command line has run; it returns what the
+// terminal showed.
+func (p *ptyPair) tabThenEnter(t *testing.T, line, completed, sum, done string) string {
+	t.Helper()
+	p.clear()
+	p.typeKeys(t, line+"\t")
+	p.waitFor(t, completed)
+	time.Sleep(300 * time.Millisecond) // bash redraws the line after the match
+	p.typeKeys(t, "\r")
+	p.typeKeys(t, "echo DONE-$(("+sum+"))\r")
+	p.waitFor(t, done)
+	return p.shown()
 }

@@ -506,7 +506,7 @@ func keyringRemoveCommand(name string) string {
 	case "darwin":
 		return shellQuote("security", "delete-generic-password", "-s", keyringService, "-a", name)
 	case "windows":
-		return `cmdkey "/delete:` + name + "." + keyringService + `"`
+		return `cmdkey "/delete:` + credTarget(name) + `"`
 	}
 	return shellQuote("secret-tool", "clear", "service", keyringService, "username", name)
 }

@@ -455,3 +455,8 @@ func exitReason(r toolResult, secrets ...[]byte) string {
 	}
 	return fmt.Sprintf("exit status %d: %s", r.exit, msg)
 }
+
+// credTarget is the official client's (keyring-rs) Windows target name:
+// `<user>.<service>`. Untagged: the hint of a logout that could not delete
+// the entry (keyringRemoveCommand) names it too.
+func credTarget(account string) string { return account + "." + keyringService }

@@ -242,7 +242,3 @@ func decodeCredBlob(b []byte) []byte {
 	}
 	return []byte(string(utf16.Decode(u)))
 }
-
-// credTarget is the official client's (keyring-rs) Windows target name:
-// `<user>.<service>`.
-func credTarget(account string) string { return account + "." + keyringService }

@@ -58,21 +58,19 @@ func aclReaders(path string) (readers []string, hasACL bool) {
 		}
 		switch {
 		case e.tag == aclUser && e.id != me && mask&aclRead != 0:
-			name := strconv.FormatUint(uint64(e.id), 10)
-			if u, err := user.LookupId(name); err == nil && u.Username != "" {
-				name = u.Username + " (uid " + name + ")"
-			} else {
-				name = "uid " + name
-			}
-			readers = append(readers, "user "+name)
+			readers = append(readers, "user "+idName("uid", e.id, func(id string) string {
+				if u, err := user.LookupId(id); err == nil {
+					return u.Username
+				}
+				return ""
+			}))
 		case e.tag == aclGroup && mask&aclRead != 0:
-			name := strconv.FormatUint(uint64(e.id), 10)
-			if g, err := user.LookupGroupId(name); err == nil && g.Name != "" {
-				name = g.Name + " (gid " + name + ")"
-			} else {
-				name = "gid " + name
-			}
-			readers = append(readers, "group "+name)
+			readers = append(readers, "group "+idName("gid", e.id, func(id string) string {
+				if g, err := user.LookupGroupId(id); err == nil {
+					return g.Name
+				}
+				return ""
+			}))
 		case e.tag == aclGroupObj && mask&aclRead != 0:
 			readers = append(readers, "the file's group")
 		case e.tag == aclOther:
@@ -80,4 +78,14 @@ func aclReaders(path string) (readers []string, hasACL bool) {
 		}
 	}
 	return readers, true
+}
+
+// idName shows a numeric user or group id as "name (uid 1001)", or as
+// "uid 1001" when lookup finds no name.
+func idName(kind string, id uint32, lookup func(string) string) string {
+	n := strconv.FormatUint(uint64(id), 10)
+	if name := lookup(n); name != "" {
+		return name + " (" + kind + " " + n + ")"
+	}
+	return kind + " " + n
 }
