@@ -1,9 +1,12 @@
 package main
 
-// yaml.go: the hand-written YAML subset that hosts.yml, tokens.yml and
-// `auth list -o yaml` need. The reader accepts everything js-yaml writes for
-// the official client's schema; the writer emits block style with 2-space
-// indent and quotes every scalar that would not read back as the same string.
+// yaml.go: the YAML subset that hosts.yml, tokens.yml and `auth list -o yaml`
+// need, which is what our writer and the official client's js-yaml write:
+// block mappings and sequences, plain and quoted one-line scalars, the empty
+// collections {} and [], and comments. Everything else (flow collections with
+// entries, block scalars, anchors, aliases, tags, several documents, tabs as
+// indentation) is an error naming its line and column: a file we cannot
+// fully understand is never silently misread, and so never rewritten wrong.
 
 import (
 	"fmt"
@@ -57,12 +60,27 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
+// yamlParser reads the source one line at a time: block structure is decided
+// by indentation, so the parser holds one content line (peek skips blank
+// lines, comments and document markers) and parses the nodes that start at a
+// byte offset in it.
+type yamlParser struct {
+	rest    string // the raw lines not read yet
+	nextNum int    // the line number of the first of them
+
+	has    bool   // line is the current content line, not yet consumed
+	line   string // without its line ending
+	num    int
+	indent int // leading spaces
+
+	started, content, ended bool // "---" seen, a content line seen, "..." seen
+	depth                   int
+}
+
 // parseYAMLText parses one document. Empty or comment-only input returns
-// (nil, nil). Anything outside the supported subset is a *yamlSyntaxError
-// naming the line and column, never a silent misreading.
+// (nil, nil).
 func parseYAMLText(src string) (*yamlNode, error) {
-	src = strings.TrimPrefix(src, "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
+	p := &yamlParser{rest: strings.TrimPrefix(src, "\uFEFF"), nextNum: 1}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -71,153 +89,73 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err = p.peek()
-	if err != nil {
-		return nil, err
+	if ok, err = p.peek(); err != nil || !ok {
+		return root, err
 	}
-	if ok {
-		switch {
-		case p.indent < root.Col-1:
-			return nil, p.errAt(p.indent, "bad indentation")
-		case root.Kind == yamlSeq:
-			return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
-		default:
-			return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
-		}
+	switch {
+	case p.indent < root.Col-1:
+		return nil, p.errAt(p.indent, "bad indentation")
+	case root.Kind == yamlSeq:
+		return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
 	}
-	return root, nil
+	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
 }
 
-// yamlParser reads the source one line at a time. Block structure is decided
-// by indentation, so the parser looks at one content line (blank lines,
-// comments and document markers are skipped by peek) and parses nodes that
-// start at a given byte offset in it.
-type yamlParser struct {
-	src     string
-	next    int // byte offset of the first unread raw line
-	nextNum int // its line number
-
-	// The current content line; valid while has is true.
-	has    bool
-	line   string
-	num    int
-	indent int
-
-	// Rune-column cache for line, so that computing columns of many nodes
-	// on one long line stays linear.
-	colOff, colRunes int
-
-	started bool // "---" seen
-	content bool // a content line seen
-	ended   bool // "..." seen
-	depth   int
-
-	// The entries of the collections being parsed collect on these
-	// stacks and are copied out, at their exact length, when the
-	// collection is complete. Needed for the memory target: with the GC
-	// off (tuneGC), appending to each map's own slices leaves the
-	// growth garbage behind and took `auth list -o json` at 10 000
-	// contexts from 28 to 33 MiB peak RSS, over the 32 MiB target.
-	keys []string
-	vals []*yamlNode
-}
-
-// node returns a new node located at byte offset off of the current line.
-func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
-	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
-}
-
-// finish gives n the entries pushed on the stacks since keyBase and
-// valBase, and pops them.
-func (p *yamlParser) finish(n *yamlNode, keyBase, valBase int) {
-	if k := p.keys[keyBase:]; len(k) > 0 {
-		n.Keys = slices.Clone(k)
-		p.keys = p.keys[:keyBase]
-	}
-	if v := p.vals[valBase:]; len(v) > 0 {
-		n.Vals = slices.Clone(v)
-		p.vals = p.vals[:valBase]
-	}
-}
-
-// peek makes the next content line current, if there is one. It checks
-// every raw line on the way (characters, tabs, document markers), so errors
-// come out in file order.
+// peek makes the next content line current, if there is one. Every raw line
+// is checked on the way, so errors come out in file order.
 func (p *yamlParser) peek() (bool, error) {
-	for !p.has {
-		if p.next >= len(p.src) {
-			return false, nil
-		}
-		start, end := p.next, len(p.src)
-		if k := strings.IndexByte(p.src[start:], '\n'); k >= 0 {
-			end = start + k
-		}
-		p.next = min(end+1, len(p.src))
-		raw := strings.TrimSuffix(p.src[start:end], "\r")
-		num := p.nextNum
+	for !p.has && p.rest != "" {
+		raw, rest, _ := strings.Cut(p.rest, "\n")
+		p.rest, p.num = rest, p.nextNum
 		p.nextNum++
-		if err := yamlCheckChars(raw, num); err != nil {
-			return false, err
-		}
-		if err := p.classify(raw, num); err != nil {
+		p.line = strings.TrimSuffix(raw, "\r")
+		if err := p.classify(); err != nil {
 			return false, err
 		}
 	}
-	return true, nil
+	return p.has, nil
 }
 
-// classify skips blank, comment and marker lines and makes any other line
-// the current one.
-func (p *yamlParser) classify(raw string, num int) error {
-	indent := 0
-	for indent < len(raw) && raw[indent] == ' ' {
-		indent++
+// classify checks the raw line p.line and makes it current unless it is
+// blank, a comment or a document marker.
+func (p *yamlParser) classify() error {
+	s := p.line
+	if err := p.checkChars(); err != nil {
+		return err
 	}
-	j := yamlSkipBlanks(raw, indent)
-	if j == len(raw) || raw[j] == '#' {
+	p.indent = 0
+	for p.indent < len(s) && s[p.indent] == ' ' {
+		p.indent++
+	}
+	if j := yamlSkipBlanks(s, p.indent); j == len(s) || s[j] == '#' {
 		return nil
 	}
-	lineErr := func(off int, msg string) error {
-		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:off]) + 1, Msg: msg}
-	}
-	if raw[indent] == '\t' {
-		return lineErr(indent, "tab characters cannot be used for indentation; use spaces")
-	}
-	if indent == 0 {
-		switch {
-		case yamlIsMarker(raw, "---"):
-			if p.started || p.content || p.ended {
-				return lineErr(0, "multiple documents are not supported (found a second \"---\")")
-			}
-			p.started = true
-			if k, ok := yamlRestIsComment(raw, 3); !ok {
-				return lineErr(k, "content on the \"---\" line is not supported; start it on the next line")
-			}
-			return nil
-		case yamlIsMarker(raw, "..."):
-			p.ended = true
-			if k, ok := yamlRestIsComment(raw, 3); !ok {
-				return lineErr(k, "content after the document end marker \"...\" is not supported")
-			}
-			return nil
-		case raw[0] == '%' && !p.content && !p.started:
-			return lineErr(0, "directives (%YAML, %TAG) are not supported")
+	switch {
+	case s[p.indent] == '\t':
+		return p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
+	case yamlIsMarker(s, "---"):
+		if p.started || p.content || p.ended {
+			return p.errAt(0, "multiple documents are not supported (found a second \"---\")")
 		}
+		p.started = true
+		return p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
+	case yamlIsMarker(s, "..."):
+		p.ended = true
+		return p.onlyComment(3, "content after the document end marker \"...\" is not supported")
+	case s[0] == '%':
+		return p.errAt(0, "directives (%YAML, %TAG) are not supported")
+	case p.ended:
+		return p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
 	}
-	if p.ended {
-		return lineErr(indent, "content after the document end marker \"...\" (multiple documents are not supported)")
-	}
-	p.content = true
-	p.has, p.line, p.num, p.indent = true, raw, num, indent
-	p.colOff, p.colRunes = 0, 0
+	p.content, p.has = true, true
 	return nil
 }
 
-// yamlCheckChars rejects what a YAML stream may not contain: NUL and other
+// checkChars rejects what a YAML stream may not contain: NUL and other
 // control characters, lone carriage returns, invalid UTF-8 and the
 // non-characters U+FFFE/U+FFFF.
-func yamlCheckChars(raw string, num int) error {
-	for i, r := range raw {
+func (p *yamlParser) checkChars() error {
+	for i, r := range p.line {
 		msg := ""
 		switch {
 		case r == '\t' || (r >= 0x20 && r < 0x7f):
@@ -228,60 +166,59 @@ func yamlCheckChars(raw string, num int) error {
 			msg = "carriage return without a line feed is not allowed"
 		case r < 0x20 || r == 0x7f:
 			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
-		case r == utf8.RuneError && !strings.HasPrefix(raw[i:], "\uFFFD"):
+		case r == utf8.RuneError && !strings.HasPrefix(p.line[i:], "\uFFFD"):
 			msg = "invalid UTF-8"
 		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
 			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
 		default:
 			continue
 		}
-		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
+		return p.errAt(i, msg)
 	}
 	return nil
 }
 
-// consume marks the current line as fully parsed.
-func (p *yamlParser) consume() { p.has = false }
-
-// colAt is the 1-based rune column of byte offset off in the current line.
-func (p *yamlParser) colAt(off int) int {
-	off = min(max(off, 0), len(p.line))
-	if off < p.colOff {
-		p.colOff, p.colRunes = 0, 0
-	}
-	p.colRunes += utf8.RuneCountInString(p.line[p.colOff:off])
-	p.colOff = off
-	return p.colRunes + 1
-}
-
+// errAt is a syntax error at byte offset off of the current line.
 func (p *yamlParser) errAt(off int, msg string) error {
 	return &yamlSyntaxError{Line: p.num, Col: p.colAt(off), Msg: msg}
 }
 
+// colAt is the 1-based rune column of byte offset off in the current line.
+func (p *yamlParser) colAt(off int) int {
+	return utf8.RuneCountInString(p.line[:min(off, len(p.line))]) + 1
+}
+
+func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
+	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
+}
+
+// onlyComment accepts only blanks or a comment from offset i on, consumes
+// the line, and otherwise fails with msg at the first other character.
+func (p *yamlParser) onlyComment(i int, msg string) error {
+	j := yamlSkipBlanks(p.line, i)
+	if j < len(p.line) && (p.line[j] != '#' || j == i) {
+		return p.errAt(j, msg)
+	}
+	p.has = false
+	return nil
+}
+
 // enter counts one level of nesting for a collection starting at off.
 func (p *yamlParser) enter(off int) error {
-	p.depth++
-	if p.depth > yamlMaxDepth {
+	if p.depth++; p.depth > yamlMaxDepth {
 		return p.errAt(off, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
 	}
 	return nil
 }
 
-func (p *yamlParser) leave() { p.depth-- }
-
-func (p *yamlParser) null(off int) *yamlNode {
-	return p.node(yamlScalar, true, "", off)
-}
-
-// parseNode parses the block node that starts at byte offset col of the
-// current line; parent is the indentation of the enclosing collection (-1
-// at the top), which a scalar's following lines must not exceed.
+// parseNode parses the node that starts at byte offset col of the current
+// line; parent is the indentation of the enclosing collection (-1 at the
+// top), which the lines after a scalar must not exceed.
 func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
-	s := p.line
-	if s[col] == '-' && yamlBlankAt(s, col+1) {
+	if yamlIsSeqItem(p.line, col) {
 		return p.parseSeq(col)
 	}
-	if err := p.checkStart(col, false); err != nil {
+	if err := p.checkStart(col); err != nil {
 		return nil, err
 	}
 	_, _, isKey, err := p.scanKey(col)
@@ -291,11 +228,8 @@ func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
 	if isKey {
 		return p.parseMap(col)
 	}
-	n, end, err := p.scanValue(col)
+	n, err := p.scanValue(col)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.finishLine(end); err != nil {
 		return nil, err
 	}
 	ok, err := p.peek()
@@ -311,7 +245,7 @@ func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
 // yamlIndentMsg explains an over-indented line; after a plain scalar it is
 // most likely a multi-line plain scalar, which this reader does not support.
 func yamlIndentMsg(prev *yamlNode) string {
-	if prev != nil && prev.Kind == yamlScalar && prev.Plain && prev.Value != "" {
+	if prev.Kind == yamlScalar && prev.Plain && prev.Value != "" {
 		return "bad indentation (multi-line plain scalars are not supported; quote the value on one line)"
 	}
 	return "bad indentation"
@@ -322,16 +256,14 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 	if err := p.enter(col); err != nil {
 		return nil, err
 	}
-	defer p.leave()
+	defer func() { p.depth-- }()
 	m := p.node(yamlMap, false, "", col)
-	keyBase, valBase := len(p.keys), len(p.vals)
-	var seen map[string]struct{}
+	var seen map[string]bool
 	for {
-		s := p.line
-		if s[col] == '-' && yamlBlankAt(s, col+1) {
+		if yamlIsSeqItem(p.line, col) {
 			return nil, p.errAt(col, "expected a map key, found a sequence item")
 		}
-		if err := p.checkStart(col, false); err != nil {
+		if err := p.checkStart(col); err != nil {
 			return nil, err
 		}
 		key, colon, isKey, err := p.scanKey(col)
@@ -341,88 +273,77 @@ func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
 		if !isKey {
 			return nil, p.errAt(col, "expected a map key (\"key: value\")")
 		}
-		if yamlHasKey(p.keys[keyBase:], &seen, key) {
+		if yamlHasKey(m.Keys, &seen, key) {
 			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
 		}
-		p.keys = append(p.keys, key)
 		v, err := p.parseValue(col, colon)
 		if err != nil {
 			return nil, err
 		}
-		p.vals = append(p.vals, v)
+		m.Keys, m.Vals = append(m.Keys, key), append(m.Vals, v)
 		ok, err := p.peek()
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if !ok || p.indent < col {
-			p.finish(m, keyBase, valBase)
+		case !ok || p.indent < col:
 			return m, nil
-		}
-		if p.indent > col {
+		case p.indent > col:
 			return nil, p.errAt(p.indent, yamlIndentMsg(v))
 		}
 	}
 }
 
-// yamlHasKey reports whether keys (a map's keys so far) has key, and
-// records it. Small maps are scanned; larger ones get a set so big files
-// stay linear.
-func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
+// yamlHasKey reports whether keys (a map's keys so far) holds key, and
+// records it. Small maps are scanned; larger ones get a set, so a file with
+// thousands of hosts is still read in linear time.
+func yamlHasKey(keys []string, seen *map[string]bool, key string) bool {
 	if *seen == nil {
 		if len(keys) < 16 {
 			return slices.Contains(keys, key)
 		}
-		*seen = make(map[string]struct{}, 2*len(keys))
+		*seen = make(map[string]bool, 2*len(keys))
 		for _, k := range keys {
-			(*seen)[k] = struct{}{}
+			(*seen)[k] = true
 		}
 	}
-	if _, dup := (*seen)[key]; dup {
-		return true
-	}
-	(*seen)[key] = struct{}{}
-	return false
+	dup := (*seen)[key]
+	(*seen)[key] = true
+	return dup
 }
 
-// parseValue parses what follows "key:" (colon is the colon's offset) for a
-// map whose keys sit at col.
+// parseValue parses what follows "key:" (colon is the colon's offset) in a
+// map whose keys sit at col: a value on the same line, or a block below.
 func (p *yamlParser) parseValue(col, colon int) (*yamlNode, error) {
 	s := p.line
 	j := yamlSkipBlanks(s, colon+1)
 	if j == len(s) || s[j] == '#' {
-		line, nullCol := p.num, p.colAt(colon+1)
-		p.consume()
-		return p.parseBlockValue(col, true, line, nullCol)
+		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
 	}
-	if s[j] == '-' && yamlBlankAt(s, j+1) {
+	if yamlIsSeqItem(s, j) {
 		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
 	}
-	if err := p.checkStart(j, false); err != nil {
+	if err := p.checkStart(j); err != nil {
 		return nil, err
 	}
-	v, end, err := p.scanValue(j)
-	if err != nil {
-		return nil, err
-	}
-	return v, p.finishLine(end)
+	return p.scanValue(j)
 }
 
-// parseBlockValue parses a value that starts on a later line than its key or
-// dash: anything indented deeper than parent, or (after a key, seqSame) a
-// sequence at the key's own indentation. Otherwise the value is a null
-// located at line and col.
-func (p *yamlParser) parseBlockValue(parent int, seqSame bool, line, col int) (*yamlNode, error) {
+// below parses a value that starts on the line after its key or dash: a
+// node indented deeper than parent or, after a key (seqSame), a sequence at
+// the key's own indentation, as js-yaml writes one. Otherwise the value is
+// null, the given node located at the end of the key's or dash's line.
+func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode, error) {
+	p.has = false
 	ok, err := p.peek()
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if ok && p.indent > parent {
+	case ok && p.indent > parent:
 		return p.parseNode(p.indent, parent)
+	case ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, parent):
+		return p.parseSeq(parent)
 	}
-	if ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, p.indent) {
-		return p.parseSeq(p.indent)
-	}
-	return &yamlNode{Kind: yamlScalar, Plain: true, Line: line, Col: col}, nil
+	return null, nil
 }
 
 // parseSeq parses a block sequence whose dashes sit at byte offset col.
@@ -430,46 +351,36 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 	if err := p.enter(col); err != nil {
 		return nil, err
 	}
-	defer p.leave()
+	defer func() { p.depth-- }()
 	n := p.node(yamlSeq, false, "", col)
-	valBase := len(p.vals)
 	for {
-		s := p.line
-		j, tab := col+1, -1
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-			if s[j] == '\t' && tab < 0 {
-				tab = j
-			}
+		s, j := p.line, col+1
+		for j < len(s) && yamlIsBlank(s[j]) {
 			j++
 		}
 		var item *yamlNode
 		var err error
-		if j == len(s) || s[j] == '#' {
-			line, nullCol := p.num, p.colAt(col+1)
-			p.consume()
-			item, err = p.parseBlockValue(col, false, line, nullCol)
-		} else if tab >= 0 {
-			err = p.errAt(tab, "a tab cannot separate \"-\" from the item; use spaces")
-		} else {
+		switch tab := strings.IndexByte(s[col+1:j], '\t'); {
+		case j == len(s) || s[j] == '#':
+			item, err = p.below(col, false, p.node(yamlScalar, true, "", col+1))
+		case tab >= 0:
+			err = p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
+		default:
 			item, err = p.parseNode(j, col)
 		}
 		if err != nil {
 			return nil, err
 		}
-		p.vals = append(p.vals, item)
+		n.Vals = append(n.Vals, item)
 		ok, err := p.peek()
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if !ok || p.indent < col {
-			p.finish(n, len(p.keys), valBase)
+		case !ok || p.indent < col:
 			return n, nil
-		}
-		if p.indent > col {
+		case p.indent > col:
 			return nil, p.errAt(p.indent, yamlIndentMsg(item))
-		}
-		if !yamlIsSeqItem(p.line, col) {
-			p.finish(n, len(p.keys), valBase)
+		case !yamlIsSeqItem(p.line, col):
 			return n, nil // a key at the same indentation: the caller's map goes on
 		}
 	}
@@ -477,7 +388,7 @@ func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
 
 // checkStart rejects the characters that cannot begin a plain scalar, with a
 // message naming the unsupported feature they introduce.
-func (p *yamlParser) checkStart(off int, flow bool) error {
+func (p *yamlParser) checkStart(off int) error {
 	s := p.line
 	msg := ""
 	switch c := s[off]; c {
@@ -494,16 +405,12 @@ func (p *yamlParser) checkStart(off int, flow bool) error {
 	case ',', ']', '}', '#':
 		msg = fmt.Sprintf("unexpected %q", c)
 	case '?':
-		if yamlIndicatorAt(s, off+1, flow) {
+		if yamlBlankAt(s, off+1) {
 			msg = "explicit keys (\"? \") are not supported"
 		}
 	case ':':
-		if yamlIndicatorAt(s, off+1, flow) {
+		if yamlBlankAt(s, off+1) {
 			msg = "missing key before \":\""
-		}
-	case '-':
-		if flow && yamlIndicatorAt(s, off+1, flow) {
-			msg = "block sequence items are not allowed inside a flow collection"
 		}
 	}
 	if msg != "" {
@@ -512,369 +419,170 @@ func (p *yamlParser) checkStart(off int, flow bool) error {
 	return nil
 }
 
-// scanKey looks for a block mapping key at off: a quoted or plain scalar
-// followed by ":" and a blank. It returns the key and the colon's offset.
+// scanKey looks for a mapping key at off: a quoted or plain scalar followed
+// by ":" and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
 	s := p.line
 	switch s[off] {
 	case '\'', '"':
-		v, end, err := p.scanQuoted(off)
+		key, end, err := p.scanQuoted(off)
 		if err != nil {
 			return "", 0, false, err
 		}
 		j := yamlSkipBlanks(s, end)
-		if j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1) {
-			return v, j, true, nil
-		}
-		return "", 0, false, nil
+		return key, j, j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1), nil
 	case '[', '{':
 		return "", 0, false, nil
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
-	if !isColon {
-		return "", 0, false, nil
-	}
-	return yamlTrimBlanks(s[off:end]), end, true, nil
+	end, isColon := yamlPlainEnd(s, off)
+	return yamlTrimBlanks(s[off:end]), end, isColon, nil
 }
 
-// scanValue scans a scalar or flow collection in block context starting at
-// off and returns it with the offset just past it.
-func (p *yamlParser) scanValue(off int) (*yamlNode, int, error) {
+// scanValue reads the scalar, {} or [] at off and the rest of the line,
+// which may hold only a comment.
+func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
 	s := p.line
+	var n *yamlNode
+	end := 0
 	switch s[off] {
 	case '\'', '"':
-		return p.quotedNode(off)
+		n = p.node(yamlScalar, false, "", off)
+		var err error
+		if n.Value, end, err = p.scanQuoted(off); err != nil {
+			return nil, err
+		}
 	case '[', '{':
-		return p.parseFlow(off)
+		closer, kind := byte(']'), yamlSeq
+		if s[off] == '{' {
+			closer, kind = '}', yamlMap
+		}
+		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != closer {
+			return nil, p.errAt(off, "flow collections are not supported, only the empty {} and []; write the entries in block style")
+		}
+		n, end = p.node(kind, false, "", off), end+1
+	default:
+		var isColon bool
+		if end, isColon = yamlPlainEnd(s, off); isColon {
+			return nil, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
+		}
+		n = p.node(yamlScalar, true, yamlTrimBlanks(s[off:end]), off)
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
-	if isColon {
-		return nil, 0, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
+	if j := yamlSkipBlanks(s, end); j < len(s) && (s[j] != '#' || !yamlIsBlank(s[j-1])) {
+		return nil, p.errAt(j, "unexpected text after the value")
 	}
-	return p.node(yamlScalar, true, yamlTrimBlanks(s[off:end]), off), end, nil
-}
-
-func (p *yamlParser) quotedNode(off int) (*yamlNode, int, error) {
-	col := p.colAt(off)
-	v, end, err := p.scanQuoted(off)
-	if err != nil {
-		return nil, 0, err
-	}
-	return &yamlNode{Kind: yamlScalar, Value: v, Line: p.num, Col: col}, end, nil
-}
-
-// finishLine accepts only blanks and a comment after a value at end, and
-// consumes the line.
-func (p *yamlParser) finishLine(end int) error {
-	s := p.line
-	j := yamlSkipBlanks(s, end)
-	if j < len(s) && !(s[j] == '#' && j > 0 && yamlIsBlank(s[j-1])) {
-		return p.errAt(j, "unexpected text after the value")
-	}
-	p.consume()
-	return nil
+	p.has = false
+	return n, nil
 }
 
 // yamlPlainEnd finds where a plain scalar starting at off ends: at ": " (a
-// mapping indicator, reported by isColon), at " #" (a comment), at the end of
-// the line, or in flow context at a flow indicator. The result still
-// includes trailing blanks.
-func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
+// mapping indicator, reported by isColon), at " #" (a comment) or at the end
+// of the line. The result still includes trailing blanks.
+func yamlPlainEnd(s string, off int) (end int, isColon bool) {
 	for i := off; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ':' && yamlIndicatorAt(s, i+1, flow):
+		switch {
+		case s[i] == ':' && yamlBlankAt(s, i+1):
 			return i, true
-		case c == '#' && i > off && yamlIsBlank(s[i-1]):
-			return i, false
-		case flow && yamlIsFlowIndicator(c):
+		case s[i] == '#' && i > off && yamlIsBlank(s[i-1]):
 			return i, false
 		}
 	}
 	return len(s), false
 }
 
+// scanQuoted reads the one-line quoted scalar at off and returns its text
+// and the offset just past the closing quote.
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
-	if p.line[off] == '\'' {
-		return p.scanSingle(off)
-	}
-	return p.scanDouble(off)
-}
-
-// scanSingle reads a single-quoted scalar, in which a doubled quote stands
-// for one quote.
-func (p *yamlParser) scanSingle(off int) (string, int, error) {
 	s := p.line
+	q := s[off]
 	var b strings.Builder
 	start := off + 1
-	for i := start; ; {
-		k := strings.IndexByte(s[i:], '\'')
-		if k < 0 {
-			return "", 0, p.errAt(off, "unterminated single-quoted string (multi-line quoted strings are not supported)")
-		}
-		i += k
-		if i+1 < len(s) && s[i+1] == '\'' {
+	for i := start; i < len(s); {
+		switch {
+		case s[i] == q && q == '\'' && i+1 < len(s) && s[i+1] == '\'': // '' is one quote
 			b.WriteString(s[start : i+1])
 			i += 2
 			start = i
-			continue
+		case s[i] == q:
+			b.WriteString(s[start:i])
+			return b.String(), i + 1, nil
+		case s[i] == '\\' && q == '"' && i+1 < len(s): // at the end, unterminated
+			b.WriteString(s[start:i])
+			n, err := p.unescape(&b, i)
+			if err != nil {
+				return "", 0, err
+			}
+			i += n
+			start = i
+		default:
+			i++
 		}
-		if b.Len() == 0 {
-			return s[start:i], i + 1, nil
-		}
-		b.WriteString(s[start:i])
-		return b.String(), i + 1, nil
 	}
+	kind := "double"
+	if q == '\'' {
+		kind = "single"
+	}
+	return "", 0, p.errAt(off, "unterminated "+kind+"-quoted string (multi-line quoted strings are not supported)")
 }
 
-// yamlSimpleEscapes maps the one-letter escapes of double-quoted scalars.
-var yamlSimpleEscapes = map[byte]string{
+// yamlEscapes maps the one-letter escapes of double-quoted scalars.
+var yamlEscapes = map[byte]string{
 	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", '\t': "\t", 'n': "\n",
 	'v': "\v", 'f': "\f", 'r': "\r", 'e': "\x1b", ' ': " ", '"': "\"",
 	'/': "/", '\\': "\\", 'N': "\u0085", '_': "\u00a0", 'L': "\u2028",
 	'P': "\u2029",
 }
 
-// scanDouble reads a double-quoted scalar and decodes its escapes.
-func (p *yamlParser) scanDouble(off int) (string, int, error) {
-	s := p.line
-	var b strings.Builder
-	start := off + 1
-	for i := start; i < len(s); {
-		switch s[i] {
-		case '"':
-			if b.Len() == 0 {
-				return s[start:i], i + 1, nil
-			}
-			b.WriteString(s[start:i])
-			return b.String(), i + 1, nil
-		case '\\':
-			b.WriteString(s[start:i])
-			if i+1 >= len(s) {
-				return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
-			}
-			if e, ok := yamlSimpleEscapes[s[i+1]]; ok {
-				b.WriteString(e)
-				i += 2
-			} else {
-				r, n, err := p.hexEscape(i)
-				if err != nil {
-					return "", 0, err
-				}
-				b.WriteRune(r)
-				i += n
-			}
-			start = i
-		default:
-			i++
-		}
+// unescape decodes the escape at off (the backslash, not the line's last
+// byte) into b and returns its length. A UTF-16 surrogate pair written as
+// two \u escapes is joined, as JSON does.
+func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
+	s, c := p.line, p.line[off+1]
+	if e, ok := yamlEscapes[c]; ok {
+		b.WriteString(e)
+		return 2, nil
 	}
-	return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
-}
-
-// hexEscape decodes \xNN, \uNNNN or \UNNNNNNNN at off (the backslash),
-// joining a UTF-16 surrogate pair written as two \u escapes as JSON does.
-func (p *yamlParser) hexEscape(off int) (rune, int, error) {
-	s := p.line
-	digits := 0
-	switch s[off+1] {
+	n := 2
+	switch c {
 	case 'x':
-		digits = 2
+		n += 2
 	case 'u':
-		digits = 4
+		n += 4
 	case 'U':
-		digits = 8
+		n += 8
 	default:
-		return 0, 0, p.errAt(off, fmt.Sprintf("unknown escape sequence \\%s", yamlEscapeName(s, off+1)))
+		r, _ := utf8.DecodeRuneInString(s[off+1:])
+		return 0, p.errAt(off, fmt.Sprintf("unknown escape sequence \\%c", r))
 	}
-	r, ok := yamlHex(s, off+2, digits)
-	if !ok {
-		return 0, 0, p.errAt(off, "invalid hexadecimal escape sequence")
+	r := yamlHex(s, off+2, n-2)
+	if r < 0 {
+		return 0, p.errAt(off, "invalid hexadecimal escape sequence")
 	}
-	n := 2 + digits
-	if r >= 0xd800 && r < 0xdc00 && s[off+1] == 'u' && strings.HasPrefix(s[off+n:], "\\u") {
-		if lo, ok := yamlHex(s, off+n+2, 4); ok && lo >= 0xdc00 && lo < 0xe000 {
-			return 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00), n + 6, nil
-		}
+	if lo := yamlHex(s, off+n+2, 4); c == 'u' && r >= 0xd800 && r < 0xdc00 && strings.HasPrefix(s[off+n:], "\\u") && lo >= 0xdc00 && lo < 0xe000 {
+		r, n = 0x10000+(r-0xd800)<<10+(lo-0xdc00), n+6
 	}
 	if !utf8.ValidRune(r) {
-		return 0, 0, p.errAt(off, fmt.Sprintf("escape sequence is not a valid Unicode character (U+%04X)", r))
+		return 0, p.errAt(off, fmt.Sprintf("escape sequence is not a valid Unicode character (U+%04X)", r))
 	}
-	return r, n, nil
+	b.WriteRune(r)
+	return n, nil
 }
 
-// yamlEscapeName is the character after a backslash, for error messages.
-func yamlEscapeName(s string, off int) string {
-	r, _ := utf8.DecodeRuneInString(s[off:])
-	return string(r)
-}
-
-func yamlHex(s string, off, digits int) (rune, bool) {
+// yamlHex decodes the digits hex digits at s[off:], or returns -1.
+func yamlHex(s string, off, digits int) rune {
 	if off+digits > len(s) {
-		return 0, false
+		return -1
 	}
 	v, err := strconv.ParseUint(s[off:off+digits], 16, 32)
 	if err != nil {
-		return 0, false
+		return -1
 	}
-	return rune(v), true
-}
-
-// parseFlow parses a flow collection ({...} or [...]) that must close on the
-// same line. Flow entries are scalars or nested flow collections.
-func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
-	if err := p.enter(off); err != nil {
-		return nil, 0, err
-	}
-	defer p.leave()
-	s := p.line
-	n := p.node(yamlSeq, false, "", off)
-	keyBase, valBase := len(p.keys), len(p.vals)
-	closer := byte(']')
-	if s[off] == '{' {
-		n.Kind, closer = yamlMap, '}'
-	}
-	unclosed := func() error {
-		return p.errAt(off, "flow collection is not closed on this line (multi-line flow collections are not supported)")
-	}
-	var seen map[string]struct{}
-	for i := off + 1; ; {
-		i = yamlSkipBlanks(s, i)
-		if yamlFlowLineEnds(s, i) {
-			return nil, 0, unclosed()
-		}
-		if s[i] == closer {
-			p.finish(n, keyBase, valBase)
-			return n, i + 1, nil
-		}
-		var err error
-		if n.Kind == yamlSeq {
-			var item *yamlNode
-			if item, i, err = p.flowItem(i); err != nil {
-				return nil, 0, err
-			}
-			p.vals = append(p.vals, item)
-		} else {
-			keyOff := i
-			var key string
-			var v *yamlNode
-			if key, v, i, err = p.flowEntry(i); err != nil {
-				return nil, 0, err
-			}
-			if yamlHasKey(p.keys[keyBase:], &seen, key) {
-				return nil, 0, p.errAt(keyOff, fmt.Sprintf("duplicate key %q", key))
-			}
-			p.keys = append(p.keys, key)
-			p.vals = append(p.vals, v)
-		}
-		i = yamlSkipBlanks(s, i)
-		switch {
-		case yamlFlowLineEnds(s, i):
-			return nil, 0, unclosed()
-		case s[i] == ',':
-			i++
-		case s[i] == closer:
-			p.finish(n, keyBase, valBase)
-			return n, i + 1, nil
-		case s[i] == ':' && n.Kind == yamlSeq:
-			return nil, 0, p.errAt(i, "mappings inside flow sequences ([a: b]) are not supported")
-		default:
-			return nil, 0, p.errAt(i, fmt.Sprintf("expected \",\" or %q", closer))
-		}
-	}
-}
-
-// yamlFlowLineEnds reports whether a flow collection runs into the end of
-// the line (or a comment) at i.
-func yamlFlowLineEnds(s string, i int) bool {
-	return i >= len(s) || (s[i] == '#' && i > 0 && yamlIsBlank(s[i-1]))
-}
-
-// flowEntry parses "key", "key: value" or "key:" inside a flow mapping.
-func (p *yamlParser) flowEntry(off int) (string, *yamlNode, int, error) {
-	s := p.line
-	if s[off] == '[' || s[off] == '{' {
-		return "", nil, 0, p.errAt(off, "flow collections as keys are not supported")
-	}
-	if err := p.checkStart(off, true); err != nil {
-		return "", nil, 0, err
-	}
-	var key string
-	var i int
-	if s[off] == '\'' || s[off] == '"' {
-		var err error
-		if key, i, err = p.scanQuoted(off); err != nil {
-			return "", nil, 0, err
-		}
-	} else {
-		i, _ = yamlPlainEnd(s, off, true)
-		key = yamlTrimBlanks(s[off:i])
-	}
-	i = yamlSkipBlanks(s, i)
-	if i >= len(s) || s[i] != ':' {
-		return key, p.null(i), i, nil
-	}
-	i = yamlSkipBlanks(s, i+1)
-	if i < len(s) && (s[i] == ',' || s[i] == '}') {
-		return key, p.null(i), i, nil
-	}
-	v, end, err := p.flowItem(i)
-	if err != nil {
-		return "", nil, 0, err
-	}
-	if j := yamlSkipBlanks(s, end); j < len(s) && s[j] == ':' {
-		return "", nil, 0, p.errAt(j, "unexpected \":\" in a flow mapping value")
-	}
-	return key, v, end, nil
-}
-
-// flowItem parses one scalar or nested collection inside a flow collection.
-func (p *yamlParser) flowItem(off int) (*yamlNode, int, error) {
-	s := p.line
-	if yamlFlowLineEnds(s, off) {
-		return nil, 0, p.errAt(off, "flow collection is not closed on this line (multi-line flow collections are not supported)")
-	}
-	switch s[off] {
-	case '[', '{':
-		return p.parseFlow(off)
-	case '\'', '"':
-		return p.quotedNode(off)
-	}
-	if err := p.checkStart(off, true); err != nil {
-		return nil, 0, err
-	}
-	end, _ := yamlPlainEnd(s, off, true)
-	v := yamlTrimBlanks(s[off:end])
-	if v == "" {
-		return nil, 0, p.errAt(off, "expected a value")
-	}
-	return p.node(yamlScalar, true, v, off), end, nil
+	return rune(v)
 }
 
 func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// yamlTrimBlanks drops trailing blanks, as strings.TrimRight(s, " \t")
-// does, without building a cutset each time.
-func yamlTrimBlanks(s string) string {
-	i := len(s)
-	for i > 0 && yamlIsBlank(s[i-1]) {
-		i--
-	}
-	return s[:i]
-}
-
 // yamlBlankAt reports whether s has a blank or its end at i.
 func yamlBlankAt(s string, i int) bool { return i >= len(s) || yamlIsBlank(s[i]) }
-
-// yamlIndicatorAt reports whether a ':', '?' or '-' just before i acts as an
-// indicator: followed by a blank, the end, or in flow context a flow
-// indicator.
-func yamlIndicatorAt(s string, i int, flow bool) bool {
-	return yamlBlankAt(s, i) || (flow && yamlIsFlowIndicator(s[i]))
-}
-
-func yamlIsFlowIndicator(c byte) bool {
-	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'
-}
 
 func yamlSkipBlanks(s string, i int) int {
 	for i < len(s) && yamlIsBlank(s[i]) {
@@ -882,6 +590,8 @@ func yamlSkipBlanks(s string, i int) int {
 	}
 	return i
 }
+
+func yamlTrimBlanks(s string) string { return strings.TrimRight(s, " \t") }
 
 func yamlIsSeqItem(s string, col int) bool {
 	return col < len(s) && s[col] == '-' && yamlBlankAt(s, col+1)
@@ -891,21 +601,11 @@ func yamlIsMarker(raw, m string) bool {
 	return strings.HasPrefix(raw, m) && yamlBlankAt(raw, len(m))
 }
 
-// yamlRestIsComment reports whether raw holds only blanks or a comment from
-// i on; if not, it returns the offset of the first other character.
-func yamlRestIsComment(raw string, i int) (int, bool) {
-	j := yamlSkipBlanks(raw, i)
-	if j == len(raw) || (raw[j] == '#' && j > i) {
-		return j, true
-	}
-	return j, false
-}
-
 // marshalYAML renders a node as a block-style document ending in "\n", laid
 // out as js-yaml's dump (indent 2, no line folding) lays it out, so files the
 // official client wrote come back byte for byte. A nil node is "null".
 func marshalYAML(n *yamlNode) []byte {
-	b := make([]byte, 0, yamlSizeHint(n, 0))
+	var b []byte
 	switch {
 	case n != nil && n.Kind == yamlMap && len(n.Keys) > 0:
 		b = yamlAppendMap(b, n, 0, false)
@@ -945,24 +645,6 @@ func yamlAppendMap(b []byte, n *yamlNode, indent int, inline bool) []byte {
 		}
 	}
 	return b
-}
-
-// yamlSizeHint estimates the rendered size of n at indent, so the output
-// buffer is allocated once instead of doubling its way up: with the GC off
-// the doubling stays in memory (`use host` at 10 000 contexts, 57 MiB peak
-// RSS with the hint, 79 MiB without).
-func yamlSizeHint(n *yamlNode, indent int) int {
-	if n == nil {
-		return 8
-	}
-	size := len(n.Value) + 8
-	for _, k := range n.Keys {
-		size += indent + len(k) + 4
-	}
-	for _, v := range n.Vals {
-		size += yamlSizeHint(v, indent+2) + indent
-	}
-	return size
 }
 
 // yamlAppendSeq writes a non-empty sequence's items at indent; a map or
@@ -1063,51 +745,29 @@ func yamlQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
+// yamlQuoteEscapes are the short escapes yamlDoubleQuote writes, as
+// js-yaml writes them; other characters that need one get \x, \u or \U.
+var yamlQuoteEscapes = map[rune]string{
+	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`,
+	'\v': `\v`, '\f': `\f`, '\r': `\r`, 0x1b: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
+}
+
 // yamlDoubleQuote writes s in double quotes with js-yaml's escapes.
 func yamlDoubleQuote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	b = append(b, '"')
+	b := []byte{'"'}
 	for _, r := range s {
-		switch r {
-		case '"':
-			b = append(b, `\"`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case 0:
-			b = append(b, `\0`...)
-		case '\a':
-			b = append(b, `\a`...)
-		case '\b':
-			b = append(b, `\b`...)
-		case '\t':
-			b = append(b, `\t`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\v':
-			b = append(b, `\v`...)
-		case '\f':
-			b = append(b, `\f`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case 0x1b:
-			b = append(b, `\e`...)
-		case 0x85:
-			b = append(b, `\N`...)
-		case 0x2028:
-			b = append(b, `\L`...)
-		case 0x2029:
-			b = append(b, `\P`...)
+		e, short := yamlQuoteEscapes[r]
+		switch {
+		case short:
+			b = append(b, e...)
+		case !needsEscape(r):
+			b = utf8.AppendRune(b, r)
+		case r <= 0xff:
+			b = fmt.Appendf(b, `\x%02X`, r)
+		case r <= 0xffff:
+			b = fmt.Appendf(b, `\u%04X`, r)
 		default:
-			switch {
-			case !needsEscape(r):
-				b = utf8.AppendRune(b, r)
-			case r <= 0xff:
-				b = fmt.Appendf(b, `\x%02X`, r)
-			case r <= 0xffff:
-				b = fmt.Appendf(b, `\u%04X`, r)
-			default:
-				b = fmt.Appendf(b, `\U%08X`, r)
-			}
+			b = fmt.Appendf(b, `\U%08X`, r)
 		}
 	}
 	return string(append(b, '"'))
