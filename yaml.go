@@ -1,22 +1,21 @@
 package main
 
-// yaml.go: the YAML subset that hosts.yml, tokens.yml and `auth list -o yaml`
-// need, which is what our writer and the official client's js-yaml write:
-// block mappings and sequences, plain and quoted one-line scalars, the empty
-// collections {} and [], and comments. Everything else (flow collections with
-// entries, block scalars, anchors, aliases, tags, several documents, tabs as
-// indentation) is an error naming its line and column: a file we cannot
-// fully understand is never silently misread, and so never rewritten wrong.
+// yaml.go reads and writes the YAML subset of SPEC §2, which is what our
+// writer and the official client's js-yaml write: block mappings and
+// sequences, plain and quoted one-line scalars, {} and [], and comments.
+// Anything else (flow collections with entries, block scalars, anchors,
+// aliases, tags, several documents, tabs as indentation) is an error naming
+// its line and column, so a file is never misread and rewritten wrong.
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// yamlKind says what a yamlNode holds.
 type yamlKind int
 
 const (
@@ -25,32 +24,25 @@ const (
 	yamlSeq
 )
 
-// yamlNode is one value of a parsed document. Maps keep key order so a file
-// is rewritten in the order it was read, unknown keys included.
+// yamlNode is one value. Maps keep their key order, so a rewrite keeps the
+// file's order and its unknown keys.
 type yamlNode struct {
-	Kind yamlKind
-	// Value is the decoded text of a scalar.
-	Value string
-	// Plain marks a scalar that was unquoted in the source (so `~`, `null`,
-	// empty, `true`, `12` keep their YAML meaning) or that the writer must
-	// emit verbatim (booleans such as `active: true`). Strings set by the
-	// program leave it false and the writer quotes them when needed.
-	Plain bool
-	// Keys and Vals are a map's entries in order; Vals alone are a
-	// sequence's items.
-	Keys []string
-	Vals []*yamlNode
-	// Line and Col (1-based) locate the node in the source, for errors.
-	Line, Col int
+	Kind  yamlKind
+	Value string // a scalar's decoded text
+	// Plain marks a scalar unquoted in the source (so `~`, `12`, `true`
+	// keep their YAML meaning) or one the writer writes bare (yamlBool).
+	// Strings set by the program leave it false and are quoted as needed.
+	Plain     bool
+	Keys      []string    // a map's keys
+	Vals      []*yamlNode // a map's values, in Keys' order, or a sequence's items
+	Line, Col int         // 1-based position in the source, for errors
 }
 
-// yamlMaxDepth bounds nesting so a hostile file cannot exhaust the stack;
-// real files nest five levels deep.
+// yamlMaxDepth bounds nesting against hostile files; real ones nest 5 deep.
 const yamlMaxDepth = 100
 
-// yamlSyntaxError is the only error parseYAMLText returns. Line and Col are
-// 1-based; Col counts characters (runes), not bytes, so it matches what an
-// editor shows.
+// yamlSyntaxError is the only error parseYAMLText returns. Col counts
+// runes, as an editor does.
 type yamlSyntaxError struct {
 	Line, Col int
 	Msg       string
@@ -60,27 +52,23 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// yamlParser reads the source one line at a time: block structure is decided
-// by indentation, so the parser holds one content line (peek skips blank
-// lines, comments and document markers) and parses the nodes that start at a
-// byte offset in it.
+// yamlParser holds one content line at a time (peek skips blank lines,
+// comments and document markers): block structure is all indentation.
 type yamlParser struct {
-	rest    string // the raw lines not read yet
-	nextNum int    // the line number of the first of them
-
-	has    bool   // line is the current content line, not yet consumed
-	line   string // without its line ending
-	num    int
-	indent int // leading spaces
-
-	started, content, ended bool // "---" seen, a content line seen, "..." seen
-	depth                   int
+	rest    string // the lines not read yet
+	has     bool   // line is the current content line, not yet consumed
+	line    string // without its line ending
+	num     int    // line's number
+	indent  int    // line's leading spaces
+	depth   int
+	started bool // "---" seen
+	content bool // a content line seen
+	ended   bool // "..." seen
 }
 
-// parseYAMLText parses one document. Empty or comment-only input returns
-// (nil, nil).
+// parseYAMLText parses one document; empty or comment-only input is (nil, nil).
 func parseYAMLText(src string) (*yamlNode, error) {
-	p := &yamlParser{rest: strings.TrimPrefix(src, "\uFEFF"), nextNum: 1}
+	p := &yamlParser{rest: strings.TrimPrefix(src, "\uFEFF")}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -101,13 +89,13 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
 }
 
-// peek makes the next content line current, if there is one. Every raw line
-// is checked on the way, so errors come out in file order.
+// peek makes the next content line current, if there is one, checking
+// every raw line on the way so that errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
 	for !p.has && p.rest != "" {
-		raw, rest, _ := strings.Cut(p.rest, "\n")
-		p.rest, p.num = rest, p.nextNum
-		p.nextNum++
+		var raw string
+		raw, p.rest, _ = strings.Cut(p.rest, "\n")
+		p.num++
 		p.line = strings.TrimSuffix(raw, "\r")
 		if err := p.classify(); err != nil {
 			return false, err
@@ -116,17 +104,14 @@ func (p *yamlParser) peek() (bool, error) {
 	return p.has, nil
 }
 
-// classify checks the raw line p.line and makes it current unless it is
-// blank, a comment or a document marker.
+// classify makes p.line current unless it is blank, a comment or a
+// document marker.
 func (p *yamlParser) classify() error {
 	s := p.line
 	if err := p.checkChars(); err != nil {
 		return err
 	}
-	p.indent = 0
-	for p.indent < len(s) && s[p.indent] == ' ' {
-		p.indent++
-	}
+	p.indent = len(s) - len(strings.TrimLeft(s, " "))
 	if j := yamlSkipBlanks(s, p.indent); j == len(s) || s[j] == '#' {
 		return nil
 	}
@@ -151,9 +136,8 @@ func (p *yamlParser) classify() error {
 	return nil
 }
 
-// checkChars rejects what a YAML stream may not contain: NUL and other
-// control characters, lone carriage returns, invalid UTF-8 and the
-// non-characters U+FFFE/U+FFFF.
+// checkChars rejects what YAML may not hold: control characters but tab,
+// lone carriage returns, invalid UTF-8 and U+FFFE/U+FFFF.
 func (p *yamlParser) checkChars() error {
 	for i, r := range p.line {
 		msg := ""
@@ -183,7 +167,6 @@ func (p *yamlParser) errAt(off int, msg string) error {
 	return &yamlSyntaxError{Line: p.num, Col: p.colAt(off), Msg: msg}
 }
 
-// colAt is the 1-based rune column of byte offset off in the current line.
 func (p *yamlParser) colAt(off int) int {
 	return utf8.RuneCountInString(p.line[:min(off, len(p.line))]) + 1
 }
@@ -192,8 +175,8 @@ func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yam
 	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
 }
 
-// onlyComment accepts only blanks or a comment from offset i on, consumes
-// the line, and otherwise fails with msg at the first other character.
+// onlyComment consumes the line if it holds only blanks or a comment from
+// offset i on, and otherwise fails with msg.
 func (p *yamlParser) onlyComment(i int, msg string) error {
 	j := yamlSkipBlanks(p.line, i)
 	if j < len(p.line) && (p.line[j] != '#' || j == i) {
@@ -203,47 +186,36 @@ func (p *yamlParser) onlyComment(i int, msg string) error {
 	return nil
 }
 
-// enter counts one level of nesting for a collection starting at off.
-func (p *yamlParser) enter(off int) error {
-	if p.depth++; p.depth > yamlMaxDepth {
-		return p.errAt(off, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
-	}
-	return nil
-}
-
-// parseNode parses the node that starts at byte offset col of the current
-// line; parent is the indentation of the enclosing collection (-1 at the
-// top), which the lines after a scalar must not exceed.
+// parseNode parses the node at byte offset col of the current line; parent
+// is the enclosing collection's indentation (-1 at the top), which the
+// lines after a scalar must not exceed.
 func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
 	if yamlIsSeqItem(p.line, col) {
-		return p.parseSeq(col)
+		return p.parseBlock(col, yamlSeq)
 	}
 	if err := p.checkStart(col); err != nil {
 		return nil, err
 	}
-	_, _, isKey, err := p.scanKey(col)
-	if err != nil {
-		return nil, err
-	}
-	if isKey {
-		return p.parseMap(col)
+	if _, _, isKey, err := p.scanKey(col); err != nil || isKey {
+		if err != nil {
+			return nil, err
+		}
+		return p.parseBlock(col, yamlMap)
 	}
 	n, err := p.scanValue(col)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := p.peek()
-	if err != nil {
+	if ok, err := p.peek(); err != nil || (ok && p.indent > parent) {
+		if err == nil {
+			err = p.errAt(p.indent, yamlIndentMsg(n))
+		}
 		return nil, err
-	}
-	if ok && p.indent > parent {
-		return nil, p.errAt(p.indent, yamlIndentMsg(n))
 	}
 	return n, nil
 }
 
-// yamlIndentMsg explains an over-indented line; after a plain scalar it is
-// most likely a multi-line plain scalar, which this reader does not support.
+// yamlIndentMsg explains an over-indented line after prev.
 func yamlIndentMsg(prev *yamlNode) string {
 	if prev.Kind == yamlScalar && prev.Plain && prev.Value != "" {
 		return "bad indentation (multi-line plain scalars are not supported; quote the value on one line)"
@@ -251,51 +223,89 @@ func yamlIndentMsg(prev *yamlNode) string {
 	return "bad indentation"
 }
 
-// parseMap parses a block mapping whose keys sit at byte offset col.
-func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
-	if err := p.enter(col); err != nil {
-		return nil, err
+// parseBlock parses a block mapping or sequence whose keys or dashes sit at
+// byte offset col.
+func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
+	if p.depth++; p.depth > yamlMaxDepth {
+		return nil, p.errAt(col, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
 	}
 	defer func() { p.depth-- }()
-	m := p.node(yamlMap, false, "", col)
+	n := p.node(kind, false, "", col)
 	var seen map[string]bool
 	for {
-		if yamlIsSeqItem(p.line, col) {
-			return nil, p.errAt(col, "expected a map key, found a sequence item")
+		var v *yamlNode
+		var err error
+		if kind == yamlSeq {
+			v, err = p.parseItem(col)
+		} else {
+			v, err = p.parseEntry(n, col, &seen)
 		}
-		if err := p.checkStart(col); err != nil {
-			return nil, err
-		}
-		key, colon, isKey, err := p.scanKey(col)
 		if err != nil {
 			return nil, err
 		}
-		if !isKey {
-			return nil, p.errAt(col, "expected a map key (\"key: value\")")
-		}
-		if yamlHasKey(m.Keys, &seen, key) {
-			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
-		}
-		v, err := p.parseValue(col, colon)
-		if err != nil {
-			return nil, err
-		}
-		m.Keys, m.Vals = append(m.Keys, key), append(m.Vals, v)
+		n.Vals = append(n.Vals, v)
 		ok, err := p.peek()
 		switch {
 		case err != nil:
 			return nil, err
 		case !ok || p.indent < col:
-			return m, nil
+			return n, nil
 		case p.indent > col:
 			return nil, p.errAt(p.indent, yamlIndentMsg(v))
+		case kind == yamlSeq && !yamlIsSeqItem(p.line, col):
+			return n, nil // a key at the same indentation: the caller's map goes on
 		}
 	}
 }
 
-// yamlHasKey reports whether keys (a map's keys so far) holds key, and
-// records it. Small maps are scanned; larger ones get a set, so a file with
-// thousands of hosts is still read in linear time.
+// parseEntry parses one "key: value" of map m, adds the key and returns
+// the value: on the same line, or a block below.
+func (p *yamlParser) parseEntry(m *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
+	if yamlIsSeqItem(p.line, col) {
+		return nil, p.errAt(col, "expected a map key, found a sequence item")
+	}
+	if err := p.checkStart(col); err != nil {
+		return nil, err
+	}
+	key, colon, isKey, err := p.scanKey(col)
+	switch {
+	case err != nil:
+		return nil, err
+	case !isKey:
+		return nil, p.errAt(col, "expected a map key (\"key: value\")")
+	case yamlHasKey(m.Keys, seen, key):
+		return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
+	}
+	m.Keys = append(m.Keys, key)
+	s := p.line
+	j := yamlSkipBlanks(s, colon+1)
+	switch {
+	case j == len(s) || s[j] == '#':
+		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
+	case yamlIsSeqItem(s, j):
+		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
+	}
+	if err := p.checkStart(j); err != nil {
+		return nil, err
+	}
+	return p.scanValue(j)
+}
+
+// parseItem parses the sequence item after the dash at col.
+func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
+	s := p.line
+	j := yamlSkipBlanks(s, col+1)
+	switch tab := strings.IndexByte(s[col+1:j], '\t'); {
+	case j == len(s) || s[j] == '#':
+		return p.below(col, false, p.node(yamlScalar, true, "", col+1))
+	case tab >= 0:
+		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
+	}
+	return p.parseNode(j, col)
+}
+
+// yamlHasKey reports whether keys holds key, and records it; maps past 16
+// keys get a set, so thousands of hosts still read in linear time.
 func yamlHasKey(keys []string, seen *map[string]bool, key string) bool {
 	if *seen == nil {
 		if len(keys) < 16 {
@@ -311,27 +321,10 @@ func yamlHasKey(keys []string, seen *map[string]bool, key string) bool {
 	return dup
 }
 
-// parseValue parses what follows "key:" (colon is the colon's offset) in a
-// map whose keys sit at col: a value on the same line, or a block below.
-func (p *yamlParser) parseValue(col, colon int) (*yamlNode, error) {
-	s := p.line
-	j := yamlSkipBlanks(s, colon+1)
-	if j == len(s) || s[j] == '#' {
-		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
-	}
-	if yamlIsSeqItem(s, j) {
-		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
-	}
-	if err := p.checkStart(j); err != nil {
-		return nil, err
-	}
-	return p.scanValue(j)
-}
-
 // below parses a value that starts on the line after its key or dash: a
 // node indented deeper than parent or, after a key (seqSame), a sequence at
 // the key's own indentation, as js-yaml writes one. Otherwise the value is
-// null, the given node located at the end of the key's or dash's line.
+// null, located at the end of the key's or dash's line.
 func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode, error) {
 	p.has = false
 	ok, err := p.peek()
@@ -341,105 +334,55 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 	case ok && p.indent > parent:
 		return p.parseNode(p.indent, parent)
 	case ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, parent):
-		return p.parseSeq(parent)
+		return p.parseBlock(parent, yamlSeq)
 	}
 	return null, nil
 }
 
-// parseSeq parses a block sequence whose dashes sit at byte offset col.
-func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
-	if err := p.enter(col); err != nil {
-		return nil, err
-	}
-	defer func() { p.depth-- }()
-	n := p.node(yamlSeq, false, "", col)
-	for {
-		s, j := p.line, col+1
-		for j < len(s) && yamlIsBlank(s[j]) {
-			j++
-		}
-		var item *yamlNode
-		var err error
-		switch tab := strings.IndexByte(s[col+1:j], '\t'); {
-		case j == len(s) || s[j] == '#':
-			item, err = p.below(col, false, p.node(yamlScalar, true, "", col+1))
-		case tab >= 0:
-			err = p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
-		default:
-			item, err = p.parseNode(j, col)
-		}
-		if err != nil {
-			return nil, err
-		}
-		n.Vals = append(n.Vals, item)
-		ok, err := p.peek()
-		switch {
-		case err != nil:
-			return nil, err
-		case !ok || p.indent < col:
-			return n, nil
-		case p.indent > col:
-			return nil, p.errAt(p.indent, yamlIndentMsg(item))
-		case !yamlIsSeqItem(p.line, col):
-			return n, nil // a key at the same indentation: the caller's map goes on
-		}
-	}
-}
-
-// checkStart rejects the characters that cannot begin a plain scalar, with a
-// message naming the unsupported feature they introduce.
+// checkStart rejects what cannot begin a plain scalar, naming the feature.
 func (p *yamlParser) checkStart(off int) error {
-	s := p.line
-	msg := ""
-	switch c := s[off]; c {
-	case '&':
+	msg, c, blank := "", p.line[off], yamlBlankAt(p.line, off+1)
+	switch {
+	case c == '&':
 		msg = "anchors (&) are not supported"
-	case '*':
+	case c == '*':
 		msg = "aliases (*) are not supported"
-	case '!':
+	case c == '!':
 		msg = "tags (!) are not supported"
-	case '|', '>':
+	case c == '|' || c == '>':
 		msg = "block scalars (| and >) are not supported; use a quoted string"
-	case '%', '@', '`':
+	case c == '%' || c == '@' || c == '`':
 		msg = fmt.Sprintf("%q cannot start a plain value; quote the value", c)
-	case ',', ']', '}', '#':
+	case c == ',' || c == ']' || c == '}' || c == '#':
 		msg = fmt.Sprintf("unexpected %q", c)
-	case '?':
-		if yamlBlankAt(s, off+1) {
-			msg = "explicit keys (\"? \") are not supported"
-		}
-	case ':':
-		if yamlBlankAt(s, off+1) {
-			msg = "missing key before \":\""
-		}
+	case c == '?' && blank:
+		msg = "explicit keys (\"? \") are not supported"
+	case c == ':' && blank:
+		msg = "missing key before \":\""
+	default:
+		return nil
 	}
-	if msg != "" {
-		return p.errAt(off, msg)
-	}
-	return nil
+	return p.errAt(off, msg)
 }
 
-// scanKey looks for a mapping key at off: a quoted or plain scalar followed
-// by ":" and a blank. It returns the key and the colon's offset.
+// scanKey looks for a key at off: a quoted or plain scalar followed by ":"
+// and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
 	s := p.line
 	switch s[off] {
 	case '\'', '"':
 		key, end, err := p.scanQuoted(off)
-		if err != nil {
-			return "", 0, false, err
-		}
 		j := yamlSkipBlanks(s, end)
-		return key, j, j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1), nil
+		return key, j, err == nil && j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1), err
 	case '[', '{':
 		return "", 0, false, nil
 	}
 	end, isColon := yamlPlainEnd(s, off)
-	return yamlTrimBlanks(s[off:end]), end, isColon, nil
+	return strings.TrimRight(s[off:end], " \t"), end, isColon, nil
 }
 
-// scanValue reads the scalar, {} or [] at off and the rest of the line,
-// which may hold only a comment.
+// scanValue reads the scalar, {} or [] at off; the rest of the line may
+// hold only a comment.
 func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
 	s := p.line
 	var n *yamlNode
@@ -465,7 +408,7 @@ func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
 		if end, isColon = yamlPlainEnd(s, off); isColon {
 			return nil, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
 		}
-		n = p.node(yamlScalar, true, yamlTrimBlanks(s[off:end]), off)
+		n = p.node(yamlScalar, true, strings.TrimRight(s[off:end], " \t"), off)
 	}
 	if j := yamlSkipBlanks(s, end); j < len(s) && (s[j] != '#' || !yamlIsBlank(s[j-1])) {
 		return nil, p.errAt(j, "unexpected text after the value")
@@ -474,9 +417,8 @@ func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
 	return n, nil
 }
 
-// yamlPlainEnd finds where a plain scalar starting at off ends: at ": " (a
-// mapping indicator, reported by isColon), at " #" (a comment) or at the end
-// of the line. The result still includes trailing blanks.
+// yamlPlainEnd finds where a plain scalar at off ends: at ": " (isColon),
+// at " #" or at the end of the line, trailing blanks included.
 func yamlPlainEnd(s string, off int) (end int, isColon bool) {
 	for i := off; i < len(s); i++ {
 		switch {
@@ -490,10 +432,9 @@ func yamlPlainEnd(s string, off int) (end int, isColon bool) {
 }
 
 // scanQuoted reads the one-line quoted scalar at off and returns its text
-// and the offset just past the closing quote.
+// and the offset past the closing quote.
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
-	s := p.line
-	q := s[off]
+	s, q := p.line, p.line[off]
 	var b strings.Builder
 	start := off + 1
 	for i := start; i < len(s); {
@@ -505,7 +446,7 @@ func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 		case s[i] == q:
 			b.WriteString(s[start:i])
 			return b.String(), i + 1, nil
-		case s[i] == '\\' && q == '"' && i+1 < len(s): // at the end, unterminated
+		case s[i] == '\\' && q == '"' && i+1 < len(s): // at the end: unterminated
 			b.WriteString(s[start:i])
 			n, err := p.unescape(&b, i)
 			if err != nil {
@@ -517,14 +458,10 @@ func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 			i++
 		}
 	}
-	kind := "double"
-	if q == '\'' {
-		kind = "single"
-	}
+	kind := map[byte]string{'\'': "single", '"': "double"}[q]
 	return "", 0, p.errAt(off, "unterminated "+kind+"-quoted string (multi-line quoted strings are not supported)")
 }
 
-// yamlEscapes maps the one-letter escapes of double-quoted scalars.
 var yamlEscapes = map[byte]string{
 	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", '\t': "\t", 'n': "\n",
 	'v': "\v", 'f': "\f", 'r': "\r", 'e': "\x1b", ' ': " ", '"': "\"",
@@ -532,24 +469,17 @@ var yamlEscapes = map[byte]string{
 	'P': "\u2029",
 }
 
-// unescape decodes the escape at off (the backslash, not the line's last
-// byte) into b and returns its length. A UTF-16 surrogate pair written as
-// two \u escapes is joined, as JSON does.
+// unescape decodes the escape at off (a backslash before the line's end)
+// into b and returns its length. A UTF-16 surrogate pair written as two \u
+// escapes is joined, as in JSON.
 func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
 	s, c := p.line, p.line[off+1]
 	if e, ok := yamlEscapes[c]; ok {
 		b.WriteString(e)
 		return 2, nil
 	}
-	n := 2
-	switch c {
-	case 'x':
-		n += 2
-	case 'u':
-		n += 4
-	case 'U':
-		n += 8
-	default:
+	n := 2 + map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+	if n == 2 {
 		r, _ := utf8.DecodeRuneInString(s[off+1:])
 		return 0, p.errAt(off, fmt.Sprintf("unknown escape sequence \\%c", r))
 	}
@@ -591,93 +521,68 @@ func yamlSkipBlanks(s string, i int) int {
 	return i
 }
 
-func yamlTrimBlanks(s string) string { return strings.TrimRight(s, " \t") }
-
 func yamlIsSeqItem(s string, col int) bool {
 	return col < len(s) && s[col] == '-' && yamlBlankAt(s, col+1)
 }
 
-func yamlIsMarker(raw, m string) bool {
-	return strings.HasPrefix(raw, m) && yamlBlankAt(raw, len(m))
-}
+func yamlIsMarker(s, m string) bool { return strings.HasPrefix(s, m) && yamlBlankAt(s, len(m)) }
 
-// marshalYAML renders a node as a block-style document ending in "\n", laid
-// out as js-yaml's dump (indent 2, no line folding) lays it out, so files the
-// official client wrote come back byte for byte. A nil node is "null".
+// marshalYAML renders n as a block-style document laid out as js-yaml's
+// dump lays it out (indent 2, no folding), so the official client's files
+// come back byte for byte. A nil node is "null".
 func marshalYAML(n *yamlNode) []byte {
-	var b []byte
-	switch {
-	case n != nil && n.Kind == yamlMap && len(n.Keys) > 0:
-		b = yamlAppendMap(b, n, 0, false)
-	case n != nil && n.Kind == yamlSeq && len(n.Vals) > 0:
-		b = yamlAppendSeq(b, n, 0, false)
-	default:
-		t := yamlInline(n)
-		if n != nil && n.Kind == yamlScalar && n.Plain && (strings.HasPrefix(t, "---") || strings.HasPrefix(t, "...")) {
-			t = " " + t // at column 0 this would be a document marker
-		}
-		b = append(append(b, t...), '\n')
+	if yamlIsBlock(n) {
+		return yamlAppendBlock(nil, n, 0, false)
 	}
-	return b
+	t := yamlInline(n)
+	if n != nil && n.Plain && (strings.HasPrefix(t, "---") || strings.HasPrefix(t, "...")) {
+		t = " " + t // at column 0 it would be a document marker
+	}
+	return []byte(t + "\n")
 }
 
-// yamlAppendMap writes a non-empty map's entries at indent; inline means the
-// first key continues a line already started (after "- ").
-func yamlAppendMap(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	for i, k := range n.Keys {
+// yamlIsBlock reports whether n is a non-empty map or sequence.
+func yamlIsBlock(n *yamlNode) bool {
+	return n != nil && (n.Kind == yamlMap && len(n.Keys) > 0 || n.Kind == yamlSeq && len(n.Vals) > 0)
+}
+
+// yamlAppendBlock writes the entries of block n at indent; inline means the
+// first one continues a line already started with "- ". Like js-yaml, a
+// map's block value starts on the next line, a sequence item's on the
+// dash's line.
+func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
+	count := len(n.Vals)
+	if n.Kind == yamlMap {
+		count = len(n.Keys)
+	}
+	for i := range count {
 		if i > 0 || !inline {
-			b = yamlAppendIndent(b, indent)
+			b = append(b, strings.Repeat(" ", indent)...)
 		}
-		b = append(b, yamlQuote(k)...)
-		b = append(b, ':')
 		var v *yamlNode
 		if i < len(n.Vals) {
 			v = n.Vals[i]
 		}
+		if n.Kind == yamlMap {
+			b = append(append(b, yamlQuote(n.Keys[i])...), ':')
+		} else {
+			b = append(b, '-')
+		}
 		switch {
-		case v != nil && v.Kind == yamlMap && len(v.Keys) > 0:
-			b = yamlAppendMap(append(b, '\n'), v, indent+2, false)
-		case v != nil && v.Kind == yamlSeq && len(v.Vals) > 0:
-			// js-yaml indents a sequence under its key.
-			b = yamlAppendSeq(append(b, '\n'), v, indent+2, false)
-		default:
+		case !yamlIsBlock(v):
 			b = append(append(append(b, ' '), yamlInline(v)...), '\n')
-		}
-	}
-	return b
-}
-
-// yamlAppendSeq writes a non-empty sequence's items at indent; a map or
-// sequence item starts on the dash's line, as js-yaml writes it.
-func yamlAppendSeq(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	for i, v := range n.Vals {
-		if i > 0 || !inline {
-			b = yamlAppendIndent(b, indent)
-		}
-		b = append(b, '-', ' ')
-		switch {
-		case v != nil && v.Kind == yamlMap && len(v.Keys) > 0:
-			b = yamlAppendMap(b, v, indent+2, true)
-		case v != nil && v.Kind == yamlSeq && len(v.Vals) > 0:
-			b = yamlAppendSeq(b, v, indent+2, true)
+		case n.Kind == yamlMap:
+			b = yamlAppendBlock(append(b, '\n'), v, indent+2, false)
 		default:
-			b = append(append(b, yamlInline(v)...), '\n')
+			b = yamlAppendBlock(append(b, ' '), v, indent+2, true)
 		}
 	}
 	return b
 }
 
-func yamlAppendIndent(b []byte, n int) []byte {
-	for range n {
-		b = append(b, ' ')
-	}
-	return b
-}
-
-// yamlInline is the one-line form of an empty collection or a scalar.
-// Plain scalars are written verbatim (an empty one as null) unless the text
-// would break the document, in which case it is quoted: a malformed Plain
-// value then reads back as a string rather than corrupting the file.
+// yamlInline is the one-line form of an empty collection or a scalar. A
+// plain scalar is written bare (an empty one as null) unless it would not
+// read back the same; it is then quoted, so it never corrupts the file.
 func yamlInline(n *yamlNode) string {
 	switch {
 	case n == nil:
@@ -694,65 +599,43 @@ func yamlInline(n *yamlNode) string {
 	return yamlQuote(n.Value)
 }
 
-// yamlPlainSafe reports whether s reads back as the same plain scalar in any
-// block position: the reader's rules, not yamlQuote's stricter choice, so a
-// plain `-3` or `:x` read from a file is written back unchanged.
+// yamlPlainSafe reports whether s reads back as the same plain scalar as a
+// value or an item, by the reader's own rules (not yamlQuote's stricter
+// ones), so a plain `-3` or `:x` from a file is written back unchanged.
+// Invisible and control characters but an inner tab (a YAML 1.1 timestamp
+// separator) are escaped even so: a leading U+FEFF would read as a byte
+// order mark, and raw bidi controls leave the file.
 func yamlPlainSafe(s string) bool {
-	if s == "" || yamlIsBlank(s[0]) || yamlIsBlank(s[len(s)-1]) || s[len(s)-1] == ':' {
+	if s == "" || yamlIsBlank(s[0]) || yamlIsBlank(s[len(s)-1]) || yamlIsSeqItem(s, 0) || strings.IndexByte("'\"[{", s[0]) >= 0 ||
+		!utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) >= 0 {
 		return false
 	}
-	switch s[0] {
-	case '&', '*', '!', '|', '>', '%', '@', '`', ',', '[', ']', '{', '}', '#', '\'', '"':
-		return false
-	case '-', '?', ':':
-		if yamlBlankAt(s, 1) {
-			return false
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ':' && yamlIsBlank(s[i+1]): // i+1 exists: s does not end in ':'
-			return false
-		case c == '#' && i > 0 && yamlIsBlank(s[i-1]):
-			return false
-		}
-	}
-	// Invisible and control characters are escaped even here: a leading
-	// U+FEFF would read back as a byte order mark, and the file stays free
-	// of raw bidi controls whatever it held before. An inner tab stays, as
-	// it may be part of a typed value (a YAML 1.1 timestamp separator).
-	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) < 0
+	end, isColon := yamlPlainEnd(s, 0)
+	return end == len(s) && !isColon && (&yamlParser{line: s}).checkStart(0) == nil
 }
 
-// yamlQuote returns s as a scalar that reads back as exactly s: plain when
-// that is unambiguous (as js-yaml leaves `127.0.0.1:5001` or
-// `https://issuer.example` bare), single-quoted when s has only printable
-// characters, double-quoted with escapes otherwise. Null, boolean, number and
-// timestamp look-alikes of YAML 1.1 and 1.2 are always quoted, so any reader
-// sees a string. Invalid UTF-8 cannot be represented in YAML: each invalid
-// byte sequence is replaced by U+FFFD, so the output still parses (the
-// round-trip property holds for valid UTF-8 only).
+// yamlQuote returns s as a scalar that reads back as exactly s: bare when
+// unambiguous (as js-yaml leaves `127.0.0.1:5001` bare), single-quoted when
+// printable, else double-quoted with escapes. Invalid UTF-8 cannot be
+// written in YAML: each bad sequence becomes U+FFFD.
 func yamlQuote(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, needsEscape) >= 0 {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	switch {
+	case strings.IndexFunc(s, needsEscape) >= 0:
 		return yamlDoubleQuote(s)
-	}
-	if yamlIsPlainString(s) {
+	case yamlIsPlainString(s):
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// yamlQuoteEscapes are the short escapes yamlDoubleQuote writes, as
-// js-yaml writes them; other characters that need one get \x, \u or \U.
+// yamlQuoteEscapes are the short escapes js-yaml writes; other characters
+// that need one get \x, \u or \U.
 var yamlQuoteEscapes = map[rune]string{
 	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`,
 	'\v': `\v`, '\f': `\f`, '\r': `\r`, 0x1b: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
 }
 
-// yamlDoubleQuote writes s in double quotes with js-yaml's escapes.
 func yamlDoubleQuote(s string) string {
 	b := []byte{'"'}
 	for _, r := range s {
@@ -774,108 +657,28 @@ func yamlDoubleQuote(s string) string {
 }
 
 // yamlIsPlainString reports whether printable s can be written bare and
-// still read back as the string s. It is deliberately stricter than YAML
-// requires (any leading indicator quotes), but keeps hosts, emails, URLs and
-// names bare as js-yaml does.
+// read back as the string s by any reader. It is stricter than YAML needs
+// (any leading indicator quotes) but keeps hosts, emails, URLs and names
+// bare, as js-yaml does.
 func yamlIsPlainString(s string) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
-		return false
-	}
-	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) >= 0 {
-		return false
-	}
-	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasPrefix(s, "...") {
-		return false
-	}
-	return !yamlLooksTyped(s)
+	return s != "" && s[0] != ' ' && s[len(s)-1] != ' ' && s[len(s)-1] != ':' &&
+		strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) < 0 && !strings.HasPrefix(s, "...") &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !yamlLooksTyped(s)
 }
 
-// yamlLooksTyped reports whether a plain s could be read as something other
-// than a string by a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go yaml.v2/v3):
-// null, booleans (yes/no/on/off/y/n too), numbers, timestamps, merge keys.
+// yamlTyped matches what a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go
+// yaml.v2/v3) could read as other than a string: null, booleans, merge
+// keys, and, generously, numbers (signs, 0x/0o/0b, underscores,
+// sexagesimal, exponents, .inf, .nan) and the start of a timestamp.
+var yamlTyped = regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
+	`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
+	`(?:[0-9_]*[0-9][0-9_]*(?::[0-9_]*)*(?:\.[0-9_]*)?|_*\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?)$|` +
+	`^[0-9]{4}-[0-9]`)
+
+// yamlLooksTyped reports whether plain s could be read as other than a
+// string. Most strings (hosts, emails) fail the first-byte test.
 func yamlLooksTyped(s string) bool {
-	if len(s) <= 5 {
-		switch strings.ToLower(s) {
-		case "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "<<", "=":
-			return true
-		}
-	}
-	return yamlLooksNumber(s) || yamlLooksDate(s)
-}
-
-// yamlLooksNumber matches, generously, the int and float forms of YAML 1.1
-// and 1.2: signs, 0x/0o/0b prefixes, underscores, sexagesimal, exponents,
-// .inf and .nan.
-func yamlLooksNumber(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	if low := strings.ToLower(s); low == ".inf" || low == ".nan" {
-		return true
-	}
-	if len(s) > 2 && s[0] == '0' {
-		switch s[1] {
-		case 'x', 'X':
-			return yamlAllIn(s[2:], "0123456789abcdefABCDEF_")
-		case 'o', 'O':
-			return yamlAllIn(s[2:], "01234567_")
-		case 'b', 'B':
-			return yamlAllIn(s[2:], "01_")
-		}
-	}
-	i, digits := 0, 0
-	scan := func() {
-		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '_') {
-			if s[i] != '_' {
-				digits++
-			}
-			i++
-		}
-	}
-	scan()
-	for digits > 0 && i < len(s) && s[i] == ':' { // sexagesimal 1:30
-		i++
-		scan()
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		scan()
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// yamlLooksDate matches the start of a YAML 1.1 timestamp (yyyy-m…); any
-// string starting so is quoted.
-func yamlLooksDate(s string) bool {
-	return len(s) >= 6 && yamlAllIn(s[:4], "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9'
-}
-
-func yamlAllIn(s, set string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(set, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped.MatchString(s)
 }
 
 // get returns the value under key, or nil if absent or n is not a map.
@@ -883,17 +686,15 @@ func (n *yamlNode) get(key string) *yamlNode {
 	if n == nil || n.Kind != yamlMap {
 		return nil
 	}
-	for i, k := range n.Keys {
-		if k == key && i < len(n.Vals) {
-			return n.Vals[i]
-		}
+	if i := slices.Index(n.Keys, key); i >= 0 && i < len(n.Vals) {
+		return n.Vals[i]
 	}
 	return nil
 }
 
-// set replaces the value under key in place, keeping the key's position so
-// a rewritten file keeps its order, or appends a new entry. A node that is
-// not a map (such as the null of `hosts:`) becomes an empty map first.
+// set replaces the value under key in place, so a rewrite keeps the
+// order, or appends an entry. A non-map (the null of `hosts:`) becomes an
+// empty map first.
 func (n *yamlNode) set(key string, v *yamlNode) {
 	if n == nil {
 		return
@@ -901,17 +702,12 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	for len(n.Vals) < len(n.Keys) {
-		n.Vals = append(n.Vals, nil)
+	i := slices.Index(n.Keys, key)
+	if i < 0 {
+		i, n.Keys = len(n.Keys), append(n.Keys, key)
 	}
-	for i, k := range n.Keys {
-		if k == key {
-			n.Vals[i] = v
-			return
-		}
-	}
-	n.Keys = append(n.Keys, key)
-	n.Vals = append(n.Vals[:len(n.Keys)-1], v)
+	n.Vals = append(n.Vals, make([]*yamlNode, max(0, i+1-len(n.Vals)))...)
+	n.Vals[i] = v
 }
 
 // del removes key from a map; absent keys and non-maps are left alone.
@@ -919,13 +715,10 @@ func (n *yamlNode) del(key string) {
 	if n == nil || n.Kind != yamlMap {
 		return
 	}
-	for i, k := range n.Keys {
-		if k == key {
-			n.Keys = slices.Delete(n.Keys, i, i+1)
-			if i < len(n.Vals) {
-				n.Vals = slices.Delete(n.Vals, i, i+1)
-			}
-			return
+	if i := slices.Index(n.Keys, key); i >= 0 {
+		n.Keys = slices.Delete(n.Keys, i, i+1)
+		if i < len(n.Vals) {
+			n.Vals = slices.Delete(n.Vals, i, i+1)
 		}
 	}
 }
@@ -940,20 +733,10 @@ func yamlBool(b bool) *yamlNode {
 
 func yamlNewMap() *yamlNode { return &yamlNode{Kind: yamlMap} }
 
-// isNull reports whether n is absent or a YAML null (an unquoted empty, ~ or
+// isNull reports whether n is absent or a YAML null (unquoted empty, ~ or
 // null), so `key:` and a missing key read the same.
 func (n *yamlNode) isNull() bool {
-	if n == nil {
-		return true
-	}
-	if n.Kind != yamlScalar || !n.Plain {
-		return false
-	}
-	switch n.Value {
-	case "", "~", "null", "Null", "NULL":
-		return true
-	}
-	return false
+	return n == nil || n.Kind == yamlScalar && n.Plain && slices.Contains([]string{"", "~", "null", "Null", "NULL"}, n.Value)
 }
 
 // str returns a scalar's text; "" for null, nil and collections.
