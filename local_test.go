@@ -408,7 +408,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 // end with its usual exit code, not die of SIGPIPE.
 func TestBrokenPipeExitsZero(t *testing.T) {
 	e := newCLIEnv(t)
-	e.writeHosts("hosts:\n  h.example:\n    accounts:\n      u@x.io:\n        account: {id: a, email: u@x.io, name: U}\n")
+	e.writeHosts("hosts:\n  h.example:\n    accounts:\n      u@x.io:\n        account:\n          id: a\n          email: u@x.io\n          name: U\n")
 	for _, tc := range []struct {
 		name   string
 		args   []string

@@ -176,7 +176,7 @@ func TestRemoveNeverActivatesAnother(t *testing.T) {
 }
 
 func TestSchemaShapeErrorsAreConfigInvalid(t *testing.T) {
-	for _, src := range []string{"hosts: 5\n", "hosts:\n  a: [x]\n", "- a\n", "hosts:\n  a:\n    accounts:\n      e:\n        account: str\n"} {
+	for _, src := range []string{"hosts: 5\n", "hosts:\n  a: []\n", "- a\n", "hosts:\n  a:\n    accounts:\n      e:\n        account: str\n"} {
 		root, err := parseYAML([]byte(src))
 		if err != nil {
 			continue

@@ -1,19 +1,21 @@
 package main
 
-// yaml.go: the hand-written YAML subset that hosts.yml, tokens.yml and
-// `auth list -o yaml` need. The reader accepts everything js-yaml writes for
-// the official client's schema; the writer emits block style with 2-space
-// indent and quotes every scalar that would not read back as the same string.
+// yaml.go reads and writes the YAML subset of SPEC §2, which is what our
+// writer and the official client's js-yaml write: block mappings and
+// sequences, plain and quoted one-line scalars, {} and [], and comments.
+// Anything else (flow collections with entries, block scalars, anchors,
+// aliases, tags, several documents, tabs as indentation) is an error naming
+// its line and column, so a file is never misread and rewritten wrong.
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// yamlKind says what a yamlNode holds.
 type yamlKind int
 
 const (
@@ -22,32 +24,25 @@ const (
 	yamlSeq
 )
 
-// yamlNode is one value of a parsed document. Maps keep key order so a file
-// is rewritten in the order it was read, unknown keys included.
+// yamlNode is one value. Maps keep their key order, so a rewrite keeps the
+// file's order and its unknown keys.
 type yamlNode struct {
-	Kind yamlKind
-	// Value is the decoded text of a scalar.
-	Value string
-	// Plain marks a scalar that was unquoted in the source (so `~`, `null`,
-	// empty, `true`, `12` keep their YAML meaning) or that the writer must
-	// emit verbatim (booleans such as `active: true`). Strings set by the
-	// program leave it false and the writer quotes them when needed.
-	Plain bool
-	// Keys and Vals are a map's entries in order; Vals alone are a
-	// sequence's items.
-	Keys []string
-	Vals []*yamlNode
-	// Line and Col (1-based) locate the node in the source, for errors.
-	Line, Col int
+	Kind  yamlKind
+	Value string // a scalar's decoded text
+	// Plain marks a scalar unquoted in the source (so `~`, `12`, `true`
+	// keep their YAML meaning) or one the writer writes bare (yamlBool).
+	// Strings set by the program leave it false and are quoted as needed.
+	Plain     bool
+	Keys      []string    // a map's keys
+	Vals      []*yamlNode // a map's values, in Keys' order, or a sequence's items
+	Line, Col int         // 1-based position in the source, for errors
 }
 
-// yamlMaxDepth bounds nesting so a hostile file cannot exhaust the stack;
-// real files nest five levels deep.
+// yamlMaxDepth bounds nesting against hostile files; real ones nest 5 deep.
 const yamlMaxDepth = 100
 
-// yamlSyntaxError is the only error parseYAMLText returns. Line and Col are
-// 1-based; Col counts characters (runes), not bytes, so it matches what an
-// editor shows.
+// yamlSyntaxError is the only error parseYAMLText returns. Col counts
+// runes, as an editor does.
 type yamlSyntaxError struct {
 	Line, Col int
 	Msg       string
@@ -57,12 +52,23 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// parseYAMLText parses one document. Empty or comment-only input returns
-// (nil, nil). Anything outside the supported subset is a *yamlSyntaxError
-// naming the line and column, never a silent misreading.
+// yamlParser holds one content line at a time (peek skips blank lines,
+// comments and document markers): block structure is all indentation.
+type yamlParser struct {
+	rest    string // the lines not read yet
+	has     bool   // line is the current content line, not yet consumed
+	line    string // without its line ending
+	num     int    // line's number
+	indent  int    // line's leading spaces
+	depth   int
+	started bool // "---" seen
+	content bool // a content line seen
+	ended   bool // "..." seen
+}
+
+// parseYAMLText parses one document; empty or comment-only input is (nil, nil).
 func parseYAMLText(src string) (*yamlNode, error) {
-	src = strings.TrimPrefix(src, "\uFEFF")
-	p := &yamlParser{src: src, nextNum: 1, keys: make([]string, 0, 64), vals: make([]*yamlNode, 0, 64)}
+	p := &yamlParser{rest: strings.TrimPrefix(src, "\uFEFF")}
 	ok, err := p.peek()
 	if err != nil || !ok {
 		return nil, err
@@ -71,150 +77,69 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err = p.peek()
-	if err != nil {
-		return nil, err
+	if ok, err = p.peek(); err != nil || !ok {
+		return root, err
 	}
-	if ok {
-		switch {
-		case p.indent < root.Col-1:
-			return nil, p.errAt(p.indent, "bad indentation")
-		case root.Kind == yamlSeq:
-			return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
-		default:
-			return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
-		}
+	switch {
+	case p.indent < root.Col-1:
+		return nil, p.errAt(p.indent, "bad indentation")
+	case root.Kind == yamlSeq:
+		return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
 	}
-	return root, nil
+	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
 }
 
-// yamlParser reads the source one line at a time. Block structure is decided
-// by indentation, so the parser looks at one content line (blank lines,
-// comments and document markers are skipped by peek) and parses nodes that
-// start at a given byte offset in it.
-type yamlParser struct {
-	src     string
-	next    int // byte offset of the first unread raw line
-	nextNum int // its line number
-
-	// The current content line; valid while has is true.
-	has    bool
-	line   string
-	num    int
-	indent int
-
-	// Rune-column cache for line, so that computing columns of many nodes
-	// on one long line stays linear.
-	colOff, colRunes int
-
-	started bool // "---" seen
-	content bool // a content line seen
-	ended   bool // "..." seen
-	depth   int
-
-	// The entries of the collections being parsed collect on these
-	// stacks and are copied out, at their exact length, when the
-	// collection is complete, so each map holds no slack capacity.
-	keys []string
-	vals []*yamlNode
-}
-
-// node returns a new node located at byte offset off of the current line.
-func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
-	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
-}
-
-// finish gives n the entries pushed on the stacks since keyBase and
-// valBase, and pops them.
-func (p *yamlParser) finish(n *yamlNode, keyBase, valBase int) {
-	if k := p.keys[keyBase:]; len(k) > 0 {
-		n.Keys = slices.Clone(k)
-		p.keys = p.keys[:keyBase]
-	}
-	if v := p.vals[valBase:]; len(v) > 0 {
-		n.Vals = slices.Clone(v)
-		p.vals = p.vals[:valBase]
-	}
-}
-
-// peek makes the next content line current, if there is one. It checks
-// every raw line on the way (characters, tabs, document markers), so errors
-// come out in file order.
+// peek makes the next content line current, if there is one, checking
+// every raw line on the way so that errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
-	for !p.has {
-		if p.next >= len(p.src) {
-			return false, nil
-		}
-		start, end := p.next, len(p.src)
-		if k := strings.IndexByte(p.src[start:], '\n'); k >= 0 {
-			end = start + k
-		}
-		p.next = min(end+1, len(p.src))
-		raw := strings.TrimSuffix(p.src[start:end], "\r")
-		num := p.nextNum
-		p.nextNum++
-		if err := yamlCheckChars(raw, num); err != nil {
-			return false, err
-		}
-		if err := p.classify(raw, num); err != nil {
+	for !p.has && p.rest != "" {
+		var raw string
+		raw, p.rest, _ = strings.Cut(p.rest, "\n")
+		p.num++
+		p.line = strings.TrimSuffix(raw, "\r")
+		if err := p.classify(); err != nil {
 			return false, err
 		}
 	}
-	return true, nil
+	return p.has, nil
 }
 
-// classify skips blank, comment and marker lines and makes any other line
-// the current one.
-func (p *yamlParser) classify(raw string, num int) error {
-	indent := 0
-	for indent < len(raw) && raw[indent] == ' ' {
-		indent++
+// classify makes p.line current unless it is blank, a comment or a
+// document marker.
+func (p *yamlParser) classify() error {
+	s := p.line
+	if err := p.checkChars(); err != nil {
+		return err
 	}
-	j := yamlSkipBlanks(raw, indent)
-	if j == len(raw) || raw[j] == '#' {
+	p.indent = len(s) - len(strings.TrimLeft(s, " "))
+	if j := yamlSkipBlanks(s, p.indent); j == len(s) || s[j] == '#' {
 		return nil
 	}
-	lineErr := func(off int, msg string) error {
-		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:off]) + 1, Msg: msg}
-	}
-	if raw[indent] == '\t' {
-		return lineErr(indent, "tab characters cannot be used for indentation; use spaces")
-	}
-	if indent == 0 {
-		switch {
-		case yamlIsMarker(raw, "---"):
-			if p.started || p.content || p.ended {
-				return lineErr(0, "multiple documents are not supported (found a second \"---\")")
-			}
-			p.started = true
-			if k, ok := yamlRestIsComment(raw, 3); !ok {
-				return lineErr(k, "content on the \"---\" line is not supported; start it on the next line")
-			}
-			return nil
-		case yamlIsMarker(raw, "..."):
-			p.ended = true
-			if k, ok := yamlRestIsComment(raw, 3); !ok {
-				return lineErr(k, "content after the document end marker \"...\" is not supported")
-			}
-			return nil
-		case raw[0] == '%' && !p.content && !p.started:
-			return lineErr(0, "directives (%YAML, %TAG) are not supported")
+	switch {
+	case s[p.indent] == '\t':
+		return p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
+	case yamlIsMarker(s, "---"):
+		if p.started || p.content || p.ended {
+			return p.errAt(0, "multiple documents are not supported (found a second \"---\")")
 		}
+		p.started = true
+		return p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
+	case yamlIsMarker(s, "..."):
+		p.ended = true
+		return p.onlyComment(3, "content after the document end marker \"...\" is not supported")
+	case s[0] == '%':
+		return p.errAt(0, "directives (%YAML, %TAG) are not supported")
+	case p.ended:
+		return p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
 	}
-	if p.ended {
-		return lineErr(indent, "content after the document end marker \"...\" (multiple documents are not supported)")
-	}
-	p.content = true
-	p.has, p.line, p.num, p.indent = true, raw, num, indent
-	p.colOff, p.colRunes = 0, 0
+	p.content, p.has = true, true
 	return nil
 }
 
-// yamlCheckChars rejects what a YAML stream may not contain: NUL and other
-// control characters, lone carriage returns, invalid UTF-8 and the
-// non-characters U+FFFE/U+FFFF.
-func yamlCheckChars(raw string, num int) error {
-	for i, r := range raw {
+// checkChars rejects what YAML may not hold: control characters but tab,
+// lone carriage returns, invalid UTF-8 and U+FFFE/U+FFFF.
+func (p *yamlParser) checkChars() error {
+	for i, r := range p.line {
 		msg := ""
 		switch {
 		case r == '\t' || (r >= 0x20 && r < 0x7f):
@@ -225,653 +150,369 @@ func yamlCheckChars(raw string, num int) error {
 			msg = "carriage return without a line feed is not allowed"
 		case r < 0x20 || r == 0x7f:
 			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
-		case r == utf8.RuneError && !strings.HasPrefix(raw[i:], "\uFFFD"):
+		case r == utf8.RuneError && !strings.HasPrefix(p.line[i:], "\uFFFD"):
 			msg = "invalid UTF-8"
 		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
 			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
 		default:
 			continue
 		}
-		return &yamlSyntaxError{Line: num, Col: utf8.RuneCountInString(raw[:i]) + 1, Msg: msg}
+		return p.errAt(i, msg)
 	}
 	return nil
 }
 
-// consume marks the current line as fully parsed.
-func (p *yamlParser) consume() { p.has = false }
-
-// colAt is the 1-based rune column of byte offset off in the current line.
-func (p *yamlParser) colAt(off int) int {
-	off = min(max(off, 0), len(p.line))
-	if off < p.colOff {
-		p.colOff, p.colRunes = 0, 0
-	}
-	p.colRunes += utf8.RuneCountInString(p.line[p.colOff:off])
-	p.colOff = off
-	return p.colRunes + 1
-}
-
+// errAt is a syntax error at byte offset off of the current line.
 func (p *yamlParser) errAt(off int, msg string) error {
 	return &yamlSyntaxError{Line: p.num, Col: p.colAt(off), Msg: msg}
 }
 
-// enter counts one level of nesting for a collection starting at off.
-func (p *yamlParser) enter(off int) error {
-	p.depth++
-	if p.depth > yamlMaxDepth {
-		return p.errAt(off, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
+func (p *yamlParser) colAt(off int) int {
+	return utf8.RuneCountInString(p.line[:min(off, len(p.line))]) + 1
+}
+
+func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yamlNode {
+	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
+}
+
+// onlyComment consumes the line if it holds only blanks or a comment from
+// offset i on, and otherwise fails with msg.
+func (p *yamlParser) onlyComment(i int, msg string) error {
+	j := yamlSkipBlanks(p.line, i)
+	if j < len(p.line) && (p.line[j] != '#' || j == i) {
+		return p.errAt(j, msg)
 	}
+	p.has = false
 	return nil
 }
 
-func (p *yamlParser) leave() { p.depth-- }
-
-func (p *yamlParser) null(off int) *yamlNode {
-	return p.node(yamlScalar, true, "", off)
-}
-
-// parseNode parses the block node that starts at byte offset col of the
-// current line; parent is the indentation of the enclosing collection (-1
-// at the top), which a scalar's following lines must not exceed.
+// parseNode parses the node at byte offset col of the current line; parent
+// is the enclosing collection's indentation (-1 at the top), which the
+// lines after a scalar must not exceed.
 func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
-	s := p.line
-	if s[col] == '-' && yamlBlankAt(s, col+1) {
-		return p.parseSeq(col)
+	if yamlIsSeqItem(p.line, col) {
+		return p.parseBlock(col, yamlSeq)
 	}
-	if err := p.checkStart(col, false); err != nil {
+	if err := p.checkStart(col); err != nil {
 		return nil, err
 	}
-	_, _, isKey, err := p.scanKey(col)
+	if _, _, isKey, err := p.scanKey(col); err != nil || isKey {
+		if err != nil {
+			return nil, err
+		}
+		return p.parseBlock(col, yamlMap)
+	}
+	n, err := p.scanValue(col)
 	if err != nil {
 		return nil, err
 	}
-	if isKey {
-		return p.parseMap(col)
-	}
-	n, end, err := p.scanValue(col)
-	if err != nil {
+	if ok, err := p.peek(); err != nil || (ok && p.indent > parent) {
+		if err == nil {
+			err = p.errAt(p.indent, yamlIndentMsg(n))
+		}
 		return nil, err
-	}
-	if err := p.finishLine(end); err != nil {
-		return nil, err
-	}
-	ok, err := p.peek()
-	if err != nil {
-		return nil, err
-	}
-	if ok && p.indent > parent {
-		return nil, p.errAt(p.indent, yamlIndentMsg(n))
 	}
 	return n, nil
 }
 
-// yamlIndentMsg explains an over-indented line; after a plain scalar it is
-// most likely a multi-line plain scalar, which this reader does not support.
+// yamlIndentMsg explains an over-indented line after prev.
 func yamlIndentMsg(prev *yamlNode) string {
-	if prev != nil && prev.Kind == yamlScalar && prev.Plain && prev.Value != "" {
+	if prev.Kind == yamlScalar && prev.Plain && prev.Value != "" {
 		return "bad indentation (multi-line plain scalars are not supported; quote the value on one line)"
 	}
 	return "bad indentation"
 }
 
-// parseMap parses a block mapping whose keys sit at byte offset col.
-func (p *yamlParser) parseMap(col int) (*yamlNode, error) {
-	if err := p.enter(col); err != nil {
-		return nil, err
+// parseBlock parses a block mapping or sequence whose keys or dashes sit at
+// byte offset col.
+func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
+	if p.depth++; p.depth > yamlMaxDepth {
+		return nil, p.errAt(col, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
 	}
-	defer p.leave()
-	m := p.node(yamlMap, false, "", col)
-	keyBase, valBase := len(p.keys), len(p.vals)
-	var seen map[string]struct{}
+	defer func() { p.depth-- }()
+	n := p.node(kind, false, "", col)
+	var seen map[string]bool
 	for {
-		s := p.line
-		if s[col] == '-' && yamlBlankAt(s, col+1) {
-			return nil, p.errAt(col, "expected a map key, found a sequence item")
-		}
-		if err := p.checkStart(col, false); err != nil {
-			return nil, err
-		}
-		key, colon, isKey, err := p.scanKey(col)
-		if err != nil {
-			return nil, err
-		}
-		if !isKey {
-			return nil, p.errAt(col, "expected a map key (\"key: value\")")
-		}
-		if yamlHasKey(p.keys[keyBase:], &seen, key) {
-			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
-		}
-		p.keys = append(p.keys, key)
-		v, err := p.parseValue(col, colon)
-		if err != nil {
-			return nil, err
-		}
-		p.vals = append(p.vals, v)
-		ok, err := p.peek()
-		if err != nil {
-			return nil, err
-		}
-		if !ok || p.indent < col {
-			p.finish(m, keyBase, valBase)
-			return m, nil
-		}
-		if p.indent > col {
-			return nil, p.errAt(p.indent, yamlIndentMsg(v))
-		}
-	}
-}
-
-// yamlHasKey reports whether keys (a map's keys so far) has key, and
-// records it. Small maps are scanned; larger ones get a set so big files
-// stay linear.
-func yamlHasKey(keys []string, seen *map[string]struct{}, key string) bool {
-	if *seen == nil {
-		if len(keys) < 16 {
-			return slices.Contains(keys, key)
-		}
-		*seen = make(map[string]struct{}, 2*len(keys))
-		for _, k := range keys {
-			(*seen)[k] = struct{}{}
-		}
-	}
-	if _, dup := (*seen)[key]; dup {
-		return true
-	}
-	(*seen)[key] = struct{}{}
-	return false
-}
-
-// parseValue parses what follows "key:" (colon is the colon's offset) for a
-// map whose keys sit at col.
-func (p *yamlParser) parseValue(col, colon int) (*yamlNode, error) {
-	s := p.line
-	j := yamlSkipBlanks(s, colon+1)
-	if j == len(s) || s[j] == '#' {
-		line, nullCol := p.num, p.colAt(colon+1)
-		p.consume()
-		return p.parseBlockValue(col, true, line, nullCol)
-	}
-	if s[j] == '-' && yamlBlankAt(s, j+1) {
-		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
-	}
-	if err := p.checkStart(j, false); err != nil {
-		return nil, err
-	}
-	v, end, err := p.scanValue(j)
-	if err != nil {
-		return nil, err
-	}
-	return v, p.finishLine(end)
-}
-
-// parseBlockValue parses a value that starts on a later line than its key or
-// dash: anything indented deeper than parent, or (after a key, seqSame) a
-// sequence at the key's own indentation. Otherwise the value is a null
-// located at line and col.
-func (p *yamlParser) parseBlockValue(parent int, seqSame bool, line, col int) (*yamlNode, error) {
-	ok, err := p.peek()
-	if err != nil {
-		return nil, err
-	}
-	if ok && p.indent > parent {
-		return p.parseNode(p.indent, parent)
-	}
-	if ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, p.indent) {
-		return p.parseSeq(p.indent)
-	}
-	return &yamlNode{Kind: yamlScalar, Plain: true, Line: line, Col: col}, nil
-}
-
-// parseSeq parses a block sequence whose dashes sit at byte offset col.
-func (p *yamlParser) parseSeq(col int) (*yamlNode, error) {
-	if err := p.enter(col); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	n := p.node(yamlSeq, false, "", col)
-	valBase := len(p.vals)
-	for {
-		s := p.line
-		j, tab := col+1, -1
-		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
-			if s[j] == '\t' && tab < 0 {
-				tab = j
-			}
-			j++
-		}
-		var item *yamlNode
+		var v *yamlNode
 		var err error
-		if j == len(s) || s[j] == '#' {
-			line, nullCol := p.num, p.colAt(col+1)
-			p.consume()
-			item, err = p.parseBlockValue(col, false, line, nullCol)
-		} else if tab >= 0 {
-			err = p.errAt(tab, "a tab cannot separate \"-\" from the item; use spaces")
+		if kind == yamlSeq {
+			v, err = p.parseItem(col)
 		} else {
-			item, err = p.parseNode(j, col)
+			v, err = p.parseEntry(n, col, &seen)
 		}
 		if err != nil {
 			return nil, err
 		}
-		p.vals = append(p.vals, item)
+		n.Vals = append(n.Vals, v)
 		ok, err := p.peek()
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if !ok || p.indent < col {
-			p.finish(n, len(p.keys), valBase)
+		case !ok || p.indent < col:
 			return n, nil
-		}
-		if p.indent > col {
-			return nil, p.errAt(p.indent, yamlIndentMsg(item))
-		}
-		if !yamlIsSeqItem(p.line, col) {
-			p.finish(n, len(p.keys), valBase)
+		case p.indent > col:
+			return nil, p.errAt(p.indent, yamlIndentMsg(v))
+		case kind == yamlSeq && !yamlIsSeqItem(p.line, col):
 			return n, nil // a key at the same indentation: the caller's map goes on
 		}
 	}
 }
 
-// checkStart rejects the characters that cannot begin a plain scalar, with a
-// message naming the unsupported feature they introduce.
-func (p *yamlParser) checkStart(off int, flow bool) error {
+// parseEntry parses one "key: value" of map m, adds the key and returns
+// the value: on the same line, or a block below.
+func (p *yamlParser) parseEntry(m *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
+	if yamlIsSeqItem(p.line, col) {
+		return nil, p.errAt(col, "expected a map key, found a sequence item")
+	}
+	if err := p.checkStart(col); err != nil {
+		return nil, err
+	}
+	key, colon, isKey, err := p.scanKey(col)
+	switch {
+	case err != nil:
+		return nil, err
+	case !isKey:
+		return nil, p.errAt(col, "expected a map key (\"key: value\")")
+	case yamlHasKey(m.Keys, seen, key):
+		return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
+	}
+	m.Keys = append(m.Keys, key)
 	s := p.line
-	msg := ""
-	switch c := s[off]; c {
-	case '&':
-		msg = "anchors (&) are not supported"
-	case '*':
-		msg = "aliases (*) are not supported"
-	case '!':
-		msg = "tags (!) are not supported"
-	case '|', '>':
-		msg = "block scalars (| and >) are not supported; use a quoted string"
-	case '%', '@', '`':
-		msg = fmt.Sprintf("%q cannot start a plain value; quote the value", c)
-	case ',', ']', '}', '#':
-		msg = fmt.Sprintf("unexpected %q", c)
-	case '?':
-		if yamlIndicatorAt(s, off+1, flow) {
-			msg = "explicit keys (\"? \") are not supported"
-		}
-	case ':':
-		if yamlIndicatorAt(s, off+1, flow) {
-			msg = "missing key before \":\""
-		}
-	case '-':
-		if flow && yamlIndicatorAt(s, off+1, flow) {
-			msg = "block sequence items are not allowed inside a flow collection"
-		}
+	j := yamlSkipBlanks(s, colon+1)
+	switch {
+	case j == len(s) || s[j] == '#':
+		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
+	case yamlIsSeqItem(s, j):
+		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
 	}
-	if msg != "" {
-		return p.errAt(off, msg)
+	if err := p.checkStart(j); err != nil {
+		return nil, err
 	}
-	return nil
+	return p.scanValue(j)
 }
 
-// scanKey looks for a block mapping key at off: a quoted or plain scalar
-// followed by ":" and a blank. It returns the key and the colon's offset.
+// parseItem parses the sequence item after the dash at col.
+func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
+	s := p.line
+	j := yamlSkipBlanks(s, col+1)
+	switch tab := strings.IndexByte(s[col+1:j], '\t'); {
+	case j == len(s) || s[j] == '#':
+		return p.below(col, false, p.node(yamlScalar, true, "", col+1))
+	case tab >= 0:
+		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
+	}
+	return p.parseNode(j, col)
+}
+
+// yamlHasKey reports whether keys holds key, and records it; maps past 16
+// keys get a set, so thousands of hosts still read in linear time.
+func yamlHasKey(keys []string, seen *map[string]bool, key string) bool {
+	if *seen == nil {
+		if len(keys) < 16 {
+			return slices.Contains(keys, key)
+		}
+		*seen = make(map[string]bool, 2*len(keys))
+		for _, k := range keys {
+			(*seen)[k] = true
+		}
+	}
+	dup := (*seen)[key]
+	(*seen)[key] = true
+	return dup
+}
+
+// below parses a value that starts on the line after its key or dash: a
+// node indented deeper than parent or, after a key (seqSame), a sequence at
+// the key's own indentation, as js-yaml writes one. Otherwise the value is
+// null, located at the end of the key's or dash's line.
+func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode, error) {
+	p.has = false
+	ok, err := p.peek()
+	switch {
+	case err != nil:
+		return nil, err
+	case ok && p.indent > parent:
+		return p.parseNode(p.indent, parent)
+	case ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, parent):
+		return p.parseBlock(parent, yamlSeq)
+	}
+	return null, nil
+}
+
+// checkStart rejects what cannot begin a plain scalar, naming the feature.
+func (p *yamlParser) checkStart(off int) error {
+	msg, c, blank := "", p.line[off], yamlBlankAt(p.line, off+1)
+	switch {
+	case c == '&':
+		msg = "anchors (&) are not supported"
+	case c == '*':
+		msg = "aliases (*) are not supported"
+	case c == '!':
+		msg = "tags (!) are not supported"
+	case c == '|' || c == '>':
+		msg = "block scalars (| and >) are not supported; use a quoted string"
+	case c == '%' || c == '@' || c == '`':
+		msg = fmt.Sprintf("%q cannot start a plain value; quote the value", c)
+	case c == ',' || c == ']' || c == '}' || c == '#':
+		msg = fmt.Sprintf("unexpected %q", c)
+	case c == '?' && blank:
+		msg = "explicit keys (\"? \") are not supported"
+	case c == ':' && blank:
+		msg = "missing key before \":\""
+	default:
+		return nil
+	}
+	return p.errAt(off, msg)
+}
+
+// scanKey looks for a key at off: a quoted or plain scalar followed by ":"
+// and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
 	s := p.line
 	switch s[off] {
 	case '\'', '"':
-		v, end, err := p.scanQuoted(off)
-		if err != nil {
-			return "", 0, false, err
-		}
+		key, end, err := p.scanQuoted(off)
 		j := yamlSkipBlanks(s, end)
-		if j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1) {
-			return v, j, true, nil
-		}
-		return "", 0, false, nil
+		return key, j, err == nil && j < len(s) && s[j] == ':' && yamlBlankAt(s, j+1), err
 	case '[', '{':
 		return "", 0, false, nil
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
-	if !isColon {
-		return "", 0, false, nil
-	}
-	return yamlTrimBlanks(s[off:end]), end, true, nil
+	end, isColon := yamlPlainEnd(s, off)
+	return strings.TrimRight(s[off:end], " \t"), end, isColon, nil
 }
 
-// scanValue scans a scalar or flow collection in block context starting at
-// off and returns it with the offset just past it.
-func (p *yamlParser) scanValue(off int) (*yamlNode, int, error) {
+// scanValue reads the scalar, {} or [] at off; the rest of the line may
+// hold only a comment.
+func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
 	s := p.line
+	var n *yamlNode
+	end := 0
 	switch s[off] {
 	case '\'', '"':
-		return p.quotedNode(off)
+		n = p.node(yamlScalar, false, "", off)
+		var err error
+		if n.Value, end, err = p.scanQuoted(off); err != nil {
+			return nil, err
+		}
 	case '[', '{':
-		return p.parseFlow(off)
+		closer, kind := byte(']'), yamlSeq
+		if s[off] == '{' {
+			closer, kind = '}', yamlMap
+		}
+		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != closer {
+			return nil, p.errAt(off, "flow collections are not supported, only the empty {} and []; write the entries in block style")
+		}
+		n, end = p.node(kind, false, "", off), end+1
+	default:
+		var isColon bool
+		if end, isColon = yamlPlainEnd(s, off); isColon {
+			return nil, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
+		}
+		n = p.node(yamlScalar, true, strings.TrimRight(s[off:end], " \t"), off)
 	}
-	end, isColon := yamlPlainEnd(s, off, false)
-	if isColon {
-		return nil, 0, p.errAt(end, "unexpected \":\" in a plain value (nested mappings must start on a new line; quote values that contain \": \")")
+	if j := yamlSkipBlanks(s, end); j < len(s) && (s[j] != '#' || !yamlIsBlank(s[j-1])) {
+		return nil, p.errAt(j, "unexpected text after the value")
 	}
-	return p.node(yamlScalar, true, yamlTrimBlanks(s[off:end]), off), end, nil
+	p.has = false
+	return n, nil
 }
 
-func (p *yamlParser) quotedNode(off int) (*yamlNode, int, error) {
-	col := p.colAt(off)
-	v, end, err := p.scanQuoted(off)
-	if err != nil {
-		return nil, 0, err
-	}
-	return &yamlNode{Kind: yamlScalar, Value: v, Line: p.num, Col: col}, end, nil
-}
-
-// finishLine accepts only blanks and a comment after a value at end, and
-// consumes the line.
-func (p *yamlParser) finishLine(end int) error {
-	s := p.line
-	j := yamlSkipBlanks(s, end)
-	if j < len(s) && !(s[j] == '#' && j > 0 && yamlIsBlank(s[j-1])) {
-		return p.errAt(j, "unexpected text after the value")
-	}
-	p.consume()
-	return nil
-}
-
-// yamlPlainEnd finds where a plain scalar starting at off ends: at ": " (a
-// mapping indicator, reported by isColon), at " #" (a comment), at the end of
-// the line, or in flow context at a flow indicator. The result still
-// includes trailing blanks.
-func yamlPlainEnd(s string, off int, flow bool) (end int, isColon bool) {
+// yamlPlainEnd finds where a plain scalar at off ends: at ": " (isColon),
+// at " #" or at the end of the line, trailing blanks included.
+func yamlPlainEnd(s string, off int) (end int, isColon bool) {
 	for i := off; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ':' && yamlIndicatorAt(s, i+1, flow):
+		switch {
+		case s[i] == ':' && yamlBlankAt(s, i+1):
 			return i, true
-		case c == '#' && i > off && yamlIsBlank(s[i-1]):
-			return i, false
-		case flow && yamlIsFlowIndicator(c):
+		case s[i] == '#' && i > off && yamlIsBlank(s[i-1]):
 			return i, false
 		}
 	}
 	return len(s), false
 }
 
+// scanQuoted reads the one-line quoted scalar at off and returns its text
+// and the offset past the closing quote.
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
-	if p.line[off] == '\'' {
-		return p.scanSingle(off)
-	}
-	return p.scanDouble(off)
-}
-
-// scanSingle reads a single-quoted scalar, in which a doubled quote stands
-// for one quote.
-func (p *yamlParser) scanSingle(off int) (string, int, error) {
-	s := p.line
+	s, q := p.line, p.line[off]
 	var b strings.Builder
 	start := off + 1
-	for i := start; ; {
-		k := strings.IndexByte(s[i:], '\'')
-		if k < 0 {
-			return "", 0, p.errAt(off, "unterminated single-quoted string (multi-line quoted strings are not supported)")
-		}
-		i += k
-		if i+1 < len(s) && s[i+1] == '\'' {
+	for i := start; i < len(s); {
+		switch {
+		case s[i] == q && q == '\'' && i+1 < len(s) && s[i+1] == '\'': // '' is one quote
 			b.WriteString(s[start : i+1])
 			i += 2
 			start = i
-			continue
+		case s[i] == q:
+			b.WriteString(s[start:i])
+			return b.String(), i + 1, nil
+		case s[i] == '\\' && q == '"' && i+1 < len(s): // at the end: unterminated
+			b.WriteString(s[start:i])
+			n, err := p.unescape(&b, i)
+			if err != nil {
+				return "", 0, err
+			}
+			i += n
+			start = i
+		default:
+			i++
 		}
-		if b.Len() == 0 {
-			return s[start:i], i + 1, nil
-		}
-		b.WriteString(s[start:i])
-		return b.String(), i + 1, nil
 	}
+	kind := map[byte]string{'\'': "single", '"': "double"}[q]
+	return "", 0, p.errAt(off, "unterminated "+kind+"-quoted string (multi-line quoted strings are not supported)")
 }
 
-// yamlSimpleEscapes maps the one-letter escapes of double-quoted scalars.
-var yamlSimpleEscapes = map[byte]string{
+var yamlEscapes = map[byte]string{
 	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", '\t': "\t", 'n': "\n",
 	'v': "\v", 'f': "\f", 'r': "\r", 'e': "\x1b", ' ': " ", '"': "\"",
 	'/': "/", '\\': "\\", 'N': "\u0085", '_': "\u00a0", 'L': "\u2028",
 	'P': "\u2029",
 }
 
-// scanDouble reads a double-quoted scalar and decodes its escapes.
-func (p *yamlParser) scanDouble(off int) (string, int, error) {
-	s := p.line
-	var b strings.Builder
-	start := off + 1
-	for i := start; i < len(s); {
-		switch s[i] {
-		case '"':
-			if b.Len() == 0 {
-				return s[start:i], i + 1, nil
-			}
-			b.WriteString(s[start:i])
-			return b.String(), i + 1, nil
-		case '\\':
-			b.WriteString(s[start:i])
-			if i+1 >= len(s) {
-				return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
-			}
-			if e, ok := yamlSimpleEscapes[s[i+1]]; ok {
-				b.WriteString(e)
-				i += 2
-			} else {
-				r, n, err := p.hexEscape(i)
-				if err != nil {
-					return "", 0, err
-				}
-				b.WriteRune(r)
-				i += n
-			}
-			start = i
-		default:
-			i++
-		}
+// unescape decodes the escape at off (a backslash before the line's end)
+// into b and returns its length. A UTF-16 surrogate pair written as two \u
+// escapes is joined, as in JSON.
+func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
+	s, c := p.line, p.line[off+1]
+	if e, ok := yamlEscapes[c]; ok {
+		b.WriteString(e)
+		return 2, nil
 	}
-	return "", 0, p.errAt(off, "unterminated double-quoted string (multi-line quoted strings are not supported)")
-}
-
-// hexEscape decodes \xNN, \uNNNN or \UNNNNNNNN at off (the backslash),
-// joining a UTF-16 surrogate pair written as two \u escapes as JSON does.
-func (p *yamlParser) hexEscape(off int) (rune, int, error) {
-	s := p.line
-	digits := 0
-	switch s[off+1] {
-	case 'x':
-		digits = 2
-	case 'u':
-		digits = 4
-	case 'U':
-		digits = 8
-	default:
-		return 0, 0, p.errAt(off, fmt.Sprintf("unknown escape sequence \\%s", yamlEscapeName(s, off+1)))
+	n := 2 + map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+	if n == 2 {
+		r, _ := utf8.DecodeRuneInString(s[off+1:])
+		return 0, p.errAt(off, fmt.Sprintf("unknown escape sequence \\%c", r))
 	}
-	r, ok := yamlHex(s, off+2, digits)
-	if !ok {
-		return 0, 0, p.errAt(off, "invalid hexadecimal escape sequence")
+	r := yamlHex(s, off+2, n-2)
+	if r < 0 {
+		return 0, p.errAt(off, "invalid hexadecimal escape sequence")
 	}
-	n := 2 + digits
-	if r >= 0xd800 && r < 0xdc00 && s[off+1] == 'u' && strings.HasPrefix(s[off+n:], "\\u") {
-		if lo, ok := yamlHex(s, off+n+2, 4); ok && lo >= 0xdc00 && lo < 0xe000 {
-			return 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00), n + 6, nil
-		}
+	if lo := yamlHex(s, off+n+2, 4); c == 'u' && r >= 0xd800 && r < 0xdc00 && strings.HasPrefix(s[off+n:], "\\u") && lo >= 0xdc00 && lo < 0xe000 {
+		r, n = 0x10000+(r-0xd800)<<10+(lo-0xdc00), n+6
 	}
 	if !utf8.ValidRune(r) {
-		return 0, 0, p.errAt(off, fmt.Sprintf("escape sequence is not a valid Unicode character (U+%04X)", r))
+		return 0, p.errAt(off, fmt.Sprintf("escape sequence is not a valid Unicode character (U+%04X)", r))
 	}
-	return r, n, nil
+	b.WriteRune(r)
+	return n, nil
 }
 
-// yamlEscapeName is the character after a backslash, for error messages.
-func yamlEscapeName(s string, off int) string {
-	r, _ := utf8.DecodeRuneInString(s[off:])
-	return string(r)
-}
-
-func yamlHex(s string, off, digits int) (rune, bool) {
+// yamlHex decodes the digits hex digits at s[off:], or returns -1.
+func yamlHex(s string, off, digits int) rune {
 	if off+digits > len(s) {
-		return 0, false
+		return -1
 	}
 	v, err := strconv.ParseUint(s[off:off+digits], 16, 32)
 	if err != nil {
-		return 0, false
+		return -1
 	}
-	return rune(v), true
-}
-
-// parseFlow parses a flow collection ({...} or [...]) that must close on the
-// same line. Flow entries are scalars or nested flow collections.
-func (p *yamlParser) parseFlow(off int) (*yamlNode, int, error) {
-	if err := p.enter(off); err != nil {
-		return nil, 0, err
-	}
-	defer p.leave()
-	s := p.line
-	n := p.node(yamlSeq, false, "", off)
-	keyBase, valBase := len(p.keys), len(p.vals)
-	closer := byte(']')
-	if s[off] == '{' {
-		n.Kind, closer = yamlMap, '}'
-	}
-	unclosed := func() error {
-		return p.errAt(off, "flow collection is not closed on this line (multi-line flow collections are not supported)")
-	}
-	var seen map[string]struct{}
-	for i := off + 1; ; {
-		i = yamlSkipBlanks(s, i)
-		if yamlFlowLineEnds(s, i) {
-			return nil, 0, unclosed()
-		}
-		if s[i] == closer {
-			p.finish(n, keyBase, valBase)
-			return n, i + 1, nil
-		}
-		var err error
-		if n.Kind == yamlSeq {
-			var item *yamlNode
-			if item, i, err = p.flowItem(i); err != nil {
-				return nil, 0, err
-			}
-			p.vals = append(p.vals, item)
-		} else {
-			keyOff := i
-			var key string
-			var v *yamlNode
-			if key, v, i, err = p.flowEntry(i); err != nil {
-				return nil, 0, err
-			}
-			if yamlHasKey(p.keys[keyBase:], &seen, key) {
-				return nil, 0, p.errAt(keyOff, fmt.Sprintf("duplicate key %q", key))
-			}
-			p.keys = append(p.keys, key)
-			p.vals = append(p.vals, v)
-		}
-		i = yamlSkipBlanks(s, i)
-		switch {
-		case yamlFlowLineEnds(s, i):
-			return nil, 0, unclosed()
-		case s[i] == ',':
-			i++
-		case s[i] == closer:
-			p.finish(n, keyBase, valBase)
-			return n, i + 1, nil
-		case s[i] == ':' && n.Kind == yamlSeq:
-			return nil, 0, p.errAt(i, "mappings inside flow sequences ([a: b]) are not supported")
-		default:
-			return nil, 0, p.errAt(i, fmt.Sprintf("expected \",\" or %q", closer))
-		}
-	}
-}
-
-// yamlFlowLineEnds reports whether a flow collection runs into the end of
-// the line (or a comment) at i.
-func yamlFlowLineEnds(s string, i int) bool {
-	return i >= len(s) || (s[i] == '#' && i > 0 && yamlIsBlank(s[i-1]))
-}
-
-// flowEntry parses "key", "key: value" or "key:" inside a flow mapping.
-func (p *yamlParser) flowEntry(off int) (string, *yamlNode, int, error) {
-	s := p.line
-	if s[off] == '[' || s[off] == '{' {
-		return "", nil, 0, p.errAt(off, "flow collections as keys are not supported")
-	}
-	if err := p.checkStart(off, true); err != nil {
-		return "", nil, 0, err
-	}
-	var key string
-	var i int
-	if s[off] == '\'' || s[off] == '"' {
-		var err error
-		if key, i, err = p.scanQuoted(off); err != nil {
-			return "", nil, 0, err
-		}
-	} else {
-		i, _ = yamlPlainEnd(s, off, true)
-		key = yamlTrimBlanks(s[off:i])
-	}
-	i = yamlSkipBlanks(s, i)
-	if i >= len(s) || s[i] != ':' {
-		return key, p.null(i), i, nil
-	}
-	i = yamlSkipBlanks(s, i+1)
-	if i < len(s) && (s[i] == ',' || s[i] == '}') {
-		return key, p.null(i), i, nil
-	}
-	v, end, err := p.flowItem(i)
-	if err != nil {
-		return "", nil, 0, err
-	}
-	if j := yamlSkipBlanks(s, end); j < len(s) && s[j] == ':' {
-		return "", nil, 0, p.errAt(j, "unexpected \":\" in a flow mapping value")
-	}
-	return key, v, end, nil
-}
-
-// flowItem parses one scalar or nested collection inside a flow collection.
-func (p *yamlParser) flowItem(off int) (*yamlNode, int, error) {
-	s := p.line
-	if yamlFlowLineEnds(s, off) {
-		return nil, 0, p.errAt(off, "flow collection is not closed on this line (multi-line flow collections are not supported)")
-	}
-	switch s[off] {
-	case '[', '{':
-		return p.parseFlow(off)
-	case '\'', '"':
-		return p.quotedNode(off)
-	}
-	if err := p.checkStart(off, true); err != nil {
-		return nil, 0, err
-	}
-	end, _ := yamlPlainEnd(s, off, true)
-	v := yamlTrimBlanks(s[off:end])
-	if v == "" {
-		return nil, 0, p.errAt(off, "expected a value")
-	}
-	return p.node(yamlScalar, true, v, off), end, nil
+	return rune(v)
 }
 
 func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// yamlTrimBlanks drops trailing blanks, as strings.TrimRight(s, " \t")
-// does, without building a cutset each time.
-func yamlTrimBlanks(s string) string {
-	i := len(s)
-	for i > 0 && yamlIsBlank(s[i-1]) {
-		i--
-	}
-	return s[:i]
-}
-
 // yamlBlankAt reports whether s has a blank or its end at i.
 func yamlBlankAt(s string, i int) bool { return i >= len(s) || yamlIsBlank(s[i]) }
-
-// yamlIndicatorAt reports whether a ':', '?' or '-' just before i acts as an
-// indicator: followed by a blank, the end, or in flow context a flow
-// indicator.
-func yamlIndicatorAt(s string, i int, flow bool) bool {
-	return yamlBlankAt(s, i) || (flow && yamlIsFlowIndicator(s[i]))
-}
-
-func yamlIsFlowIndicator(c byte) bool {
-	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'
-}
 
 func yamlSkipBlanks(s string, i int) int {
 	for i < len(s) && yamlIsBlank(s[i]) {
@@ -884,115 +525,64 @@ func yamlIsSeqItem(s string, col int) bool {
 	return col < len(s) && s[col] == '-' && yamlBlankAt(s, col+1)
 }
 
-func yamlIsMarker(raw, m string) bool {
-	return strings.HasPrefix(raw, m) && yamlBlankAt(raw, len(m))
-}
+func yamlIsMarker(s, m string) bool { return strings.HasPrefix(s, m) && yamlBlankAt(s, len(m)) }
 
-// yamlRestIsComment reports whether raw holds only blanks or a comment from
-// i on; if not, it returns the offset of the first other character.
-func yamlRestIsComment(raw string, i int) (int, bool) {
-	j := yamlSkipBlanks(raw, i)
-	if j == len(raw) || (raw[j] == '#' && j > i) {
-		return j, true
-	}
-	return j, false
-}
-
-// marshalYAML renders a node as a block-style document ending in "\n", laid
-// out as js-yaml's dump (indent 2, no line folding) lays it out, so files the
-// official client wrote come back byte for byte. A nil node is "null".
+// marshalYAML renders n as a block-style document laid out as js-yaml's
+// dump lays it out (indent 2, no folding), so the official client's files
+// come back byte for byte. A nil node is "null".
 func marshalYAML(n *yamlNode) []byte {
-	b := make([]byte, 0, yamlSizeHint(n, 0))
-	switch {
-	case n != nil && n.Kind == yamlMap && len(n.Keys) > 0:
-		b = yamlAppendMap(b, n, 0, false)
-	case n != nil && n.Kind == yamlSeq && len(n.Vals) > 0:
-		b = yamlAppendSeq(b, n, 0, false)
-	default:
-		t := yamlInline(n)
-		if n != nil && n.Kind == yamlScalar && n.Plain && (strings.HasPrefix(t, "---") || strings.HasPrefix(t, "...")) {
-			t = " " + t // at column 0 this would be a document marker
-		}
-		b = append(append(b, t...), '\n')
+	if yamlIsBlock(n) {
+		return yamlAppendBlock(nil, n, 0, false)
 	}
-	return b
+	t := yamlInline(n)
+	if n != nil && n.Plain && (strings.HasPrefix(t, "---") || strings.HasPrefix(t, "...")) {
+		t = " " + t // at column 0 it would be a document marker
+	}
+	return []byte(t + "\n")
 }
 
-// yamlAppendMap writes a non-empty map's entries at indent; inline means the
-// first key continues a line already started (after "- ").
-func yamlAppendMap(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	for i, k := range n.Keys {
+// yamlIsBlock reports whether n is a non-empty map or sequence.
+func yamlIsBlock(n *yamlNode) bool {
+	return n != nil && (n.Kind == yamlMap && len(n.Keys) > 0 || n.Kind == yamlSeq && len(n.Vals) > 0)
+}
+
+// yamlAppendBlock writes the entries of block n at indent; inline means the
+// first one continues a line already started with "- ". Like js-yaml, a
+// map's block value starts on the next line, a sequence item's on the
+// dash's line.
+func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
+	count := len(n.Vals)
+	if n.Kind == yamlMap {
+		count = len(n.Keys)
+	}
+	for i := range count {
 		if i > 0 || !inline {
-			b = yamlAppendIndent(b, indent)
+			b = append(b, strings.Repeat(" ", indent)...)
 		}
-		b = append(b, yamlQuote(k)...)
-		b = append(b, ':')
 		var v *yamlNode
 		if i < len(n.Vals) {
 			v = n.Vals[i]
 		}
+		if n.Kind == yamlMap {
+			b = append(append(b, yamlQuote(n.Keys[i])...), ':')
+		} else {
+			b = append(b, '-')
+		}
 		switch {
-		case v != nil && v.Kind == yamlMap && len(v.Keys) > 0:
-			b = yamlAppendMap(append(b, '\n'), v, indent+2, false)
-		case v != nil && v.Kind == yamlSeq && len(v.Vals) > 0:
-			// js-yaml indents a sequence under its key.
-			b = yamlAppendSeq(append(b, '\n'), v, indent+2, false)
-		default:
+		case !yamlIsBlock(v):
 			b = append(append(append(b, ' '), yamlInline(v)...), '\n')
-		}
-	}
-	return b
-}
-
-// yamlSizeHint estimates the rendered size of n at indent, so the output
-// buffer is allocated once instead of doubling its way up: with the GC off
-// the doubling stays in memory (`use host` at 10 000 contexts, 57 MiB peak
-// RSS with the hint, 79 MiB without).
-func yamlSizeHint(n *yamlNode, indent int) int {
-	if n == nil {
-		return 8
-	}
-	size := len(n.Value) + 8
-	for _, k := range n.Keys {
-		size += indent + len(k) + 4
-	}
-	for _, v := range n.Vals {
-		size += yamlSizeHint(v, indent+2) + indent
-	}
-	return size
-}
-
-// yamlAppendSeq writes a non-empty sequence's items at indent; a map or
-// sequence item starts on the dash's line, as js-yaml writes it.
-func yamlAppendSeq(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	for i, v := range n.Vals {
-		if i > 0 || !inline {
-			b = yamlAppendIndent(b, indent)
-		}
-		b = append(b, '-', ' ')
-		switch {
-		case v != nil && v.Kind == yamlMap && len(v.Keys) > 0:
-			b = yamlAppendMap(b, v, indent+2, true)
-		case v != nil && v.Kind == yamlSeq && len(v.Vals) > 0:
-			b = yamlAppendSeq(b, v, indent+2, true)
+		case n.Kind == yamlMap:
+			b = yamlAppendBlock(append(b, '\n'), v, indent+2, false)
 		default:
-			b = append(append(b, yamlInline(v)...), '\n')
+			b = yamlAppendBlock(append(b, ' '), v, indent+2, true)
 		}
 	}
 	return b
 }
 
-func yamlAppendIndent(b []byte, n int) []byte {
-	for range n {
-		b = append(b, ' ')
-	}
-	return b
-}
-
-// yamlInline is the one-line form of an empty collection or a scalar.
-// Plain scalars are written verbatim (an empty one as null) unless the text
-// would break the document, in which case it is quoted: a malformed Plain
-// value then reads back as a string rather than corrupting the file.
+// yamlInline is the one-line form of an empty collection or a scalar. A
+// plain scalar is written bare (an empty one as null) unless it would not
+// read back the same; it is then quoted, so it never corrupts the file.
 func yamlInline(n *yamlNode) string {
 	switch {
 	case n == nil:
@@ -1009,210 +599,86 @@ func yamlInline(n *yamlNode) string {
 	return yamlQuote(n.Value)
 }
 
-// yamlPlainSafe reports whether s reads back as the same plain scalar in any
-// block position: the reader's rules, not yamlQuote's stricter choice, so a
-// plain `-3` or `:x` read from a file is written back unchanged.
+// yamlPlainSafe reports whether s reads back as the same plain scalar as a
+// value or an item, by the reader's own rules (not yamlQuote's stricter
+// ones), so a plain `-3` or `:x` from a file is written back unchanged.
+// Invisible and control characters but an inner tab (a YAML 1.1 timestamp
+// separator) are escaped even so: a leading U+FEFF would read as a byte
+// order mark, and raw bidi controls leave the file.
 func yamlPlainSafe(s string) bool {
-	if s == "" || yamlIsBlank(s[0]) || yamlIsBlank(s[len(s)-1]) || s[len(s)-1] == ':' {
+	if s == "" || yamlIsBlank(s[0]) || yamlIsBlank(s[len(s)-1]) || yamlIsSeqItem(s, 0) || strings.IndexByte("'\"[{", s[0]) >= 0 ||
+		!utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) >= 0 {
 		return false
 	}
-	switch s[0] {
-	case '&', '*', '!', '|', '>', '%', '@', '`', ',', '[', ']', '{', '}', '#', '\'', '"':
-		return false
-	case '-', '?', ':':
-		if yamlBlankAt(s, 1) {
-			return false
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == ':' && yamlIsBlank(s[i+1]): // i+1 exists: s does not end in ':'
-			return false
-		case c == '#' && i > 0 && yamlIsBlank(s[i-1]):
-			return false
-		}
-	}
-	// Invisible and control characters are escaped even here: a leading
-	// U+FEFF would read back as a byte order mark, and the file stays free
-	// of raw bidi controls whatever it held before. An inner tab stays, as
-	// it may be part of a typed value (a YAML 1.1 timestamp separator).
-	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) < 0
+	end, isColon := yamlPlainEnd(s, 0)
+	return end == len(s) && !isColon && (&yamlParser{line: s}).checkStart(0) == nil
 }
 
-// yamlQuote returns s as a scalar that reads back as exactly s: plain when
-// that is unambiguous (as js-yaml leaves `127.0.0.1:5001` or
-// `https://issuer.example` bare), single-quoted when s has only printable
-// characters, double-quoted with escapes otherwise. Null, boolean, number and
-// timestamp look-alikes of YAML 1.1 and 1.2 are always quoted, so any reader
-// sees a string. Invalid UTF-8 cannot be represented in YAML: each invalid
-// byte sequence is replaced by U+FFFD, so the output still parses (the
-// round-trip property holds for valid UTF-8 only).
+// yamlQuote returns s as a scalar that reads back as exactly s: bare when
+// unambiguous (as js-yaml leaves `127.0.0.1:5001` bare), single-quoted when
+// printable, else double-quoted with escapes. Invalid UTF-8 cannot be
+// written in YAML: each bad sequence becomes U+FFFD.
 func yamlQuote(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexFunc(s, needsEscape) >= 0 {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	switch {
+	case strings.IndexFunc(s, needsEscape) >= 0:
 		return yamlDoubleQuote(s)
-	}
-	if yamlIsPlainString(s) {
+	case yamlIsPlainString(s):
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// yamlDoubleQuote writes s in double quotes with js-yaml's escapes.
+// yamlQuoteEscapes are the short escapes js-yaml writes; other characters
+// that need one get \x, \u or \U.
+var yamlQuoteEscapes = map[rune]string{
+	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`,
+	'\v': `\v`, '\f': `\f`, '\r': `\r`, 0x1b: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
+}
+
 func yamlDoubleQuote(s string) string {
-	b := make([]byte, 0, len(s)+8)
-	b = append(b, '"')
+	b := []byte{'"'}
 	for _, r := range s {
-		switch r {
-		case '"':
-			b = append(b, `\"`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case 0:
-			b = append(b, `\0`...)
-		case '\a':
-			b = append(b, `\a`...)
-		case '\b':
-			b = append(b, `\b`...)
-		case '\t':
-			b = append(b, `\t`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\v':
-			b = append(b, `\v`...)
-		case '\f':
-			b = append(b, `\f`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case 0x1b:
-			b = append(b, `\e`...)
-		case 0x85:
-			b = append(b, `\N`...)
-		case 0x2028:
-			b = append(b, `\L`...)
-		case 0x2029:
-			b = append(b, `\P`...)
+		e, short := yamlQuoteEscapes[r]
+		switch {
+		case short:
+			b = append(b, e...)
+		case !needsEscape(r):
+			b = utf8.AppendRune(b, r)
+		case r <= 0xff:
+			b = fmt.Appendf(b, `\x%02X`, r)
+		case r <= 0xffff:
+			b = fmt.Appendf(b, `\u%04X`, r)
 		default:
-			switch {
-			case !needsEscape(r):
-				b = utf8.AppendRune(b, r)
-			case r <= 0xff:
-				b = fmt.Appendf(b, `\x%02X`, r)
-			case r <= 0xffff:
-				b = fmt.Appendf(b, `\u%04X`, r)
-			default:
-				b = fmt.Appendf(b, `\U%08X`, r)
-			}
+			b = fmt.Appendf(b, `\U%08X`, r)
 		}
 	}
 	return string(append(b, '"'))
 }
 
 // yamlIsPlainString reports whether printable s can be written bare and
-// still read back as the string s. It is deliberately stricter than YAML
-// requires (any leading indicator quotes), but keeps hosts, emails, URLs and
-// names bare as js-yaml does.
+// read back as the string s by any reader. It is stricter than YAML needs
+// (any leading indicator quotes) but keeps hosts, emails, URLs and names
+// bare, as js-yaml does.
 func yamlIsPlainString(s string) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
-		return false
-	}
-	if strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) >= 0 {
-		return false
-	}
-	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasPrefix(s, "...") {
-		return false
-	}
-	return !yamlLooksTyped(s)
+	return s != "" && s[0] != ' ' && s[len(s)-1] != ' ' && s[len(s)-1] != ':' &&
+		strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) < 0 && !strings.HasPrefix(s, "...") &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !yamlLooksTyped(s)
 }
 
-// yamlLooksTyped reports whether a plain s could be read as something other
-// than a string by a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go yaml.v2/v3):
-// null, booleans (yes/no/on/off/y/n too), numbers, timestamps, merge keys.
+// yamlTyped matches what a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go
+// yaml.v2/v3) could read as other than a string: null, booleans, merge
+// keys, and, generously, numbers (signs, 0x/0o/0b, underscores,
+// sexagesimal, exponents, .inf, .nan) and the start of a timestamp.
+var yamlTyped = regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
+	`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
+	`(?:[0-9_]*[0-9][0-9_]*(?::[0-9_]*)*(?:\.[0-9_]*)?|_*\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?)$|` +
+	`^[0-9]{4}-[0-9]`)
+
+// yamlLooksTyped reports whether plain s could be read as other than a
+// string. Most strings (hosts, emails) fail the first-byte test.
 func yamlLooksTyped(s string) bool {
-	if len(s) <= 5 {
-		switch strings.ToLower(s) {
-		case "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "<<", "=":
-			return true
-		}
-	}
-	return yamlLooksNumber(s) || yamlLooksDate(s)
-}
-
-// yamlLooksNumber matches, generously, the int and float forms of YAML 1.1
-// and 1.2: signs, 0x/0o/0b prefixes, underscores, sexagesimal, exponents,
-// .inf and .nan.
-func yamlLooksNumber(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	if low := strings.ToLower(s); low == ".inf" || low == ".nan" {
-		return true
-	}
-	if len(s) > 2 && s[0] == '0' {
-		switch s[1] {
-		case 'x', 'X':
-			return yamlAllIn(s[2:], "0123456789abcdefABCDEF_")
-		case 'o', 'O':
-			return yamlAllIn(s[2:], "01234567_")
-		case 'b', 'B':
-			return yamlAllIn(s[2:], "01_")
-		}
-	}
-	i, digits := 0, 0
-	scan := func() {
-		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '_') {
-			if s[i] != '_' {
-				digits++
-			}
-			i++
-		}
-	}
-	scan()
-	for digits > 0 && i < len(s) && s[i] == ':' { // sexagesimal 1:30
-		i++
-		scan()
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		scan()
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// yamlLooksDate matches the start of a YAML 1.1 timestamp (yyyy-m…); any
-// string starting so is quoted.
-func yamlLooksDate(s string) bool {
-	return len(s) >= 6 && yamlAllIn(s[:4], "0123456789") && s[4] == '-' && s[5] >= '0' && s[5] <= '9'
-}
-
-func yamlAllIn(s, set string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(set, s[i]) < 0 {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped.MatchString(s)
 }
 
 // get returns the value under key, or nil if absent or n is not a map.
@@ -1220,17 +686,15 @@ func (n *yamlNode) get(key string) *yamlNode {
 	if n == nil || n.Kind != yamlMap {
 		return nil
 	}
-	for i, k := range n.Keys {
-		if k == key && i < len(n.Vals) {
-			return n.Vals[i]
-		}
+	if i := slices.Index(n.Keys, key); i >= 0 && i < len(n.Vals) {
+		return n.Vals[i]
 	}
 	return nil
 }
 
-// set replaces the value under key in place, keeping the key's position so
-// a rewritten file keeps its order, or appends a new entry. A node that is
-// not a map (such as the null of `hosts:`) becomes an empty map first.
+// set replaces the value under key in place, so a rewrite keeps the
+// order, or appends an entry. A non-map (the null of `hosts:`) becomes an
+// empty map first.
 func (n *yamlNode) set(key string, v *yamlNode) {
 	if n == nil {
 		return
@@ -1238,17 +702,12 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	for len(n.Vals) < len(n.Keys) {
-		n.Vals = append(n.Vals, nil)
+	i := slices.Index(n.Keys, key)
+	if i < 0 {
+		i, n.Keys = len(n.Keys), append(n.Keys, key)
 	}
-	for i, k := range n.Keys {
-		if k == key {
-			n.Vals[i] = v
-			return
-		}
-	}
-	n.Keys = append(n.Keys, key)
-	n.Vals = append(n.Vals[:len(n.Keys)-1], v)
+	n.Vals = append(n.Vals, make([]*yamlNode, max(0, i+1-len(n.Vals)))...)
+	n.Vals[i] = v
 }
 
 // del removes key from a map; absent keys and non-maps are left alone.
@@ -1256,13 +715,10 @@ func (n *yamlNode) del(key string) {
 	if n == nil || n.Kind != yamlMap {
 		return
 	}
-	for i, k := range n.Keys {
-		if k == key {
-			n.Keys = slices.Delete(n.Keys, i, i+1)
-			if i < len(n.Vals) {
-				n.Vals = slices.Delete(n.Vals, i, i+1)
-			}
-			return
+	if i := slices.Index(n.Keys, key); i >= 0 {
+		n.Keys = slices.Delete(n.Keys, i, i+1)
+		if i < len(n.Vals) {
+			n.Vals = slices.Delete(n.Vals, i, i+1)
 		}
 	}
 }
@@ -1277,20 +733,10 @@ func yamlBool(b bool) *yamlNode {
 
 func yamlNewMap() *yamlNode { return &yamlNode{Kind: yamlMap} }
 
-// isNull reports whether n is absent or a YAML null (an unquoted empty, ~ or
+// isNull reports whether n is absent or a YAML null (unquoted empty, ~ or
 // null), so `key:` and a missing key read the same.
 func (n *yamlNode) isNull() bool {
-	if n == nil {
-		return true
-	}
-	if n.Kind != yamlScalar || !n.Plain {
-		return false
-	}
-	switch n.Value {
-	case "", "~", "null", "Null", "NULL":
-		return true
-	}
-	return false
+	return n == nil || n.Kind == yamlScalar && n.Plain && slices.Contains([]string{"", "~", "null", "Null", "NULL"}, n.Value)
 }
 
 // str returns a scalar's text; "" for null, nil and collections.

@@ -175,9 +175,6 @@ func TestYAMLFixtures(t *testing.T) {
 			`"current_account": "tester@dify.ai", "tag": p"a#b", "url": p"http://x/#anchor", "list": [p"one", p"two"]}}}`},
 		{"null.yml", `{"empty": p"", "tilde": p"~", "word": p"null", "Word": p"Null", "WORD": p"NULL", "commented": p"", ` +
 			`"quoted": "null", "nested": {"inner": p""}, "seq": [p"", p"~", p"x"], "last": p""}`},
-		{"flow.yml", `{"empty_map": {}, "empty_seq": [], "account": {"id": p"acct-1", "email": p"tester@dify.ai", "name": p"Test Tester"}, ` +
-			`"items": [p"a", "b c", "d\te", p"12"], "nested": {"list": [p"x", {"y": p"z"}], "m": {}}, "spaced": [p"a", p"b"], ` +
-			`"nulls": {"a": p"", "b": p"", "c": p"~"}, "json": {"id": "x", "n": [p"1", p"2"]}}`},
 		{"tokens.yml", `{"version": p"1", "tokens": {"cloud.dify.ai": {"tester@dify.ai": p"dfoa_test"}, ` +
 			`"127.0.0.1:5001": {"sso@dify.ai": p"dfoe_sso_token"}}}`},
 		{"escapes.yml", `{"simple": "q\" bs\\ nl\n tab\t cr\r nul\x00 bell\a bs\b esc\x1b ff\f vt\v slash/ sp ", ` +
@@ -208,6 +205,16 @@ func TestYAMLFixtures(t *testing.T) {
 				t.Errorf("re-parse changed the tree:\n got %s\nwant %s\n%s", yamlDump(again), yamlDump(root), out)
 			}
 		})
+	}
+}
+
+// TestYAMLFixtureFlowRefused: a file with flow collections other than {}
+// and [] is refused at the first one, naming its line and column.
+func TestYAMLFixtureFlowRefused(t *testing.T) {
+	_, err := parseYAML(readYAMLFixture(t, "flow.yml"))
+	var se *yamlSyntaxError
+	if !errors.As(err, &se) || se.Line != 3 || se.Col != 10 || !strings.Contains(se.Msg, "flow collections are not supported") {
+		t.Fatalf("flow.yml: err = %v, want line 3, column 10: flow collections are not supported", err)
 	}
 }
 
@@ -254,10 +261,6 @@ func TestYAMLInlineCases(t *testing.T) {
 		{"a: 'x' # c\nb: \"y\"   # c\n", `{"a": "x", "b": "y"}`},
 		{"-x: -3\n?y: :z\n", `{"-x": p"-3", "?y": p":z"}`},
 		{"a: it's\nb: say \"x\"\n", `{"a": p"it's", "b": p"say \"x\""}`},
-		{"a: [x, [y, [z]]]", `{"a": [p"x", [p"y", [p"z"]]]}`},
-		{"a: {b: {c: d}}", `{"a": {"b": {"c": p"d"}}}`},
-		{"a: {x:y}", `{"a": {"x:y": p""}}`},
-		{"a: ['it''s', \"\\u00e9\"]", `{"a": ["it's", "é"]}`},
 		{"a: b\n...\n", `{"a": p"b"}`},
 		{"--- \na: b\n", `{"a": p"b"}`},
 		{"a: \"\\x7F\\x00\"", `{"a": "\x7f\x00"}`},
@@ -301,7 +304,7 @@ func TestYAMLErrors(t *testing.T) {
 		{"alias", "a: b\nc: *a\n", 2, 4, "aliases"},
 		{"tag", "a: !!str b\n", 1, 4, "tags"},
 		{"tag at root", "!foo x\n", 1, 1, "tags"},
-		{"tag in flow", "a: [!x b]\n", 1, 5, "tags"},
+		{"tag in flow", "a: [!x b]\n", 1, 4, "flow collections"},
 		{"second document", "a: b\n---\nc: d\n", 2, 1, "multiple documents"},
 		{"document after end", "a: b\n...\nc: d\n", 3, 1, "multiple documents"},
 		{"content on start line", "--- a\n", 1, 5, "---"},
@@ -313,7 +316,7 @@ func TestYAMLErrors(t *testing.T) {
 		{"folded scalar", "a: >-\n  text\n", 1, 4, "block scalars"},
 		{"duplicate key", "a: 1\nb: 2\na: 3\n", 3, 1, `duplicate key "a"`},
 		{"duplicate quoted key", "x:\n  a: 1\n  'a': 2\n", 3, 3, "duplicate key"},
-		{"duplicate flow key", "a: {b: 1, b: 2}\n", 1, 11, "duplicate key"},
+		{"duplicate flow key", "a: {b: 1, b: 2}\n", 1, 4, "flow collections"},
 		{"deeper indent", "a:\n  b: 1\n   c: 2\n", 3, 4, "bad indentation"},
 		{"shallower indent", "a:\n    b: 1\n  c: 2\n", 3, 3, "bad indentation"},
 		{"seq indent", "- a: 1\n b: 2\n", 2, 2, "bad indentation"},
@@ -332,27 +335,36 @@ func TestYAMLErrors(t *testing.T) {
 		{"C1 char", "a: \u0080\n", 1, 4, "non-printable"},
 		{"non-character", "a: \ufffe\n", 1, 4, "non-printable"},
 		{"lone CR", "a: b\rc: d\n", 1, 5, "carriage return"},
-		{"deep flow", strings.Repeat("[", 200), 1, 101, "nesting"},
+		{"deep flow", strings.Repeat("[", 200), 1, 1, "flow collections"},
 		{"deep maps", deepMaps(200), 101, 201, "nesting"},
 		{"deep seqs", strings.Repeat("- ", 200) + "x", 1, 201, "nesting"},
 		{"mapping in value", "a: b: c\n", 1, 5, `unexpected ":"`},
 		{"explicit key", "? a\n: b\n", 1, 1, "explicit keys"},
 		{"missing key", ": b\n", 1, 1, "missing key"},
 		{"seq on key line", "a: - b\n", 1, 4, "sequence"},
-		{"unclosed flow", "a: [b, c\n", 1, 4, "not closed"},
-		{"unclosed flow comment", "a: {b: c #}\n", 1, 4, "not closed"},
-		{"flow seq pair", "a: [b: c]\n", 1, 6, "flow sequences"},
-		{"flow missing comma", "a: ['b' c]\n", 1, 9, `expected ","`},
-		{"text after flow", "a: [b c d] x\n", 1, 12, "unexpected text"},
+		{"unclosed flow", "a: [b, c\n", 1, 4, "flow collections"},
+		{"unclosed flow comment", "a: {b: c #}\n", 1, 4, "flow collections"},
+		{"flow seq pair", "a: [b: c]\n", 1, 4, "flow collections"},
+		{"flow missing comma", "a: ['b' c]\n", 1, 4, "flow collections"},
+		{"text after flow", "a: [b c d] x\n", 1, 4, "flow collections"},
 		{"text after quote", "a: 'b' c\n", 1, 8, "unexpected text"},
 		{"comment glued to quote", "a: 'b'#c\n", 1, 7, "unexpected text"},
-		{"empty flow item", "a: [b, , c]\n", 1, 8, `unexpected ','`},
+		{"empty flow item", "a: [b, , c]\n", 1, 4, "flow collections"},
 		{"unknown escape", "a: \"\\q\"\n", 1, 5, "unknown escape"},
 		{"bad hex escape", "a: \"\\xZZ\"\n", 1, 5, "hexadecimal"},
 		{"lone surrogate", "a: \"\\ud800\"\n", 1, 5, "not a valid Unicode"},
 		{"reserved @", "a: @x\n", 1, 4, "quote the value"},
 		{"reserved backtick", "a: `x`\n", 1, 4, "quote the value"},
-		{"flow key", "a: {[b]: c}\n", 1, 5, "as keys"},
+		{"flow key", "a: {[b]: c}\n", 1, 4, "flow collections"},
+		// Flow collections other than the empty {} and [], wherever they are.
+		{"flow seq", "a: [x, [y, [z]]]", 1, 4, "flow collections"},
+		{"flow map", "a: {b: {c: d}}", 1, 4, "flow collections"},
+		{"flow map no space", "a: {x:y}", 1, 4, "flow collections"},
+		{"flow quoted items", "a: ['it''s', \"\\u00e9\"]", 1, 4, "flow collections"},
+		{"flow at root", "{a: b}\n", 1, 1, "flow collections"},
+		{"flow seq item", "a:\n  - [x]\n", 2, 5, "flow collections"},
+		{"flow key at root", "[a]: b\n", 1, 1, "flow collections"},
+		{"empty then more", "a: {} x\n", 1, 7, "unexpected text"},
 		{"scalar then key", "a\nb: c\n", 2, 1, "multi-line plain"},
 	}
 	for _, tt := range tests {
@@ -563,7 +575,7 @@ func TestMarshalYAMLLayout(t *testing.T) {
 }
 
 func TestYAMLNodeHelpers(t *testing.T) {
-	root := mustParseYAML(t, []byte("a: 1\nhosts:\nb: x\nn: ~\nq: 'null'\nl: [x]\n"))
+	root := mustParseYAML(t, []byte("a: 1\nhosts:\nb: x\nn: ~\nq: 'null'\nl:\n  - x\n"))
 	if root.get("a").str() != "1" || root.get("b").str() != "x" || root.get("missing") != nil {
 		t.Errorf("get: a=%v b=%v", root.get("a"), root.get("b"))
 	}
@@ -715,7 +727,8 @@ func TestYAMLLinearTime(t *testing.T) {
 		in   string
 		ok   bool
 	}{
-		{"long flow line", "a: [" + strings.Repeat("x, ", 1<<18) + "y]\n", true},
+		{"long flow line", "a: [" + strings.Repeat("x, ", 1<<18) + "y]\n", false},
+		{"long block line", "- " + strings.Repeat("x, ", 1<<18) + "y\n", true},
 		{"many keys", yamlManyKeys(1 << 15), true},
 		{"many items", strings.Repeat("- a: b\n", 1<<17), true},
 		{"long quoted", "a: '" + strings.Repeat("''", 1<<19) + "'\n", true},
@@ -865,7 +878,7 @@ func TestYAMLBigHosts(t *testing.T) {
 	}
 }
 
-// TestYAMLCollectionSizes reads maps, sequences and flow collections of
+// TestYAMLCollectionSizes reads maps and sequences (indented and flush) of
 // sizes up to 300 (the parser collects entries on shared stacks) and checks
 // that each holds exactly its own entries.
 func TestYAMLCollectionSizes(t *testing.T) {
@@ -879,14 +892,11 @@ func TestYAMLCollectionSizes(t *testing.T) {
 		for i := range n {
 			fmt.Fprintf(&b, "  - %d\n", i)
 		}
-		b.WriteString("f: [")
+		b.WriteString("f:\n")
 		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%d", i)
+			fmt.Fprintf(&b, "- %d\n", i)
 		}
-		b.WriteString("]\nlast: {x: y}\n")
+		b.WriteString("last:\n  x: y\n")
 		root := mustParseYAML(t, []byte(b.String()))
 		m, s, f := root.get("m"), root.get("s"), root.get("f")
 		if n > 0 && (len(m.Keys) != n || len(m.Vals) != n || len(s.Vals) != n || len(f.Vals) != n) {
