@@ -38,7 +38,6 @@ type apiClient struct {
 	hc       *http.Client
 	retries  int
 	ua       string
-	sleep    func(ctx context.Context, d time.Duration) error
 	insecure bool
 }
 
@@ -206,7 +205,6 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 		bearer:   bearer,
 		retries:  retries,
 		ua:       userAgent(),
-		sleep:    sleepCtx,
 		insecure: ep.Insecure,
 	}
 	tr := &http.Transport{
@@ -339,7 +337,7 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		if !isTransient(err) || !r.retryable() || attempt >= c.retries {
 			return nil, untransient(err)
 		}
-		if err := c.sleep(ctx, backoff); err != nil {
+		if err := sleepCtx(ctx, backoff); err != nil {
 			return nil, errInterrupted
 		}
 		backoff = min(backoff*2, 30*time.Second)

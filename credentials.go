@@ -65,26 +65,6 @@ func keyringToolMissing(err error) *keyringError {
 	return nil
 }
 
-// tokenStore is what commands need from credential storage.
-type tokenStore interface {
-	// find returns the context's token from its recorded store, then the
-	// other store, then the official client's plaintext tokens.yml.
-	// It returns errNoCredential when none holds one.
-	find(host string, c *contextEntry) (token, error)
-	// saveIn stores a token for host+email and returns where it went
-	// ("keychain" or "sealed") for the context's token_storage. tx is the
-	// config dir's OS lock when the caller holds it, else nil.
-	saveIn(tx *storeTx, host, email string, t token) (storage string, err error)
-	// forget deletes the context's token from every store that holds it.
-	forget(host string, c *contextEntry) error
-	// unsave takes back a saveIn (under the same tx) whose context could
-	// not be recorded: the token it stored is removed.
-	unsave(tx *storeTx, host, email, storage string) error
-	// forgetEach is forget with one error per place the token may still
-	// be in, each saying what was left where and how to remove it by hand.
-	forgetEach(host string, c *contextEntry) []*cliError
-}
-
 // Where a context's token lives, as recorded in hosts.yml.
 const (
 	storageKeychain = "keychain"
@@ -101,7 +81,7 @@ const (
 
 // newTokenStore builds the store chain for this machine: the platform's
 // OS store, the sealed file, and the plaintext file to migrate from.
-func newTokenStore(a *app) (tokenStore, error) {
+func newTokenStore(a *app) (*credentialChain, error) {
 	st, err := a.store()
 	if err != nil {
 		return nil, err
@@ -137,9 +117,8 @@ func storageOverride(getenv func(string) string) (string, error) {
 	}
 }
 
-// credentialChain is the tokenStore commands use.
-var _ tokenStore = (*credentialChain)(nil)
-
+// credentialChain is the credential storage commands use: the OS store,
+// the sealed file, then the official client's plaintext tokens.yml.
 type credentialChain struct {
 	a      *app
 	st     *store

@@ -224,11 +224,7 @@ func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
 		a.warn(reason + " — open the URL above manually")
 		return
 	}
-	open := a.openBrowser
-	if open == nil {
-		open = openBrowser
-	}
-	if err := open(uri); err != nil {
+	if err := openBrowser(uri); err != nil {
 		a.warn("couldn't open browser (" + err.Error() + "); open the URL above manually")
 	}
 }
@@ -269,16 +265,15 @@ func browserEnv() []string {
 // preflightLogin checks, before a device code is requested, that a sign-in
 // could be kept, so nobody approves a sign-in that is then thrown away.
 func (a *app) preflightLogin(st *store) error {
-	ts, err := a.tokenStore()
+	chain, err := a.tokenStore()
 	if err != nil {
 		return err
 	}
-	chain, ok := ts.(*credentialChain)
 	// The owner and permission check every later command makes, now:
 	// a sign-in into files another user controls is refused before it
 	// starts, not found out afterwards.
 	keyFile := ""
-	if ok && chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
+	if chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
 		keyFile = chain.sealed.keyPath()
 	}
 	if err := st.secureOrRefuse(keyFile, "the sign-in was not started"); err != nil {
@@ -288,9 +283,6 @@ func (a *app) preflightLogin(st *store) error {
 		return newError(codeConfigUnwritable,
 			fmt.Sprintf("cannot write to the config directory %s: %s", st.dir, err),
 			"make it writable (chmod u+w), or set DIFY_CONFIG_DIR to a writable directory")
-	}
-	if !ok {
-		return nil
 	}
 	sealedLikely := chain.force == storageSealed
 	if chain.force != storageSealed {

@@ -52,17 +52,12 @@ type app struct {
 	// print as the JSON envelope.
 	jsonOut bool
 
-	// openBrowser opens the verification URL; nil means the platform opener.
-	openBrowser func(url string) error
-
 	// transportWarned holds the hosts already warned about as plain http
 	// or unverified TLS in this command.
 	transportWarned map[string]bool
 
 	st     *store
-	tokens tokenStore
-	// newTokens builds the token store on first use; tests replace it.
-	newTokens func(a *app) (tokenStore, error)
+	tokens *credentialChain
 }
 
 // rawTerminal switches the controlling terminal to raw mode and back.
@@ -205,15 +200,11 @@ func (a *app) hosts() (*store, *hostsFile, error) {
 }
 
 // tokenStore returns the credential store, built on first use.
-func (a *app) tokenStore() (tokenStore, error) {
+func (a *app) tokenStore() (*credentialChain, error) {
 	if a.tokens != nil {
 		return a.tokens, nil
 	}
-	build := a.newTokens
-	if build == nil {
-		build = newTokenStore
-	}
-	ts, err := build(a)
+	ts, err := newTokenStore(a)
 	if err != nil {
 		return nil, err
 	}
