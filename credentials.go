@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 )
@@ -476,18 +475,6 @@ func (c *credentialChain) forgetEach(host string, ce *contextEntry) []*cliError 
 				target, shellQuote("vi", target), strconv.Quote(email), strconv.Quote(host))))
 	}
 	return errs
-}
-
-// keyringRemoveCommand is the command that deletes the OS-store entry
-// name by hand on this OS.
-func keyringRemoveCommand(name string) string {
-	switch runtime.GOOS {
-	case "darwin":
-		return shellQuote("security", "delete-generic-password", "-s", keyringService, "-a", name)
-	case "windows":
-		return `cmdkey "/delete:` + credTarget(name) + `"`
-	}
-	return shellQuote("secret-tool", "clear", "service", keyringService, "username", name)
 }
 
 // shellQuote joins args into a POSIX shell command line, single-quoting

@@ -6,7 +6,8 @@ package main
 // the bounded, killable child process behind the command-line stores.
 // The stores themselves are siblings with the same methods:
 // keyring_security.go (macOS), keyring_secrettool.go (Linux, the BSDs) and
-// keyring_windows.go; newOSKeyring in sys_unix.go / sys_windows.go picks one.
+// keyring_windows.go. Each OS's file (keyring_darwin.go, keyring_linux.go,
+// keyring_windows.go, keyring_other.go) has its newOSKeyring.
 
 import (
 	"bytes"

@@ -164,3 +164,9 @@ func (k *secretToolKeyring) failure(op string, r toolResult, secrets ...[]byte) 
 	}
 	return e
 }
+
+// secretToolClearCommand is the command line that deletes the entry name
+// by hand.
+func secretToolClearCommand(name string) string {
+	return shellQuote("secret-tool", "clear", "service", keyringService, "username", name)
+}

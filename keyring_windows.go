@@ -242,3 +242,9 @@ func decodeCredBlob(b []byte) []byte {
 	}
 	return []byte(string(utf16.Decode(u)))
 }
+
+// keyringRemoveCommand is the command that deletes the Credential Manager
+// entry name by hand.
+func keyringRemoveCommand(name string) string {
+	return `cmdkey "/delete:` + credTarget(name) + `"`
+}

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -277,13 +276,4 @@ func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
 		return nil, errors.New("it is DPAPI-wrapped and opens only on Windows, for the user who created it")
 	}
 	return nil, errors.New("unknown key wrapping " + wrap)
-}
-
-// newOSKeyring returns this platform's OS store: the login keychain on
-// macOS, the Secret Service on Linux and the BSDs.
-func newOSKeyring(getenv func(string) string, timeout time.Duration) osKeyring {
-	if runtime.GOOS == "darwin" {
-		return newSecurityKeyring(getenv, timeout)
-	}
-	return newSecretToolKeyring(getenv, timeout)
 }
