@@ -60,7 +60,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -265,38 +264,13 @@ func renderSealed(lines [][]byte) []byte {
 	return b.Bytes()
 }
 
-// errTooLarge marks a file over its size bound.
-var errTooLarge = errors.New("file too large")
-
-// readFile reads at most limit bytes of a regular file without following
-// a symlink, warning once when others can read it.
+// readFile reads a file of the sealed store (readRegular).
 func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
-	f, err := openNoFollow(path)
-	if err != nil {
-		if isSymlinkErr(path, err) {
-			return nil, symlinkRefused(path)
-		}
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
+	var warn func(string, fs.FileMode)
 	if s.st != nil {
-		s.st.warnIfOpen(path, fi.Mode())
+		warn = s.st.warnIfOpen
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, errTooLarge
-	}
-	return data, nil
+	return readRegular(path, limit, warn)
 }
 
 // readError turns a read failure of tokens.sealed into a clear error.
@@ -468,8 +442,8 @@ func parseKeyFile(path string, data []byte) ([]byte, error) {
 	return secret, nil
 }
 
-// createKeySecret makes a fresh secret, writes it to a temp file and links
-// it into place; if another process got there first, its key is used.
+// createKeySecret makes a fresh secret and puts it in place whole
+// (createNewFile); if another process got there first, its key is used.
 func (s *sealedStore) createKeySecret() ([]byte, error) {
 	if err := os.MkdirAll(s.keyDir, 0o700); err != nil {
 		return nil, fileError("cannot create the data directory", s.keyDir, err)
@@ -487,24 +461,12 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 		return nil, fmt.Errorf("cannot protect the key secret: %w", err)
 	}
 	content := fmt.Sprintf("%s %d %s %s\n", sealedKeyMagic, sealedKeyVersion, wrap, base64.StdEncoding.EncodeToString(blob))
-	tmp := filepath.Join(s.keyDir, tempPrefix(sealedKeyName)+randomSuffix())
-	err = writeNewFile(tmp, []byte(content))
-	defer os.Remove(tmp)
-	if err != nil {
-		return nil, fileError("cannot write", tmp, err)
+	err = createNewFile(s.keyDir, sealedKeyName, []byte(content))
+	if errors.Is(err, fs.ErrExist) {
+		return s.readKeySecret() // another process won the race
 	}
-	if err := os.Link(tmp, s.keyPath()); err != nil {
-		if _, statErr := os.Lstat(s.keyPath()); statErr == nil {
-			return s.readKeySecret() // another process won the race
-		}
-		// No hard links here (some network or FAT file systems): create
-		// the file in place, still refusing to replace one.
-		if err := writeNewFile(s.keyPath(), []byte(content)); err != nil {
-			if _, statErr := os.Lstat(s.keyPath()); statErr == nil {
-				return s.readKeySecret()
-			}
-			return nil, fileError("cannot write", s.keyPath(), err)
-		}
+	if err != nil {
+		return nil, fileError("cannot write", s.keyPath(), err)
 	}
 	syncDir(s.keyDir)
 	return secret, nil

@@ -25,6 +25,7 @@ package main
 // Reads take no lock: every write is an atomic rename.
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -608,42 +609,66 @@ func (s *store) read() (*hostsFile, error) {
 	return h, nil
 }
 
-// readText reads a file in the config dir, refusing a symlink and warning
-// once when others can read it. It returns a string read without a copy:
-// the parser takes a string, and a large hosts.yml should be in memory once.
+// readText reads a file in the config dir (readRegular), with errors that
+// name it.
 func (s *store) readText(name string) (string, error) {
 	path := filepath.Join(s.dir, name)
+	data, err := readRegular(path, maxConfigFile, s.warnIfOpen)
+	var ce *cliError
+	switch {
+	case err == nil:
+		return string(data), nil
+	case errors.As(err, &ce), errors.Is(err, fs.ErrNotExist):
+		return "", err
+	case errors.Is(err, errTooLarge):
+		return "", tooLarge(path)
+	case errors.Is(err, errNotRegular):
+		return "", newError(codeConfigInvalid, path+" is not a regular file", "fix or move "+path+" to reset")
+	}
+	return "", fileError("cannot read", path, err)
+}
+
+// Marks of a file readRegular does not read.
+var (
+	errTooLarge   = errors.New("file too large")
+	errNotRegular = errors.New("not a regular file")
+)
+
+// readRegular reads the regular file at path, at most limit bytes
+// (errTooLarge beyond), without following a symlink (symlinkRefused). warn,
+// when set, is told the file's mode once it is open, to say when others can
+// read it.
+func readRegular(path string, limit int64, warn func(path string, mode fs.FileMode)) ([]byte, error) {
 	f, err := openNoFollow(path)
 	if err != nil {
 		if isSymlinkErr(path, err) {
-			return "", symlinkRefused(path)
+			return nil, symlinkRefused(path)
 		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		return "", fileError("cannot read", path, err)
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return "", fileError("cannot read", path, err)
+		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", newError(codeConfigInvalid, path+" is not a regular file", "fix or move "+path+" to reset")
+		return nil, errNotRegular
 	}
-	if fi.Size() > maxConfigFile {
-		return "", tooLarge(path)
+	if fi.Size() > limit {
+		return nil, errTooLarge
 	}
-	s.warnIfOpen(path, fi.Mode())
-	var b strings.Builder
+	if warn != nil {
+		warn(path, fi.Mode())
+	}
+	var b bytes.Buffer
 	b.Grow(int(fi.Size()) + 1) // only a hint: a file may grow
-	if _, err := io.Copy(&b, io.LimitReader(f, maxConfigFile+1)); err != nil {
-		return "", fileError("cannot read", path, err)
+	if _, err := b.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, err
 	}
-	if b.Len() > maxConfigFile {
-		return "", tooLarge(path)
+	if int64(b.Len()) > limit {
+		return nil, errTooLarge
 	}
-	return b.String(), nil
+	return b.Bytes(), nil
 }
 
 func tooLarge(path string) *cliError {
@@ -950,7 +975,7 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 	start := time.Now()
 	announced := false
 	for {
-		err := createLockFile(dir, name+".lock", content)
+		err := createNewFile(dir, name+".lock", []byte(content))
 		if err == nil {
 			return func() { removeOwnLock(path, content) }, nil
 		}
@@ -987,17 +1012,18 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 	}
 }
 
-// createLockFile makes dir/name holding content, failing with
-// fs.ErrExist when it exists. The content is written to a temp file first
-// and hard-linked into place (link fails on an existing name, like
-// O_EXCL), so a difyctl killed at any point leaves either no lock or a
-// complete one whose dead PID lets the next write break it at once. Where
-// hard links are not supported, O_CREAT|O_EXCL and a write.
-func createLockFile(dir, name, content string) error {
+// createNewFile makes dir/name holding content, failing with fs.ErrExist
+// when the name exists: it never replaces a file. The content is written
+// to a temp file first and hard-linked into place (link fails on an
+// existing name, like O_EXCL), so a difyctl killed at any point leaves
+// either no file or a complete one (a lock whose dead PID lets the next
+// write break it at once; a whole key). Where hard links are not supported
+// (some network or FAT file systems), O_CREAT|O_EXCL and a write.
+func createNewFile(dir, name string, content []byte) error {
 	path := filepath.Join(dir, name)
 	tmp := filepath.Join(dir, tempPrefix(name)+randomSuffix())
 	defer os.Remove(tmp) // also a part written before a failure (a full disk)
-	if err := writeNewFile(tmp, []byte(content)); err == nil {
+	if err := writeNewFile(tmp, content); err == nil {
 		if err := os.Link(tmp, path); err == nil || errors.Is(err, fs.ErrExist) {
 			return err
 		}
@@ -1006,8 +1032,8 @@ func createLockFile(dir, name, content string) error {
 	if err != nil {
 		return err
 	}
-	_, werr := f.WriteString(content)
-	if err := errors.Join(werr, f.Close()); err != nil {
+	_, werr := f.Write(content)
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
 		os.Remove(path)
 		return err
 	}

@@ -25,10 +25,10 @@ func TestLockContentRoundTrip(t *testing.T) {
 // A lock file is created whole or not at all, and never over another.
 func TestCreateLockFileIsExclusive(t *testing.T) {
 	dir := t.TempDir()
-	if err := createLockFile(dir, "hosts.yml.lock", "one\n"); err != nil {
+	if err := createNewFile(dir, "hosts.yml.lock", []byte("one\n")); err != nil {
 		t.Fatal(err)
 	}
-	if err := createLockFile(dir, "hosts.yml.lock", "two\n"); !os.IsExist(err) {
+	if err := createNewFile(dir, "hosts.yml.lock", []byte("two\n")); !os.IsExist(err) {
 		t.Fatalf("second create: %v, want exists", err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "hosts.yml.lock")); string(b) != "one\n" {
