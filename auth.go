@@ -284,7 +284,7 @@ func (a *app) logout() error {
 	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
 	case err == nil && revocable(tok):
-		if err = a.revokeSelf(endpointOf(e), tok); err == nil {
+		if err = a.revokeSelf(endpointOf(e), tok, 0); err == nil {
 			revoked = true
 		} else if !errors.Is(err, errInterrupted) {
 			serverNote = "server revoke failed (" + asCLIError(err).Message + ")"
@@ -379,13 +379,20 @@ func revocable(t token) bool {
 	return strings.HasPrefix(s, "dfoa_") || strings.HasPrefix(s, "dfoe_")
 }
 
-// revokeSelf ends the session of tok at the server.
-func (a *app) revokeSelf(ep endpoint, tok token) error {
+// revokeSelf ends the session of tok at the server, within limit when it
+// is not zero (a best-effort revoke that must not hold the command up).
+func (a *app) revokeSelf(ep endpoint, tok token, limit time.Duration) error {
+	ctx := a.ctx
+	if limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
 	c, err := a.newAPIClient(ep, tok)
 	if err != nil {
 		return err
 	}
-	_, err = c.do(a.ctx, request{method: "DELETE", path: "account/sessions/self", noRetry: true})
+	_, err = c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
 	return err
 }
 

@@ -404,19 +404,26 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 	return a.writeString(fmt.Sprintf("%s Revoked %d session(s)\n", a.colors(a.stdoutTTY).green("✓"), revoked))
 }
 
-// listDoomed shows on stderr which sessions the confirmation is about:
-// label and id, at most ten, then how many more.
+// listDoomed shows on stderr which sessions the confirmation is about.
 func (a *app) listDoomed(rows []sessionRow) {
 	var b strings.Builder
 	b.WriteString("About to revoke:\n")
-	for i, r := range rows {
-		if i == 10 {
-			fmt.Fprintf(&b, "  and %d more\n", len(rows)-10)
-			break
-		}
-		fmt.Fprintf(&b, "  %s (%s)\n", sanitize(r.label()), sanitize(r.ID))
+	for _, line := range firstTen(rows, func(r sessionRow) string { return sanitize(r.label()) + " (" + sanitize(r.ID) + ")" }) {
+		b.WriteString("  " + line + "\n")
 	}
 	io.WriteString(a.stderr, b.String())
+}
+
+// firstTen names rows, at most ten, then says how many more there are.
+func firstTen(rows []sessionRow, name func(sessionRow) string) []string {
+	out := make([]string, 0, min(len(rows), 11))
+	for i, r := range rows {
+		if i == 10 {
+			return append(out, fmt.Sprintf("and %d more", len(rows)-10))
+		}
+		out = append(out, name(r))
+	}
+	return out
 }
 
 // matchSession finds the one session a target names: exact label, then
@@ -448,14 +455,7 @@ func matchSession(rows []sessionRow, target string) (sessionRow, error) {
 }
 
 func ambiguous(target string, found []sessionRow) error {
-	names := make([]string, 0, len(found))
-	for i, r := range found {
-		if i == 10 {
-			names = append(names, fmt.Sprintf("and %d more", len(found)-10))
-			break
-		}
-		names = append(names, r.DeviceLabel+" ("+r.ID+")")
-	}
+	names := firstTen(found, func(r sessionRow) string { return r.DeviceLabel + " (" + r.ID + ")" })
 	return newError(codeUsageInvalidFlag, fmt.Sprintf("%s matches multiple sessions: %s; pass an exact id to disambiguate", quoted(target), strings.Join(names, ", ")),
 		"see 'difyctl auth devices list'")
 }

@@ -5,7 +5,6 @@ package main
 // approves, then storing the token and recording the context.
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -550,18 +549,9 @@ func checkGrantToken(t token) error {
 	return nil
 }
 
-// revokeQuietly ends tok's session at the server, best effort, within
-// 5 s; it reports whether the server confirmed it.
-func (a *app) revokeQuietly(ep endpoint, tok token) bool {
-	ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
-	defer cancel()
-	c, err := a.newAPIClient(ep, tok)
-	if err != nil {
-		return false
-	}
-	_, err = c.do(ctx, request{method: http.MethodDelete, path: "account/sessions/self", noRetry: true})
-	return err == nil
-}
+// bestEffortRevoke bounds a revoke a sign-in tries on its way out (of a
+// replaced token, or of one it could not keep).
+const bestEffortRevoke = 5 * time.Second
 
 // notKeptError is a sign-in whose context could not be recorded after its
 // token was stored: the token was taken back out of the store, so the
@@ -660,7 +650,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		// must stop at once). A token that stayed stored may have
 		// replaced a working one, so it is left alone.
 		if !stored && a.ctx.Err() == nil {
-			revoked := a.revokeQuietly(ep, g.Token.t)
+			revoked := a.revokeSelf(ep, g.Token.t, bestEffortRevoke) == nil
 			var nk *notKeptError
 			if errors.As(err, &nk) {
 				return nk.report(revoked)
@@ -669,7 +659,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		return err
 	}
 	if revocable(old) && old.reveal() != g.Token.t.reveal() {
-		a.revokeQuietly(ep, old)
+		a.revokeSelf(ep, old, bestEffortRevoke)
 	}
 	return a.writeString(a.loginSummary(ep.Host, ctx))
 }
