@@ -1,6 +1,6 @@
 package main
 
-// dpapi_windows_test.go: the sealed file with its DPAPI-wrapped key secret,
+// sealed_dpapi_windows_test.go: the sealed file with its DPAPI-wrapped key secret,
 // through the real CryptProtectData/CryptUnprotectData (run under Wine in
 // CI by .ci/wine-test.sh).
 

@@ -1,6 +1,6 @@
 package main
 
-// strictmodes_linux_test.go: issue 19 items 6 and 7 — the owner and
+// store_owner_linux_test.go: issue 19 items 6 and 7 — the owner and
 // permission check of the config dir, its parents and the sealed secrets,
 // made before a sign-in starts and before any token is read.
 

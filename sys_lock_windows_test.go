@@ -1,6 +1,6 @@
 package main
 
-// winlock_windows_test.go: LockFileEx through lockDir between real
+// sys_lock_windows_test.go: LockFileEx through lockDir between real
 // processes (run under Wine in CI by .ci/wine-test.sh).
 
 import (

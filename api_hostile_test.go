@@ -2,7 +2,7 @@
 
 package main
 
-// hostile_test.go: difyctl against a server and a hosts.yml that try to
+// api_hostile_test.go: difyctl against a server and a hosts.yml that try to
 // break it. Every case must end in a clear error code and exit status (or
 // work), within a bounded time and memory, and lose nothing: a failing
 // command leaves every file as it was.

@@ -1,6 +1,6 @@
 package main
 
-// hardening_test.go: issue 11's findings as black-box tests — hosts.yml and
+// api_trust_test.go: issue 11's findings as black-box tests — hosts.yml and
 // the environment are input, not trust — and issue 10's http consent.
 
 import (

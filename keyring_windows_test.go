@@ -1,6 +1,6 @@
 package main
 
-// wincred_windows_test.go: the Windows Credential Manager store through
+// keyring_windows_test.go: the Windows Credential Manager store through
 // the real advapi32 calls (run under Wine in CI by .ci/wine-test.sh).
 // Every test uses its own host names, so entries never collide, and
 // removes what it wrote.

@@ -1,6 +1,6 @@
 package main
 
-// concurrency_test.go: twenty `auth login` processes at once against one
+// sealed_concurrency_test.go: twenty `auth login` processes at once against one
 // fake server, all sealing their tokens into the one shared tokens.sealed.
 // Nothing may be lost or swapped: every context ends up with the token the
 // server minted for its own account.

@@ -1,6 +1,6 @@
 package main
 
-// winhelp_windows_test.go: helpers for the Windows tests, which run under
+// helpers_windows_test.go: helpers for the Windows tests, which run under
 // Wine in CI (.ci/wine-test.sh) and on real Windows alike.
 
 import (

@@ -1,6 +1,6 @@
 package main
 
-// newcomer_test.go: the rough edges a newcomer hit in the first hour
+// commands_test.go: the rough edges a newcomer hit in the first hour
 // (issue 12), each pinned as the user sees it.
 
 import (

@@ -2,7 +2,7 @@
 
 package main
 
-// crash_test.go: SIGKILL at random moments of 100 writes — logins, use
+// store_crash_test.go: SIGKILL at random moments of 100 writes — logins, use
 // host, use account and logouts against a fast fake server. After every
 // kill, the files must still open: hosts.yml parses (or is absent), `auth
 // list` works, tokens.sealed opens, a surviving context can be selected,

@@ -1,6 +1,6 @@
 package main
 
-// hardening_linux_test.go: core dumps off, read from /proc.
+// sys_linux_test.go: core dumps off, read from /proc.
 
 import (
 	"bytes"

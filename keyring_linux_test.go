@@ -2,7 +2,7 @@
 
 package main
 
-// keyring_bus_test.go: a running D-Bus session (a unix socket that accepts
+// keyring_linux_test.go: a running D-Bus session (a unix socket that accepts
 // a connection) with no secret-tool on PATH, the Debian/Ubuntu default
 // (issue 22 item 2): a sign-in says what to install, and a context the
 // official client keeps in the keyring gets not_logged_in with that hint.

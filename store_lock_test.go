@@ -1,6 +1,6 @@
 package main
 
-// storelock_test.go: unit tests of the lock protocol's pieces (store.go)
+// store_lock_test.go: unit tests of the lock protocol's pieces (store.go)
 // and of the key-dir containment check (sealed.go).
 
 import (

@@ -1,6 +1,6 @@
 package main
 
-// pty_linux_test.go: drives the interactive parts — the pickers and the
+// prompt_pty_linux_test.go: drives the interactive parts — the pickers and the
 // revoke confirmation — through a real pseudo-terminal, as a person would,
 // and checks the terminal mode is restored afterwards.
 

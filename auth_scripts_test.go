@@ -1,6 +1,6 @@
 package main
 
-// scripts_test.go: what scripts and CI use — auth token, auth status and
+// auth_scripts_test.go: what scripts and CI use — auth token, auth status and
 // the DIFY_TOKEN environment sign-in — black box, against the fake server.
 
 import (

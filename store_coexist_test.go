@@ -2,7 +2,7 @@
 
 package main
 
-// coexist_test.go: difyctl beside the official TypeScript client on one
+// store_coexist_test.go: difyctl beside the official TypeScript client on one
 // config dir: its files, its tokens.yml and its
 // lock protocol. Black box: the built binary, the fake server.
 
@@ -367,7 +367,7 @@ func TestCoexistLockOfKilledDifyctlBrokenAtOnce(t *testing.T) {
 
 	// A real one: a difyctl killed while it waits leaves no lock of its
 	// own (it never had one), and one killed inside a write leaves at most
-	// a complete lock that the next write breaks — crash_test.go kills
+	// a complete lock that the next write breaks — store_crash_test.go kills
 	// writers at random points and checks the next command works.
 }
 

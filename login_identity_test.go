@@ -1,6 +1,6 @@
 package main
 
-// hostile3_test.go: issue 19 — hostile input, round 3.
+// login_identity_test.go: issue 19 — hostile input, round 3.
 
 import (
 	"encoding/json"

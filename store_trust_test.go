@@ -2,7 +2,7 @@
 
 package main
 
-// hardening_store_test.go: issue 11's findings about the files difyctl
+// store_trust_test.go: issue 11's findings about the files difyctl
 // trusts (items 2, 3, 7, 8, 10), each reproduced black box: the built
 // binary, the fake server, and for the OS store the fake secret-tool.
 
