@@ -377,8 +377,11 @@ func editDistance(a, b string) int {
 func (a *app) runCommand(c *command, args []string) error {
 	fs := flag.NewFlagSet(c.path, flag.ContinueOnError)
 	runner := c.setup(fs)
-	a.jsonOut = wantsJSON(args)
 	pos, want, err := c.parseFlags(fs, args)
+	// Asked for JSON (--json, -o json), even the errors found while parsing
+	// flags print as the JSON envelope.
+	j, o := fs.Lookup("json"), fs.Lookup("o")
+	a.jsonOut = j != nil && j.Value.String() == "true" || o != nil && o.Value.String() == "json"
 	if err == nil && want != nil {
 		err = newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", c.spell(want.Name, false)), usageHint(c.usage))
 	}
@@ -398,24 +401,6 @@ func (a *app) runCommand(c *command, args []string) error {
 		a.interruptible()
 	}
 	return a.envHint(runner(a, pos))
-}
-
-// wantsJSON sniffs argv for a request for JSON, so even errors found while
-// parsing flags are printed as the JSON envelope.
-func wantsJSON(args []string) bool {
-	for i, s := range args {
-		switch s {
-		case "--json", "-json", "--json=true", "-json=true", "-o=json", "--o=json", "-ojson", "--output=json":
-			return true
-		case "-o", "--o", "--output":
-			if i+1 < len(args) && args[i+1] == "json" {
-				return true
-			}
-		case "--":
-			return false
-		}
-	}
-	return false
 }
 
 // parseFlags sets the flags of fs from args and returns the positional
