@@ -622,10 +622,7 @@ var statusCommand = &command{
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		asJSON := fs.Bool("json", false, "Emit one JSON object: host, account, workspace, token_expires_at, valid")
-		return func(a *app, args []string) error {
-			a.jsonOut = a.jsonOut || *asJSON
-			return a.status(*asJSON)
-		}
+		return func(a *app, args []string) error { return a.status(*asJSON) }
 	},
 }
 

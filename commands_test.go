@@ -100,6 +100,44 @@ func TestFlagProblemsExit2WithUsage(t *testing.T) {
 	}
 }
 
+// Errors print as the JSON envelope when the flags, as parsed, ask for
+// JSON: every spelling the flag package reads (--json=1, -output json,
+// the last of two), and not a "--json" that is another flag's value or a
+// flag the command lacks.
+func TestErrorsAsJSONFollowTheParsedFlags(t *testing.T) {
+	e := newCLIEnv(t)
+	for _, args := range [][]string{
+		{"auth", "whoami", "--json=1"},
+		{"auth", "whoami", "--json=T"},
+		{"auth", "status", "--json=false", "--json"},
+		{"auth", "devices", "list", "-json=true", "--limit"},
+	} {
+		r := e.run(args...)
+		if !strings.HasPrefix(r.stderr, `{"error":{"code":`) {
+			t.Errorf("%v: want the JSON envelope:\n%s", args, r)
+		}
+	}
+	e.writeHosts("{not yaml\n")
+	for _, args := range [][]string{{"auth", "list", "-output", "json"}, {"auth", "list", "-output=json"}} {
+		r := e.run(args...)
+		wantExit(t, r, 1)
+		if !strings.HasPrefix(r.stderr, `{"error":{"code":"config_invalid"`) {
+			t.Errorf("%v: want the JSON envelope:\n%s", args, r)
+		}
+	}
+	for _, args := range [][]string{
+		{"auth", "whoami", "--json", "--json=false"},
+		{"auth", "devices", "list", "--limit", "--json"},
+		{"auth", "devices", "revoke", "--all=maybe", "--json"},
+		{"auth", "list", "-o", "yaml", "-o=name", "x", "--", "-ojson"},
+	} {
+		r := e.run(args...)
+		if r.code == 0 || strings.Contains(r.stderr, `{"error"`) || !strings.Contains(r.stderr, ": ") {
+			t.Errorf("%v: want a human error:\n%s", args, r)
+		}
+	}
+}
+
 // Item 1: a target together with --all revokes nothing.
 func TestRevokeTargetWithAllIsUsageError(t *testing.T) {
 	f, e, _ := signedIn(t)

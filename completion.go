@@ -100,27 +100,25 @@ func (a *app) completions(words []string) []string {
 	}
 	args := before[i:]
 
+	// The words before the cursor are parsed as the command parses them.
 	fs := flag.NewFlagSet(cmd.path, flag.ContinueOnError)
 	cmd.setup(fs)
-	takesValue := func(name string) bool {
-		f := fs.Lookup(strings.TrimLeft(name, "-"))
-		return f != nil && !isBoolFlag(f)
-	}
+	pos, want, _ := cmd.parseFlags(fs, args)
 	// The value of a flag: "--domain <TAB>" or "--domain=<TAB>".
-	if n := len(args); n > 0 && strings.HasPrefix(args[n-1], "-") && !strings.Contains(args[n-1], "=") && takesValue(args[n-1]) && !slices.Contains(args[:n-1], "--") {
-		return filterPrefix(a.flagValues(cmd, strings.TrimLeft(args[n-1], "-"), args), cur)
+	if want != nil {
+		return filterPrefix(a.flagValues(cmd, fs, want.Name), cur)
 	}
 	if strings.HasPrefix(cur, "-") && !slices.Contains(args, "--") {
 		if name, val, ok := strings.Cut(cur, "="); ok {
 			var out []string
-			for _, v := range filterPrefix(a.flagValues(cmd, strings.TrimLeft(name, "-"), args), val) {
+			for _, v := range filterPrefix(a.flagValues(cmd, fs, strings.TrimLeft(name, "-")), val) {
 				out = append(out, name+"="+v)
 			}
 			return out
 		}
 		return filterPrefix(flagNames(cmd, fs), cur)
 	}
-	if cmd == completionCommand && len(positionals(args, takesValue)) == 0 {
+	if cmd == completionCommand && len(pos) == 0 {
 		return filterPrefix(completionShells, cur)
 	}
 	return nil
@@ -174,7 +172,7 @@ func flagNames(cmd *command, fs *flag.FlagSet) []string {
 // flagValues are the candidates for a flag's value. Hosts and accounts
 // come from hosts.yml alone; under DIFY_TOKEN nothing in the config dir is
 // read, so there are none.
-func (a *app) flagValues(cmd *command, name string, args []string) []string {
+func (a *app) flagValues(cmd *command, fs *flag.FlagSet, name string) []string {
 	switch {
 	case name == "o" || name == "output":
 		return []string{"json", "yaml", "name"}
@@ -184,7 +182,7 @@ func (a *app) flagValues(cmd *command, name string, args []string) []string {
 		h := a.localHosts()
 		host := h.CurrentHost
 		if cmd == tokenCommand {
-			if v := flagValueIn(args, "host"); v != "" {
+			if v := fs.Lookup("host").Value.String(); v != "" {
 				host = normalizeHostArg(v)
 			}
 		}
@@ -208,42 +206,6 @@ func (a *app) localHosts() *hostsFile {
 		}
 	}
 	return &hostsFile{}
-}
-
-// flagValueIn finds the value given to --name (or -name) among args.
-func flagValueIn(args []string, name string) string {
-	for i, s := range args {
-		t := strings.TrimLeft(s, "-")
-		if t == s {
-			continue
-		}
-		if t == name && i+1 < len(args) {
-			return args[i+1]
-		}
-		if v, ok := strings.CutPrefix(t, name+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
-// positionals returns the arguments that are not flags or flag values.
-func positionals(args []string, takesValue func(string) bool) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		s := args[i]
-		switch {
-		case s == "--":
-			return append(out, args[i+1:]...)
-		case strings.HasPrefix(s, "-") && len(s) > 1:
-			if !strings.Contains(s, "=") && takesValue(s) {
-				i++
-			}
-		default:
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // filterPrefix keeps the candidates (the part before a tab) that start

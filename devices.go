@@ -49,10 +49,7 @@ var devicesListCommand = &command{
 		asJSON := fs.Bool("json", false, "Emit the server's JSON envelope on one line instead of the table")
 		page := fs.String("page", "1", "Page number `n` (default 1)")
 		limit := fs.String("limit", "", "Page size `n`, 1 to 200 (default 20; the flag wins, then DIFY_LIMIT)")
-		return func(a *app, args []string) error {
-			a.jsonOut = a.jsonOut || *asJSON
-			return a.devicesList(*asJSON, *page, *limit)
-		}
+		return func(a *app, args []string) error { return a.devicesList(*asJSON, *page, *limit) }
 	},
 }
 

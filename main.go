@@ -11,10 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"reflect"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -220,7 +218,7 @@ type command struct {
 	long     string
 	examples []string
 	exits    [][2]string
-	aliases  map[string]string // short flag → long flag, for help
+	aliases  map[string]string // flag alias → the flag it stands for: "output": "o"
 	// setup registers the flags and returns the runner, which receives
 	// the positional arguments.
 	setup func(fs *flag.FlagSet) func(a *app, args []string) error
@@ -378,14 +376,18 @@ func editDistance(a, b string) int {
 // arguments) and runs it.
 func (a *app) runCommand(c *command, args []string) error {
 	fs := flag.NewFlagSet(c.path, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	runner := c.setup(fs)
-	a.jsonOut = wantsJSON(args)
-	pos, err := parseFlags(fs, args, c.usage)
+	pos, want, err := c.parseFlags(fs, args)
+	// Asked for JSON (--json, -o json), even the errors found while parsing
+	// flags print as the JSON envelope.
+	j, o := fs.Lookup("json"), fs.Lookup("o")
+	a.jsonOut = j != nil && j.Value.String() == "true" || o != nil && o.Value.String() == "json"
+	if err == nil && want != nil {
+		err = newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", c.spell(want.Name, false)), usageHint(c.usage))
+	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			a.printHelp(c, fs)
-			return flag.ErrHelp
 		}
 		return err
 	}
@@ -401,148 +403,127 @@ func (a *app) runCommand(c *command, args []string) error {
 	return a.envHint(runner(a, pos))
 }
 
-// wantsJSON sniffs argv for a request for JSON, so even errors found while
-// parsing flags are printed as the JSON envelope.
-func wantsJSON(args []string) bool {
-	for i, s := range args {
-		switch s {
-		case "--json", "-json", "--json=true", "-json=true", "-o=json", "--o=json", "-ojson", "--output=json":
-			return true
-		case "-o", "--o", "--output":
-			if i+1 < len(args) && args[i+1] == "json" {
-				return true
-			}
-		case "--":
-			return false
+// parseFlags sets the flags of fs from args and returns the positional
+// arguments. The flag package sets each value; this loop adds what it
+// lacks: flags after positionals (`auth devices revoke "x" -y`), a
+// one-letter flag with its value attached (`-ojson`), and errors that name
+// the flag as help writes it. `--` ends flag parsing. want is a flag typed
+// last without its value. After a problem it reads on, so a later --json
+// still counts; the first problem is returned. Completion parses the words
+// before the cursor with it too.
+func (c *command) parseFlags(fs *flag.FlagSet, args []string) (pos []string, want *flag.Flag, err error) {
+	fail := func(e error) {
+		if err == nil {
+			err = e
 		}
 	}
-	return false
-}
-
-// parseFlags parses flags anywhere among the positional arguments, so a
-// flag typed last still counts (`auth devices revoke "x" -y`). `--` ends flag parsing.
-// It reads argv itself against the FlagSet's definitions, so every
-// spelling a kubectl user types works (`-ojson`, `-o=json`, `-o json`,
-// `--output json`, `--output=json`, `--json`, `--json=false`) and every
-// problem names the flag as help writes it. usage is the command's usage
-// line, shown with every flag problem.
-func parseFlags(fs *flag.FlagSet, args []string, usage string) ([]string, error) {
-	// How a flag is spelled for people is worked out only for an error.
-	spelled := func(f *flag.Flag) string { return spellFlags(fs, nil).canonical(f.Name) }
-	var pos []string
 	for i := 0; i < len(args); i++ {
 		s := args[i]
 		if s == "--" {
-			return append(pos, args[i+1:]...), nil
+			return append(pos, args[i+1:]...), nil, err
 		}
 		if len(s) < 2 || s[0] != '-' {
 			pos = append(pos, s)
 			continue
 		}
-		dashes := 1
-		if s[1] == '-' {
-			dashes = 2
-		}
-		name, value, hasValue := strings.Cut(s[dashes:], "=")
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(s[1:], "-"), "=")
 		f := fs.Lookup(name)
-		if f == nil && isHelpFlag(s) {
-			return nil, flag.ErrHelp
-		}
-		if f == nil && dashes == 1 && len(name) > 1 {
-			// -ojson: a one-letter flag with its value attached.
+		if f == nil && !isHelpFlag(s) && s[1] != '-' && len(name) > 1 {
 			if g := fs.Lookup(s[1:2]); g != nil && !isBoolFlag(g) {
-				f, value, hasValue = g, s[2:], true
+				f, value, hasValue = g, s[2:], true // -ojson
 			}
 		}
-		if f == nil || name == "" {
+		switch {
+		case f == nil && isHelpFlag(s):
+			fail(flag.ErrHelp)
+		case f == nil:
 			typed, _, _ := strings.Cut(s, "=")
-			return nil, unknownFlag(spellFlags(fs, nil), typed, fs.Name(), usage)
-		}
-		if isBoolFlag(f) {
+			fail(c.unknownFlag(fs, typed))
+		case !hasValue && isBoolFlag(f):
+			fs.Set(f.Name, "true")
+		case !hasValue && i+1 == len(args):
+			return pos, f, err
+		default:
 			if !hasValue {
-				value = "true"
+				i++
+				value = args[i]
 			}
-			if err := fs.Set(f.Name, value); err != nil {
-				return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: want true or false", quoted(truncate(value, 40)), spelled(f)), usageHint(usage))
+			if e := fs.Set(f.Name, value); e != nil {
+				reason := e.Error()
+				if isBoolFlag(f) {
+					reason = "want true or false"
+				}
+				fail(newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), c.spell(f.Name, false), reason), usageHint(c.usage)))
 			}
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return nil, newError(codeUsageMissingArg, fmt.Sprintf("flag %s expects a value", spelled(f)), usageHint(usage))
-			}
-			i++
-			value = args[i]
-		}
-		if err := fs.Set(f.Name, value); err != nil {
-			return nil, newError(codeUsageInvalidFlag, fmt.Sprintf("invalid value %s for %s: %s", quoted(truncate(value, 40)), spelled(f), err), usageHint(usage))
 		}
 	}
-	return pos, nil
+	return pos, nil, err
 }
 
 func usageHint(usage string) string { return "usage: difyctl " + usage }
 
 // unknownFlag is a parser error (exit 1, as in the official client): the
 // flag as typed, the defined flags it is close to, and the usage line.
-func unknownFlag(sp *flagSpelling, typed, cmd, usage string) error {
+func (c *command) unknownFlag(fs *flag.FlagSet, typed string) error {
 	out := "unknown flag: " + sanitize(typed)
 	bare := strings.TrimLeft(typed, "-")
 	var near []string
-	for _, g := range sp.groups {
-		for _, n := range g.names {
+	c.visitFlags(fs, func(f *flag.Flag) {
+		for _, n := range []string{f.Name, c.partner(f.Name)} {
 			if len(n) > 1 && editDistance(bare, n) <= 2 {
-				near = append(near, g.canonical())
+				near = append(near, c.spell(f.Name, false))
 				break
 			}
 		}
-	}
+	})
 	if len(near) > 0 {
 		out += "\nDid you mean " + strings.Join(near, " or ") + "?"
 	}
-	return &parseError{msg: out + "\nUsage: difyctl " + usage + "\nRun 'difyctl " + cmd + " --help' for usage."}
+	return &parseError{msg: out + "\nUsage: difyctl " + c.usage + "\nRun 'difyctl " + c.path + " --help' for usage."}
 }
 
-// flagSpelling knows how each flag of a FlagSet is written for people:
-// flags bound to the same variable (fs.String("o") + fs.StringVar(…,
-// "output")) or named in a command's aliases are one flag with a short
-// and a long name; a one-letter name is written -x, a longer one --name.
-type flagSpelling struct {
-	groups []*flagGroup
-	byName map[string]*flagGroup
-}
-
-type flagGroup struct {
-	names []string // in FlagSet order (sorted)
-	main  *flag.Flag
-	short string
-	long  string
-}
-
-// canonical is the spelling used in errors: --long, or -s for a flag that
-// has only a one-letter name.
-func (g *flagGroup) canonical() string {
-	if g.long != "" {
-		return "--" + g.long
+// partner is the other name of a flag that has a short and a long one;
+// c.aliases maps the alias to the flag it stands for.
+func (c *command) partner(name string) string {
+	if main, ok := c.aliases[name]; ok {
+		return main
 	}
-	return "-" + g.short
+	for alias, main := range c.aliases {
+		if main == name {
+			return alias
+		}
+	}
+	return ""
 }
 
-// label is the spelling in help: `-o, --output <format>`, `--limit <n>`.
-func (g *flagGroup) label() string {
-	var l string
+// visitFlags calls fn once per flag in name order, a short and long pair
+// once, with the flag the alias stands for.
+func (c *command) visitFlags(fs *flag.FlagSet, fn func(*flag.Flag)) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if p := c.partner(f.Name); p != "" && p < f.Name {
+			return // the pair was visited under its first name
+		}
+		if main, ok := c.aliases[f.Name]; ok {
+			f = fs.Lookup(main)
+		}
+		fn(f)
+	})
+}
+
+// spell is how a flag is written for people: in errors --long, or -x for
+// a flag with only a one-letter name; in help (both) `-o, --output`.
+func (c *command) spell(name string, both bool) string {
+	short, long := name, c.partner(name)
+	if len(short) > 1 {
+		short, long = long, short
+	}
 	switch {
-	case g.short != "" && g.long != "":
-		l = "-" + g.short + ", --" + g.long
-	case g.long != "":
-		l = "--" + g.long
-	default:
-		l = "-" + g.short
+	case long == "":
+		return "-" + short
+	case short == "" || !both:
+		return "--" + long
 	}
-	if !isBoolFlag(g.main) {
-		l += " <" + placeholder(g.main) + ">"
-	}
-	return l
+	return "-" + short + ", --" + long
 }
 
 // placeholder is the flag's back-quoted word in its usage, or "value".
@@ -552,62 +533,6 @@ func placeholder(f *flag.Flag) string {
 		return name
 	}
 	return "value"
-}
-
-func (sp *flagSpelling) canonical(name string) string {
-	if g := sp.byName[name]; g != nil {
-		return g.canonical()
-	}
-	return "--" + name
-}
-
-// spellFlags groups a FlagSet's flags. aliases (either direction) joins
-// names that do not share a variable.
-func spellFlags(fs *flag.FlagSet, aliases map[string]string) *flagSpelling {
-	sp := &flagSpelling{byName: map[string]*flagGroup{}}
-	fs.VisitAll(func(f *flag.Flag) {
-		var g *flagGroup
-		for _, other := range sp.groups {
-			if sameValue(other.main.Value, f.Value) || aliases[f.Name] != "" && slices.Contains(other.names, aliases[f.Name]) {
-				g = other
-				break
-			}
-			for _, n := range other.names {
-				if aliases[n] == f.Name {
-					g = other
-				}
-			}
-		}
-		if g == nil {
-			g = &flagGroup{main: f}
-			sp.groups = append(sp.groups, g)
-		}
-		g.names = append(g.names, f.Name)
-		sp.byName[f.Name] = g
-		if len(f.Name) == 1 {
-			if g.short == "" {
-				g.short = f.Name
-			}
-		} else if g.long == "" || len(f.Name) > len(g.long) {
-			g.long = f.Name
-		}
-		// The member with the fullest description speaks for the group
-		// ("Same as -o" does not).
-		if len(f.Usage) > len(g.main.Usage) {
-			g.main = f
-		}
-	})
-	return sp
-}
-
-// sameValue reports whether two flag values write the same variable: the
-// flag package's values are pointers to it.
-func sameValue(a, b flag.Value) bool {
-	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
-	if ta != tb || ta.Kind() != reflect.Pointer {
-		return false
-	}
-	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 // printOverview is what `difyctl` alone and `difyctl --help` print.
@@ -681,12 +606,15 @@ func (a *app) printHelp(c *command, fs *flag.FlagSet) {
 	type row struct{ name, usage string }
 	var rows []row
 	width := 0
-	for _, g := range spellFlags(fs, c.aliases).groups {
-		_, usage := flag.UnquoteUsage(g.main)
-		label := g.label()
+	c.visitFlags(fs, func(f *flag.Flag) {
+		_, usage := flag.UnquoteUsage(f)
+		label := c.spell(f.Name, true)
+		if !isBoolFlag(f) {
+			label += " <" + placeholder(f) + ">"
+		}
 		rows = append(rows, row{label, usage})
 		width = max(width, len(label))
-	}
+	})
 	rows = append(rows, row{"-h, --help", "Show this help"})
 	width = max(width, len("-h, --help"))
 	b.WriteString("\nFLAGS\n")
