@@ -34,7 +34,7 @@ type yamlNode struct {
 	// Strings set by the program leave it false and are quoted as needed.
 	Plain     bool
 	Keys      []string    // a map's keys
-	Vals      []*yamlNode // a map's values, in Keys' order, or a sequence's items
+	Vals      []*yamlNode // a map's values, one per key, or a sequence's items
 	Line, Col int         // 1-based position in the source, for errors
 }
 
@@ -55,15 +55,14 @@ func (e *yamlSyntaxError) Error() string {
 // yamlParser holds one content line at a time (peek skips blank lines,
 // comments and document markers): block structure is all indentation.
 type yamlParser struct {
-	rest    string // the lines not read yet
-	has     bool   // line is the current content line, not yet consumed
-	line    string // without its line ending
-	num     int    // line's number
-	indent  int    // line's leading spaces
-	depth   int
-	started bool // "---" seen
-	content bool // a content line seen
-	ended   bool // "..." seen
+	rest   string // the lines not read yet
+	has    bool   // line is the current content line, not yet consumed
+	line   string // without its line ending
+	num    int    // line's number
+	indent int    // line's leading spaces
+	depth  int
+	begun  bool // "---" or a content line seen
+	ended  bool // "..." seen
 }
 
 // parseYAMLText parses one document; empty or comment-only input is (nil, nil).
@@ -119,10 +118,10 @@ func (p *yamlParser) classify() error {
 	case s[p.indent] == '\t':
 		return p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
 	case yamlIsMarker(s, "---"):
-		if p.started || p.content || p.ended {
+		if p.begun || p.ended {
 			return p.errAt(0, "multiple documents are not supported (found a second \"---\")")
 		}
-		p.started = true
+		p.begun = true
 		return p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
 	case yamlIsMarker(s, "..."):
 		p.ended = true
@@ -132,7 +131,7 @@ func (p *yamlParser) classify() error {
 	case p.ended:
 		return p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
 	}
-	p.content, p.has = true, true
+	p.begun, p.has = true, true
 	return nil
 }
 
@@ -551,17 +550,9 @@ func yamlIsBlock(n *yamlNode) bool {
 // map's block value starts on the next line, a sequence item's on the
 // dash's line.
 func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	count := len(n.Vals)
-	if n.Kind == yamlMap {
-		count = len(n.Keys)
-	}
-	for i := range count {
+	for i, v := range n.Vals {
 		if i > 0 || !inline {
 			b = append(b, strings.Repeat(" ", indent)...)
-		}
-		var v *yamlNode
-		if i < len(n.Vals) {
-			v = n.Vals[i]
 		}
 		if n.Kind == yamlMap {
 			b = append(append(b, yamlQuote(n.Keys[i])...), ':')
@@ -686,7 +677,7 @@ func (n *yamlNode) get(key string) *yamlNode {
 	if n == nil || n.Kind != yamlMap {
 		return nil
 	}
-	if i := slices.Index(n.Keys, key); i >= 0 && i < len(n.Vals) {
+	if i := slices.Index(n.Keys, key); i >= 0 {
 		return n.Vals[i]
 	}
 	return nil
@@ -702,12 +693,11 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	i := slices.Index(n.Keys, key)
-	if i < 0 {
-		i, n.Keys = len(n.Keys), append(n.Keys, key)
+	if i := slices.Index(n.Keys, key); i >= 0 {
+		n.Vals[i] = v
+	} else {
+		n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, v)
 	}
-	n.Vals = append(n.Vals, make([]*yamlNode, max(0, i+1-len(n.Vals)))...)
-	n.Vals[i] = v
 }
 
 // del removes key from a map; absent keys and non-maps are left alone.
@@ -716,10 +706,7 @@ func (n *yamlNode) del(key string) {
 		return
 	}
 	if i := slices.Index(n.Keys, key); i >= 0 {
-		n.Keys = slices.Delete(n.Keys, i, i+1)
-		if i < len(n.Vals) {
-			n.Vals = slices.Delete(n.Vals, i, i+1)
-		}
+		n.Keys, n.Vals = slices.Delete(n.Keys, i, i+1), slices.Delete(n.Vals, i, i+1)
 	}
 }
 
