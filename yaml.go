@@ -72,14 +72,18 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	root, err := p.parseNode(p.indent, -1)
+	root, err := p.parseNode(p.indent)
 	if err != nil {
 		return nil, err
 	}
-	if ok, err = p.peek(); err != nil || !ok {
-		return root, err
+	if ok, err = p.peek(); err != nil {
+		return nil, err
+	} else if !ok {
+		return root, nil
 	}
 	switch {
+	case !yamlIsBlock(root):
+		return nil, p.errAt(p.indent, yamlIndentMsg(root))
 	case p.indent < root.Col-1:
 		return nil, p.errAt(p.indent, "bad indentation")
 	case root.Kind == yamlSeq:
@@ -185,33 +189,21 @@ func (p *yamlParser) onlyComment(i int, msg string) error {
 	return nil
 }
 
-// parseNode parses the node at byte offset col of the current line; parent
-// is the enclosing collection's indentation (-1 at the top), which the
-// lines after a scalar must not exceed.
-func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
+// parseNode parses the node at byte offset col of the current line. The
+// caller checks the indentation of the line after it.
+func (p *yamlParser) parseNode(col int) (*yamlNode, error) {
 	if yamlIsSeqItem(p.line, col) {
 		return p.parseBlock(col, yamlSeq)
 	}
 	if err := p.checkStart(col); err != nil {
 		return nil, err
 	}
-	if _, _, isKey, err := p.scanKey(col); err != nil || isKey {
-		if err != nil {
-			return nil, err
-		}
+	if _, _, isKey, err := p.scanKey(col); err != nil {
+		return nil, err
+	} else if isKey {
 		return p.parseBlock(col, yamlMap)
 	}
-	n, err := p.scanValue(col)
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := p.peek(); err != nil || (ok && p.indent > parent) {
-		if err == nil {
-			err = p.errAt(p.indent, yamlIndentMsg(n))
-		}
-		return nil, err
-	}
-	return n, nil
+	return p.scanValue(col)
 }
 
 // yamlIndentMsg explains an over-indented line after prev.
@@ -300,7 +292,7 @@ func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
 	case tab >= 0:
 		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
 	}
-	return p.parseNode(j, col)
+	return p.parseNode(j)
 }
 
 // yamlHasKey reports whether keys holds key, and records it; maps past 16
@@ -331,7 +323,7 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 	case err != nil:
 		return nil, err
 	case ok && p.indent > parent:
-		return p.parseNode(p.indent, parent)
+		return p.parseNode(p.indent)
 	case ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, parent):
 		return p.parseBlock(parent, yamlSeq)
 	}
