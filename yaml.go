@@ -92,51 +92,45 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
 }
 
-// peek makes the next content line current, if there is one, checking
-// every raw line on the way so that errors come in file order.
+// peek makes the next content line current, if there is one, skipping
+// blank lines, comments and document markers and checking every raw line
+// on the way, so that errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
 	for !p.has && p.rest != "" {
 		var raw string
 		raw, p.rest, _ = strings.Cut(p.rest, "\n")
 		p.num++
 		p.line = strings.TrimSuffix(raw, "\r")
-		if err := p.classify(); err != nil {
+		s := p.line
+		if err := p.checkChars(); err != nil {
+			return false, err
+		}
+		p.indent = len(s) - len(strings.TrimLeft(s, " "))
+		var err error
+		switch j := yamlSkipBlanks(s, p.indent); {
+		case j == len(s) || s[j] == '#':
+		case s[p.indent] == '\t':
+			err = p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
+		case yamlIsMarker(s, "---") && (p.begun || p.ended):
+			err = p.errAt(0, "multiple documents are not supported (found a second \"---\")")
+		case yamlIsMarker(s, "---"):
+			p.begun = true
+			err = p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
+		case yamlIsMarker(s, "..."):
+			p.ended = true
+			err = p.onlyComment(3, "content after the document end marker \"...\" is not supported")
+		case s[0] == '%':
+			err = p.errAt(0, "directives (%YAML, %TAG) are not supported")
+		case p.ended:
+			err = p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
+		default:
+			p.begun, p.has = true, true
+		}
+		if err != nil {
 			return false, err
 		}
 	}
 	return p.has, nil
-}
-
-// classify makes p.line current unless it is blank, a comment or a
-// document marker.
-func (p *yamlParser) classify() error {
-	s := p.line
-	if err := p.checkChars(); err != nil {
-		return err
-	}
-	p.indent = len(s) - len(strings.TrimLeft(s, " "))
-	if j := yamlSkipBlanks(s, p.indent); j == len(s) || s[j] == '#' {
-		return nil
-	}
-	switch {
-	case s[p.indent] == '\t':
-		return p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
-	case yamlIsMarker(s, "---"):
-		if p.begun || p.ended {
-			return p.errAt(0, "multiple documents are not supported (found a second \"---\")")
-		}
-		p.begun = true
-		return p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
-	case yamlIsMarker(s, "..."):
-		p.ended = true
-		return p.onlyComment(3, "content after the document end marker \"...\" is not supported")
-	case s[0] == '%':
-		return p.errAt(0, "directives (%YAML, %TAG) are not supported")
-	case p.ended:
-		return p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
-	}
-	p.begun, p.has = true, true
-	return nil
 }
 
 // checkChars rejects what YAML may not hold: control characters but tab,
@@ -178,14 +172,12 @@ func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yam
 	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
 }
 
-// onlyComment consumes the line if it holds only blanks or a comment from
-// offset i on, and otherwise fails with msg.
+// onlyComment fails with msg unless the line holds only blanks or a
+// comment from offset i on.
 func (p *yamlParser) onlyComment(i int, msg string) error {
-	j := yamlSkipBlanks(p.line, i)
-	if j < len(p.line) && (p.line[j] != '#' || j == i) {
+	if j := yamlSkipBlanks(p.line, i); j < len(p.line) && (p.line[j] != '#' || j == i) {
 		return p.errAt(j, msg)
 	}
-	p.has = false
 	return nil
 }
 
