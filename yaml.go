@@ -526,7 +526,7 @@ func marshalYAML(n *yamlNode) []byte {
 
 // yamlIsBlock reports whether n is a non-empty map or sequence.
 func yamlIsBlock(n *yamlNode) bool {
-	return n != nil && (n.Kind == yamlMap && len(n.Keys) > 0 || n.Kind == yamlSeq && len(n.Vals) > 0)
+	return n != nil && n.Kind != yamlScalar && len(n.Vals) > 0
 }
 
 // yamlAppendBlock writes the entries of block n at indent; inline means the
