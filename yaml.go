@@ -34,7 +34,7 @@ type yamlNode struct {
 	// Strings set by the program leave it false and are quoted as needed.
 	Plain     bool
 	Keys      []string    // a map's keys
-	Vals      []*yamlNode // a map's values, in Keys' order, or a sequence's items
+	Vals      []*yamlNode // a map's values, one per key, or a sequence's items
 	Line, Col int         // 1-based position in the source, for errors
 }
 
@@ -55,15 +55,14 @@ func (e *yamlSyntaxError) Error() string {
 // yamlParser holds one content line at a time (peek skips blank lines,
 // comments and document markers): block structure is all indentation.
 type yamlParser struct {
-	rest    string // the lines not read yet
-	has     bool   // line is the current content line, not yet consumed
-	line    string // without its line ending
-	num     int    // line's number
-	indent  int    // line's leading spaces
-	depth   int
-	started bool // "---" seen
-	content bool // a content line seen
-	ended   bool // "..." seen
+	rest   string // the lines not read yet
+	has    bool   // line is the current content line, not yet consumed
+	line   string // without its line ending
+	num    int    // line's number
+	indent int    // line's leading spaces
+	depth  int
+	begun  bool // "---" or a content line seen
+	ended  bool // "..." seen
 }
 
 // parseYAMLText parses one document; empty or comment-only input is (nil, nil).
@@ -73,14 +72,18 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	root, err := p.parseNode(p.indent, -1)
+	root, err := p.parseNode(p.indent)
 	if err != nil {
 		return nil, err
 	}
-	if ok, err = p.peek(); err != nil || !ok {
-		return root, err
+	if ok, err = p.peek(); err != nil {
+		return nil, err
+	} else if !ok {
+		return root, nil
 	}
 	switch {
+	case !yamlIsBlock(root):
+		return nil, p.errAt(p.indent, yamlIndentMsg(root))
 	case p.indent < root.Col-1:
 		return nil, p.errAt(p.indent, "bad indentation")
 	case root.Kind == yamlSeq:
@@ -89,51 +92,45 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
 }
 
-// peek makes the next content line current, if there is one, checking
-// every raw line on the way so that errors come in file order.
+// peek makes the next content line current, if there is one, skipping
+// blank lines, comments and document markers and checking every raw line
+// on the way, so that errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
 	for !p.has && p.rest != "" {
 		var raw string
 		raw, p.rest, _ = strings.Cut(p.rest, "\n")
 		p.num++
 		p.line = strings.TrimSuffix(raw, "\r")
-		if err := p.classify(); err != nil {
+		s := p.line
+		if err := p.checkChars(); err != nil {
+			return false, err
+		}
+		p.indent = len(s) - len(strings.TrimLeft(s, " "))
+		var err error
+		switch j := yamlSkipBlanks(s, p.indent); {
+		case j == len(s) || s[j] == '#':
+		case s[p.indent] == '\t':
+			err = p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
+		case yamlIsMarker(s, "---") && (p.begun || p.ended):
+			err = p.errAt(0, "multiple documents are not supported (found a second \"---\")")
+		case yamlIsMarker(s, "---"):
+			p.begun = true
+			err = p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
+		case yamlIsMarker(s, "..."):
+			p.ended = true
+			err = p.onlyComment(3, "content after the document end marker \"...\" is not supported")
+		case s[0] == '%':
+			err = p.errAt(0, "directives (%YAML, %TAG) are not supported")
+		case p.ended:
+			err = p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
+		default:
+			p.begun, p.has = true, true
+		}
+		if err != nil {
 			return false, err
 		}
 	}
 	return p.has, nil
-}
-
-// classify makes p.line current unless it is blank, a comment or a
-// document marker.
-func (p *yamlParser) classify() error {
-	s := p.line
-	if err := p.checkChars(); err != nil {
-		return err
-	}
-	p.indent = len(s) - len(strings.TrimLeft(s, " "))
-	if j := yamlSkipBlanks(s, p.indent); j == len(s) || s[j] == '#' {
-		return nil
-	}
-	switch {
-	case s[p.indent] == '\t':
-		return p.errAt(p.indent, "tab characters cannot be used for indentation; use spaces")
-	case yamlIsMarker(s, "---"):
-		if p.started || p.content || p.ended {
-			return p.errAt(0, "multiple documents are not supported (found a second \"---\")")
-		}
-		p.started = true
-		return p.onlyComment(3, "content on the \"---\" line is not supported; start it on the next line")
-	case yamlIsMarker(s, "..."):
-		p.ended = true
-		return p.onlyComment(3, "content after the document end marker \"...\" is not supported")
-	case s[0] == '%':
-		return p.errAt(0, "directives (%YAML, %TAG) are not supported")
-	case p.ended:
-		return p.errAt(p.indent, "content after the document end marker \"...\" (multiple documents are not supported)")
-	}
-	p.content, p.has = true, true
-	return nil
 }
 
 // checkChars rejects what YAML may not hold: control characters but tab,
@@ -175,44 +172,30 @@ func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yam
 	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
 }
 
-// onlyComment consumes the line if it holds only blanks or a comment from
-// offset i on, and otherwise fails with msg.
+// onlyComment fails with msg unless the line holds only blanks or a
+// comment from offset i on.
 func (p *yamlParser) onlyComment(i int, msg string) error {
-	j := yamlSkipBlanks(p.line, i)
-	if j < len(p.line) && (p.line[j] != '#' || j == i) {
+	if j := yamlSkipBlanks(p.line, i); j < len(p.line) && (p.line[j] != '#' || j == i) {
 		return p.errAt(j, msg)
 	}
-	p.has = false
 	return nil
 }
 
-// parseNode parses the node at byte offset col of the current line; parent
-// is the enclosing collection's indentation (-1 at the top), which the
-// lines after a scalar must not exceed.
-func (p *yamlParser) parseNode(col, parent int) (*yamlNode, error) {
+// parseNode parses the node at byte offset col of the current line. The
+// caller checks the indentation of the line after it.
+func (p *yamlParser) parseNode(col int) (*yamlNode, error) {
 	if yamlIsSeqItem(p.line, col) {
 		return p.parseBlock(col, yamlSeq)
 	}
 	if err := p.checkStart(col); err != nil {
 		return nil, err
 	}
-	if _, _, isKey, err := p.scanKey(col); err != nil || isKey {
-		if err != nil {
-			return nil, err
-		}
+	if _, _, isKey, err := p.scanKey(col); err != nil {
+		return nil, err
+	} else if isKey {
 		return p.parseBlock(col, yamlMap)
 	}
-	n, err := p.scanValue(col)
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := p.peek(); err != nil || (ok && p.indent > parent) {
-		if err == nil {
-			err = p.errAt(p.indent, yamlIndentMsg(n))
-		}
-		return nil, err
-	}
-	return n, nil
+	return p.scanValue(col)
 }
 
 // yamlIndentMsg explains an over-indented line after prev.
@@ -301,7 +284,7 @@ func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
 	case tab >= 0:
 		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
 	}
-	return p.parseNode(j, col)
+	return p.parseNode(j)
 }
 
 // yamlHasKey reports whether keys holds key, and records it; maps past 16
@@ -332,7 +315,7 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 	case err != nil:
 		return nil, err
 	case ok && p.indent > parent:
-		return p.parseNode(p.indent, parent)
+		return p.parseNode(p.indent)
 	case ok && seqSame && p.indent == parent && yamlIsSeqItem(p.line, parent):
 		return p.parseBlock(parent, yamlSeq)
 	}
@@ -543,7 +526,7 @@ func marshalYAML(n *yamlNode) []byte {
 
 // yamlIsBlock reports whether n is a non-empty map or sequence.
 func yamlIsBlock(n *yamlNode) bool {
-	return n != nil && (n.Kind == yamlMap && len(n.Keys) > 0 || n.Kind == yamlSeq && len(n.Vals) > 0)
+	return n != nil && n.Kind != yamlScalar && len(n.Vals) > 0
 }
 
 // yamlAppendBlock writes the entries of block n at indent; inline means the
@@ -551,17 +534,9 @@ func yamlIsBlock(n *yamlNode) bool {
 // map's block value starts on the next line, a sequence item's on the
 // dash's line.
 func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
-	count := len(n.Vals)
-	if n.Kind == yamlMap {
-		count = len(n.Keys)
-	}
-	for i := range count {
+	for i, v := range n.Vals {
 		if i > 0 || !inline {
 			b = append(b, strings.Repeat(" ", indent)...)
-		}
-		var v *yamlNode
-		if i < len(n.Vals) {
-			v = n.Vals[i]
 		}
 		if n.Kind == yamlMap {
 			b = append(append(b, yamlQuote(n.Keys[i])...), ':')
@@ -686,7 +661,7 @@ func (n *yamlNode) get(key string) *yamlNode {
 	if n == nil || n.Kind != yamlMap {
 		return nil
 	}
-	if i := slices.Index(n.Keys, key); i >= 0 && i < len(n.Vals) {
+	if i := slices.Index(n.Keys, key); i >= 0 {
 		return n.Vals[i]
 	}
 	return nil
@@ -702,12 +677,11 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	i := slices.Index(n.Keys, key)
-	if i < 0 {
-		i, n.Keys = len(n.Keys), append(n.Keys, key)
+	if i := slices.Index(n.Keys, key); i >= 0 {
+		n.Vals[i] = v
+	} else {
+		n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, v)
 	}
-	n.Vals = append(n.Vals, make([]*yamlNode, max(0, i+1-len(n.Vals)))...)
-	n.Vals[i] = v
 }
 
 // del removes key from a map; absent keys and non-maps are left alone.
@@ -716,10 +690,7 @@ func (n *yamlNode) del(key string) {
 		return
 	}
 	if i := slices.Index(n.Keys, key); i >= 0 {
-		n.Keys = slices.Delete(n.Keys, i, i+1)
-		if i < len(n.Vals) {
-			n.Vals = slices.Delete(n.Vals, i, i+1)
-		}
+		n.Keys, n.Vals = slices.Delete(n.Keys, i, i+1), slices.Delete(n.Vals, i, i+1)
 	}
 }
 
