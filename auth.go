@@ -279,7 +279,7 @@ func (a *app) logout() error {
 	// serverNote is said once the local cleanup is done, when it says
 	// what became of the server session.
 	serverNote := ""
-	tok, err := ts.find(host, c)
+	tok, err := ts.find(e, c)
 	switch {
 	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
@@ -431,7 +431,13 @@ func (env *envSignIn) client(a *app) (*apiClient, error) {
 	if env.ep.Scheme == "http" {
 		a.warn("DIFY_HOST uses http://: traffic to " + env.ep.Host + " is not encrypted")
 	}
-	return a.newAPIClient(env.ep, env.tok)
+	c, err := a.newAPIClient(env.ep, env.tok)
+	if err == nil {
+		// Signing in again is not the way out: login refuses while
+		// DIFY_TOKEN is set.
+		c.relogin = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
+	}
+	return c, err
 }
 
 // envHost resolves DIFY_HOST: a URL, https, or http on a loopback address
@@ -462,21 +468,6 @@ func envHost(raw string) (endpoint, error) {
 	// to skip, so it changes nothing else.
 	ep.Insecure = true
 	return ep, nil
-}
-
-// envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
-// in again is not the way out, since login refuses while it is set.
-func (a *app) envHint(err error) error {
-	if err == nil || a.getenv("DIFY_TOKEN") == "" {
-		return err
-	}
-	ce := asCLIError(err)
-	if ce.Code != codeAuthExpired {
-		return err
-	}
-	c := *ce
-	c.Hint = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
-	return &c
 }
 
 // interruptible lets Ctrl-C cancel what the command waits on; runCommand
@@ -657,7 +648,6 @@ func (a *app) status(asJSON bool) error {
 		}
 		fresh, err := a.fetchAccount(s.client)
 		stop()
-		err = withRelogin(err, s.host)
 		switch {
 		case err == nil:
 			ctx = fresh

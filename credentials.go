@@ -315,8 +315,10 @@ func (c *credentialChain) readOrder(recorded string) []string {
 // find returns the context's token. When nothing holds it, a store that
 // could not be read is reported rather than errNoCredential, so a locked
 // keychain never looks like "signed out". An OS-store entry whose name
-// another context shares, and may use, is not trusted.
-func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
+// another context shares, and may use, is not trusted. Its hints name the
+// exact login command for host e.
+func (c *credentialChain) find(e *hostEntry, ce *contextEntry) (token, error) {
+	host, login := e.Host, loginCommandFor(e)
 	keyFile := ""
 	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
 		keyFile = c.sealed.keyPath()
@@ -336,7 +338,7 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 			return token{}, newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					keyringAccount(host, email), email, host, clash.names()),
-				"sign in again to "+email+" on "+host+" with 'difyctl auth login --host "+host+"' (the new token is sealed), or log out of "+clash.names())
+				"sign in again to "+email+" on "+host+" with '"+login+"' (the new token is sealed), or log out of "+clash.names())
 		}
 		order = []string{storageSealed}
 	}
@@ -347,7 +349,7 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		if where == storageKeychain {
 			t, err = keyringGet(c.st.context(), c.os, host, email)
 		} else {
-			t, err = c.sealed.get(host, email)
+			t, err = c.sealed.get(host, email, login)
 		}
 		switch {
 		case err == nil:

@@ -698,7 +698,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	// the new one is safely stored.
 	if h, err := st.load(); err == nil {
 		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
-			old, _ = ts.find(ep.Host, prev)
+			old, _ = ts.find(h.host(ep.Host), prev)
 		}
 	}
 	// The token is stored and the context recorded in one critical section

@@ -398,7 +398,7 @@ func (a *app) runCommand(c *command, args []string) error {
 	if !c.quick {
 		a.interruptible()
 	}
-	return a.envHint(runner(a, pos))
+	return runner(a, pos)
 }
 
 // wantsJSON sniffs argv for a request for JSON, so even errors found while

@@ -256,28 +256,6 @@ func reloginHint(e *hostEntry) string {
 	return "run '" + loginCommandFor(e) + "' to sign in again"
 }
 
-// withRelogin gives an error that asks to sign in again (auth_expired, an
-// unreadable or missing credential) the exact command for host e, in place
-// of the 'difyctl auth login …' its hint quotes; the rest of the hint stays.
-func withRelogin(err error, e *hostEntry) error {
-	var ce *cliError
-	if e == nil || !errors.As(err, &ce) {
-		return err
-	}
-	start := strings.Index(ce.Hint, "'difyctl auth login") + 1
-	n := strings.IndexByte(ce.Hint[start:], '\'')
-	if start == 0 || n < 0 {
-		return err
-	}
-	switch ce.Code {
-	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
-		cp := *ce
-		cp.Hint = ce.Hint[:start] + loginCommandFor(e) + ce.Hint[start+n:]
-		return &cp
-	}
-	return err
-}
-
 // storedToken returns the token of context c on host e: a missing one is
 // not_logged_in, and a sign-in hint names the exact login command for e.
 func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
@@ -285,7 +263,7 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 	if err != nil {
 		return token{}, err
 	}
-	tok, err := ts.find(e.Host, c)
+	tok, err := ts.find(e, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
 		hint := reloginHint(e)
 		var nc *noCredentialError
@@ -295,7 +273,7 @@ func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
 		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
 	}
 	if err != nil {
-		return token{}, withRelogin(err, e)
+		return token{}, err
 	}
 	return tok, nil
 }
