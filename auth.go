@@ -373,12 +373,6 @@ func logoutIncomplete(host string, left []*cliError) error {
 		strings.Join(hints, "; "))
 }
 
-// revocable reports tokens the server can revoke: device-flow tokens only.
-func revocable(t token) bool {
-	s := t.reveal()
-	return strings.HasPrefix(s, "dfoa_") || strings.HasPrefix(s, "dfoe_")
-}
-
 // revokeSelf ends the session of tok at the server.
 func (a *app) revokeSelf(ep endpoint, tok token) error {
 	c, err := a.newAPIClient(ep, tok)
@@ -415,7 +409,7 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	if s == "" || len(s) > maxTokenBytes {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
-	if !tokenBytesOnly(s) {
+	if shapeOf(s) == shapeNone {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
@@ -572,7 +566,7 @@ func (a *app) printToken(hostArg, email string) error {
 	if err != nil {
 		return err
 	}
-	if !tokenBytesOnly(tok.reveal()) {
+	if shapeOf(tok.reveal()) == shapeNone {
 		return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
 			reloginHint(e))
 	}

@@ -564,3 +564,30 @@ func TestRecordTokenStorage(t *testing.T) {
 		}
 	}
 }
+
+// The one token-shape check gives each caller the set it had: printable
+// ASCII for stores and DIFY_TOKEN, the bearer alphabet for a server's
+// grant, the Dify shape for redaction.
+func TestTokenShape(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want tokenShape
+	}{
+		{"dfoa_abcDEF123-._~+/=", shapeDify},
+		{"dfoe_x", shapeDify},
+		{"dfoa_", shapeBearer},
+		{"Dfoa_abc", shapeBearer},
+		{"app-abc123", shapeBearer},
+		{"", shapeBearer},
+		{"dfoa_abc!", shapePrintable},
+		{"a\"b", shapePrintable},
+		{"dfoa_a b", shapeNone},
+		{"dfoa_a\x7f", shapeNone},
+		{"dfoa_é", shapeNone},
+		{"\t", shapeNone},
+	} {
+		if got := shapeOf(c.s); got != c.want {
+			t.Errorf("shapeOf(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}

@@ -531,25 +531,6 @@ func shellUnsafe(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("'\"`$\\;&|<>(){}[]*?!#~", r)
 }
 
-// checkGrantToken refuses a token no Dify server mints: empty, oversized,
-// or with characters outside the bearer token alphabet. The token itself
-// never appears in the error.
-func checkGrantToken(t token) error {
-	s := t.reveal()
-	if s == "" {
-		return newError(codeServerBadResponse, "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
-	}
-	if len(s) > maxTokenBytes {
-		return newError(codeServerBadResponse, fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenByte(s[i]) {
-			return newError(codeServerBadResponse, "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
-		}
-	}
-	return nil
-}
-
 // revokeQuietly ends tok's session at the server, best effort, within
 // 5 s; it reports whether the server confirmed it.
 func (a *app) revokeQuietly(ep endpoint, tok token) bool {

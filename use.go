@@ -4,7 +4,6 @@ package main
 // terminal.
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -233,49 +232,6 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// loginCommandFor is the exact command that signs in to a stored host
-// again: its scheme and path prefix when it has them, and --insecure when
-// the context was signed in with it (an http host needs it).
-func loginCommandFor(e *hostEntry) string {
-	ep := endpointOf(e)
-	target := ep.Host
-	if ep.Scheme != "https" || ep.Path != "" {
-		target = ep.Scheme + "://" + ep.Host + ep.Path
-	}
-	cmd := "difyctl auth login --host " + target
-	if ep.Scheme == "http" || ep.Insecure {
-		cmd += " --insecure"
-	}
-	return cmd
-}
-
-// reloginHint is the hint of every error that asks to sign in again.
-func reloginHint(e *hostEntry) string {
-	return "run '" + loginCommandFor(e) + "' to sign in again"
-}
-
-// storedToken returns the token of context c on host e: a missing one is
-// not_logged_in, and a sign-in hint names the exact login command for e.
-func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
-	ts, err := a.tokenStore()
-	if err != nil {
-		return token{}, err
-	}
-	tok, err := ts.find(e, c)
-	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		hint := reloginHint(e)
-		var nc *noCredentialError
-		if errors.As(err, &nc) {
-			hint = nc.hint + "; or " + hint
-		}
-		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
-	}
-	if err != nil {
-		return token{}, err
-	}
-	return tok, nil
 }
 
 // storedPath gives a bare host (no scheme, no path) that is already
