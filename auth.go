@@ -279,7 +279,7 @@ func (a *app) logout() error {
 	// serverNote is said once the local cleanup is done, when it says
 	// what became of the server session.
 	serverNote := ""
-	tok, err := ts.find(e, c)
+	tok, _, err := ts.find(h, e, c)
 	switch {
 	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
@@ -562,7 +562,7 @@ func (a *app) printToken(hostArg, email string) error {
 		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(email, "any account"), orDefault(host, "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
-	tok, err := a.storedToken(e, c)
+	tok, _, err := a.storedToken(h, e, c)
 	if err != nil {
 		return err
 	}

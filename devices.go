@@ -255,7 +255,7 @@ func (a *app) activeSession() (*session, error) {
 	if c == nil {
 		return nil, notLoggedIn()
 	}
-	tok, err := a.storedToken(e, c)
+	tok, _, err := a.storedToken(h, e, c)
 	if err != nil {
 		return nil, err
 	}

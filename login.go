@@ -679,7 +679,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	// the new one is safely stored.
 	if h, err := st.load(); err == nil {
 		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
-			old, _ = ts.find(h.host(ep.Host), prev)
+			old, _, _ = ts.find(h, h.host(ep.Host), prev)
 		}
 	}
 	// The token is stored and the context recorded in one critical section

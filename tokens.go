@@ -192,26 +192,36 @@ func reloginHint(e *hostEntry) string {
 	return "run '" + loginCommandFor(e) + "' to sign in again"
 }
 
-// storedToken returns the token of context c on host e: a missing one is
-// not_logged_in, and a sign-in hint names the exact login command for e.
-func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
+// storedToken returns the token of context c on host e of h, and where it
+// was found (see find): a missing one is not_logged_in, and a sign-in hint
+// names the exact login command for e.
+func (a *app) storedToken(h *hostsFile, e *hostEntry, c *contextEntry) (token, string, error) {
 	ts, err := a.tokenStore()
 	if err != nil {
-		return token{}, err
+		return token{}, "", err
 	}
-	tok, err := ts.find(e, c)
+	tok, where, err := ts.find(h, e, c)
 	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
 		hint := reloginHint(e)
 		var nc *noCredentialError
 		if errors.As(err, &nc) {
 			hint = nc.hint + "; or " + hint
 		}
-		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
+		return token{}, "", newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
 	}
 	if err != nil {
-		return token{}, err
+		return token{}, "", err
 	}
-	return tok, nil
+	return tok, where, nil
+}
+
+// recordFound records where find found the token of host+email on a
+// context of h that records no store (the official client drops our
+// keys), so the next read goes there first.
+func recordFound(h *hostsFile, host, email, where string) {
+	if c := h.host(host).account(email); c != nil && c.TokenStorage == "" {
+		c.TokenStorage = where
+	}
 }
 
 // revocable reports tokens the server can revoke: device-flow tokens only.
@@ -506,27 +516,25 @@ func (c *credentialChain) readOrder(recorded string) []string {
 // find returns the context's token. When nothing holds it, a store that
 // could not be read is reported rather than errNoCredential, so a locked
 // keychain never looks like "signed out". An OS-store entry whose name
-// another context shares, and may use, is not trusted. Its hints name the
-// exact login command for host e.
-func (c *credentialChain) find(e *hostEntry, ce *contextEntry) (token, error) {
+// another context shares in h (hosts.yml as the command loaded it), and
+// may use, is not trusted. Its hints name the exact login command for host
+// e. It says where it found the token: keychain or sealed, or "" for the
+// official client's tokens.yml.
+func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (token, string, error) {
 	host, login := e.Host, loginCommandFor(e)
 	keyFile := ""
 	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
 		keyFile = c.sealed.keyPath()
 	}
 	if err := c.st.checkSecure(keyFile); err != nil {
-		return token{}, err
+		return token{}, "", err
 	}
 	email := ce.Email
-	h, err := c.st.current()
-	if err != nil {
-		return token{}, err
-	}
 	clash := clashOf(h, host, email)
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
 		if ce.TokenStorage != storageSealed {
-			return token{}, newError(codeCredentialUnreadable,
+			return token{}, "", newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					keyringAccount(host, email), email, host, clash.names()),
 				"sign in again to "+email+" on "+host+" with '"+login+"' (the new token is sealed), or log out of "+clash.names())
@@ -544,12 +552,9 @@ func (c *credentialChain) find(e *hostEntry, ce *contextEntry) (token, error) {
 		}
 		switch {
 		case err == nil:
-			if ce.TokenStorage == "" {
-				c.st.noteFound(host, email, where)
-			}
-			return t, nil
+			return t, where, nil
 		case errors.Is(err, errInterrupted):
-			return token{}, err
+			return token{}, "", err
 		case errors.Is(err, errKeyringNotFound), errors.Is(err, errNoCredential):
 		case where == storageKeychain:
 			osErr = err
@@ -560,7 +565,7 @@ func (c *credentialChain) find(e *hostEntry, ce *contextEntry) (token, error) {
 	t, plainErr := c.plaintextGet(host, email)
 	if plainErr == nil {
 		c.plaintextNotice(host, email)
-		return t, nil
+		return t, "", nil
 	}
 	if errors.Is(plainErr, errNoCredential) {
 		plainErr = nil
@@ -569,19 +574,19 @@ func (c *credentialChain) find(e *hostEntry, ce *contextEntry) (token, error) {
 	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && keyringToolMissing(osErr) != nil:
 		// The official client keeps it in the keyring, which a live bus
 		// says is running: not found here, but say how to reach it.
-		return token{}, &noCredentialError{hint: keyringToolMissing(osErr).hint}
+		return token{}, "", &noCredentialError{hint: keyringToolMissing(osErr).hint}
 	case ce.TokenStorage == storageKeychain && osErr != nil:
-		return token{}, keyringUnavailable(osErr)
+		return token{}, "", keyringUnavailable(osErr)
 	case ce.TokenStorage == storageSealed && sealedErr != nil:
-		return token{}, sealedErr
+		return token{}, "", sealedErr
 	case osErr != nil && keyringKind(osErr) != keyringAbsent:
-		return token{}, keyringUnavailable(osErr)
+		return token{}, "", keyringUnavailable(osErr)
 	case sealedErr != nil:
-		return token{}, sealedErr
+		return token{}, "", sealedErr
 	case plainErr != nil:
-		return token{}, plainErr
+		return token{}, "", plainErr
 	}
-	return token{}, errNoCredential
+	return token{}, "", errNoCredential
 }
 
 // plaintextNotice says once per command that a token is the official

@@ -201,7 +201,8 @@ func (a *app) useAccount(email string) error {
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	email = c.Email
-	if _, err := a.storedToken(e, c); err != nil {
+	_, where, err := a.storedToken(h, e, c)
+	if err != nil {
 		return err
 	}
 	host := e.Host
@@ -211,6 +212,7 @@ func (a *app) useAccount(email string) error {
 			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s", quoted(email), host), "")
 		}
 		e.CurrentAccount = email
+		recordFound(h, host, email, where)
 		return nil
 	})
 	if err != nil {
