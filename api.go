@@ -39,6 +39,8 @@ type apiClient struct {
 	retries  int
 	ua       string
 	insecure bool
+	// relogin is the hint of a 401: how to get a token the server takes.
+	relogin string
 }
 
 // endpoint names a Dify host: the pieces recorded in hosts.yml.
@@ -527,7 +529,7 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 	case st == 401:
 		e.Code = codeAuthExpired
 		e.Message = orDefault(msg, "session expired or revoked")
-		e.Hint = "run 'difyctl auth login' to sign in again"
+		e.Hint = orDefault(c.relogin, "run 'difyctl auth login' to sign in again")
 	case st == 404 && r.deviceFlow:
 		e.Code = codeUnsupportedEndpoint
 		e.Message = "this Dify host does not implement the OAuth device flow"

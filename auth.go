@@ -279,7 +279,7 @@ func (a *app) logout() error {
 	// serverNote is said once the local cleanup is done, when it says
 	// what became of the server session.
 	serverNote := ""
-	tok, err := ts.find(host, c)
+	tok, _, err := ts.find(h, e, c)
 	switch {
 	case err != nil && asCLIError(err).Code == codeConfigInsecure:
 		return err // another user could have changed these files: touch nothing
@@ -373,12 +373,6 @@ func logoutIncomplete(host string, left []*cliError) error {
 		strings.Join(hints, "; "))
 }
 
-// revocable reports tokens the server can revoke: device-flow tokens only.
-func revocable(t token) bool {
-	s := t.reveal()
-	return strings.HasPrefix(s, "dfoa_") || strings.HasPrefix(s, "dfoe_")
-}
-
 // revokeSelf ends the session of tok at the server, within limit when it
 // is not zero (a best-effort revoke that must not hold the command up).
 func (a *app) revokeSelf(ep endpoint, tok token, limit time.Duration) error {
@@ -422,7 +416,7 @@ func (a *app) fromEnv() (*envSignIn, error) {
 	if s == "" || len(s) > maxTokenBytes {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN is set but holds no usable token", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
-	if !tokenBytesOnly(s) {
+	if shapeOf(s) == shapeNone {
 		return nil, newError(codeUsageInvalidFlag, "DIFY_TOKEN contains spaces or control characters; a token has none", "set DIFY_TOKEN to a Dify access token, or unset it")
 	}
 	ep, err := envHost(a.getenv("DIFY_HOST"))
@@ -438,7 +432,13 @@ func (env *envSignIn) client(a *app) (*apiClient, error) {
 	if env.ep.Scheme == "http" {
 		a.warn("DIFY_HOST uses http://: traffic to " + env.ep.Host + " is not encrypted")
 	}
-	return a.newAPIClient(env.ep, env.tok)
+	c, err := a.newAPIClient(env.ep, env.tok)
+	if err == nil {
+		// Signing in again is not the way out: login refuses while
+		// DIFY_TOKEN is set.
+		c.relogin = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
+	}
+	return c, err
 }
 
 // envHost resolves DIFY_HOST: a URL, https, or http on a loopback address
@@ -469,21 +469,6 @@ func envHost(raw string) (endpoint, error) {
 	// to skip, so it changes nothing else.
 	ep.Insecure = true
 	return ep, nil
-}
-
-// envHint corrects the hint of an auth failure under DIFY_TOKEN: signing
-// in again is not the way out, since login refuses while it is set.
-func (a *app) envHint(err error) error {
-	if err == nil || a.getenv("DIFY_TOKEN") == "" {
-		return err
-	}
-	ce := asCLIError(err)
-	if ce.Code != codeAuthExpired {
-		return err
-	}
-	c := *ce
-	c.Hint = "the server rejected DIFY_TOKEN: set it to a live token, or unset it to use a stored sign-in"
-	return &c
 }
 
 // interruptible lets Ctrl-C cancel what the command waits on; runCommand
@@ -584,11 +569,11 @@ func (a *app) printToken(hostArg, email string) error {
 		return newError(codeNotLoggedIn, fmt.Sprintf("no sign-in for %s on %s", orDefault(email, "any account"), orDefault(host, "no host")),
 			"run 'difyctl auth list' to see your sign-ins, or 'difyctl auth login' to add one")
 	}
-	tok, err := a.storedToken(e, c)
+	tok, _, err := a.storedToken(h, e, c)
 	if err != nil {
 		return err
 	}
-	if !tokenBytesOnly(tok.reveal()) {
+	if shapeOf(tok.reveal()) == shapeNone {
 		return newError(codeCredentialUnreadable, fmt.Sprintf("the token stored for %s on %s contains characters a token cannot have", c.Email, e.Host),
 			reloginHint(e))
 	}
@@ -661,7 +646,6 @@ func (a *app) status(asJSON bool) error {
 		}
 		fresh, err := a.fetchAccount(s.client)
 		stop()
-		err = withRelogin(err, s.host)
 		switch {
 		case err == nil:
 			ctx = fresh

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -315,24 +316,28 @@ func TestLoginCommandFor(t *testing.T) {
 	}
 }
 
-// Item 4: the exact command replaces the one a hint quotes, and whatever
-// else the hint says stays; hints of other errors are left alone.
-func TestWithReloginReplacesOnlyTheCommand(t *testing.T) {
+// Item 4: the errors that ask to sign in again name the exact command for
+// their host where they are made; hints of other errors are left alone.
+func TestReloginHintsNameTheCommand(t *testing.T) {
 	e := &hostEntry{Host: "127.0.0.1:18001", Scheme: "http"}
 	const cmd = "'difyctl auth login --host http://127.0.0.1:18001 --insecure'"
+	u := &url.URL{Scheme: "http", Host: e.Host, Path: "/openapi/v1/account"}
 	for _, c := range []struct {
-		err  *cliError
-		want string
+		client *apiClient
+		status int
+		want   string
 	}{
-		{newError(codeAuthExpired, "expired", "run 'difyctl auth login' to sign in again"), "run " + cmd + " to sign in again"},
-		{newError(codeCredentialUnreadable, "clash", "sign in again with 'difyctl auth login --host 127.0.0.1:18001' (sealed), or log out of b"),
-			"sign in again with " + cmd + " (sealed), or log out of b"},
-		{newError(codeServer5xx, "down", "run 'difyctl auth login' later"), "run 'difyctl auth login' later"},
-		{newError(codeAuthExpired, "expired", "retry later"), "retry later"},
+		{&apiClient{relogin: reloginHint(e)}, 401, "run " + cmd + " to sign in again"},
+		{&apiClient{}, 401, "run 'difyctl auth login' to sign in again"},
+		{&apiClient{relogin: reloginHint(e)}, 500, "retry later; if it persists, check the server's logs"},
 	} {
-		if got := asCLIError(withRelogin(c.err, e)).Hint; got != c.want {
-			t.Errorf("%s: hint %q, want %q", c.err.Code, got, c.want)
+		resp := &http.Response{StatusCode: c.status, Header: http.Header{}}
+		if got := c.client.statusError(request{method: "GET"}, u, resp, nil).Hint; got != c.want {
+			t.Errorf("HTTP %d: hint %q, want %q", c.status, got, c.want)
 		}
+	}
+	if got := credentialUnreadable("f", "bad", loginCommandFor(e)).Hint; got != "run "+cmd+" to sign in again" {
+		t.Errorf("credential_unreadable hint %q", got)
 	}
 }
 

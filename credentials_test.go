@@ -197,7 +197,7 @@ func TestSaveUsesOSStoreWithReadBack(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.config, sealedFileName)); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("tokens.sealed exists after a keychain save: %v", err)
 	}
-	tok, err := c.find("cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain))
+	tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "cloud.dify.ai"}, ctxEntry("tester@dify.ai", storageKeychain))
 	if err != nil || tok.reveal() != testToken {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
@@ -234,7 +234,7 @@ func TestSaveFallsBackToSealedWithOneNotice(t *testing.T) {
 				t.Errorf("a bad copy stayed in the OS store: %q", tc.k.items)
 			}
 			for email, want := range map[string]string{"a@x": testToken, "b@x": testToken + "2"} {
-				tok, err := c.find("cloud.dify.ai", ctxEntry(email, storageSealed))
+				tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "cloud.dify.ai"}, ctxEntry(email, storageSealed))
 				if err != nil || tok.reveal() != want {
 					t.Errorf("find %s = %v, %v", email, tok, err)
 				}
@@ -265,7 +265,7 @@ func TestForcedSealedSkipsOSStore(t *testing.T) {
 	}
 	// Unknown storage reads the sealed file first when it is forced.
 	k.fail = true
-	tok, err := c.find("h", ctxEntry("e@x", ""))
+	tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("e@x", ""))
 	if err != nil || tok.reveal() != testToken {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
@@ -311,7 +311,7 @@ func TestSaveDropsStaleCopyInOtherStore(t *testing.T) {
 	if s, err := c.saveIn(nil, "h", "e@x", newToken("dfoa_new")); err != nil || s != storageKeychain {
 		t.Fatalf("save = %q, %v", s, err)
 	}
-	if _, err := c.sealed.get("h", "e@x"); !errors.Is(err, errNoCredential) {
+	if _, err := c.sealed.get("h", "e@x", hostLogin("h")); !errors.Is(err, errNoCredential) {
 		t.Errorf("the stale sealed copy is still there: %v", err)
 	}
 }
@@ -322,13 +322,13 @@ func TestFindReadOrder(t *testing.T) {
 	c := e.chain(t, k)
 	// Recorded sealed, but the token is only in the OS store: found there.
 	k.items[keyringAccount("h", "a@x")] = []byte(`"dfoa_fromos"`)
-	tok, err := c.find("h", ctxEntry("a@x", storageSealed))
+	tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("a@x", storageSealed))
 	if err != nil || tok.reveal() != "dfoa_fromos" {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
 	// A raw (not JSON) value written by another tool reads too.
 	k.items[keyringAccount("h", "raw@x")] = []byte("dfoa_raw\n")
-	if tok, err := c.find("h", ctxEntry("raw@x", "")); err != nil || tok.reveal() != "dfoa_raw" {
+	if tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("raw@x", "")); err != nil || tok.reveal() != "dfoa_raw" {
 		t.Fatalf("find raw = %v, %v", tok, err)
 	}
 	// Recorded keychain, the keychain locked, the sealed file has it.
@@ -336,26 +336,26 @@ func TestFindReadOrder(t *testing.T) {
 	c.saveIn(nil, "h", "b@x", newToken("dfoa_sealed"))
 	c.force = ""
 	k.fail, k.failKnd = true, keyringLocked
-	tok, err = c.find("h", ctxEntry("b@x", storageKeychain))
+	tok, _, err = c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("b@x", storageKeychain))
 	if err != nil || tok.reveal() != "dfoa_sealed" {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
 	// Recorded keychain, locked, nothing elsewhere: keyring_unavailable,
 	// never "no credential".
-	_, err = c.find("h", ctxEntry("c@x", storageKeychain))
+	_, _, err = c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("c@x", storageKeychain))
 	wantCode(t, err, "keyring_unavailable")
 	// Unknown storage, locked: still reported.
-	_, err = c.find("h", ctxEntry("c@x", ""))
+	_, _, err = c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("c@x", ""))
 	wantCode(t, err, "keyring_unavailable")
 	// Recorded keychain but no store on this machine: reported.
 	k.fail, k.absent = false, true
-	_, err = c.find("h", ctxEntry("c@x", storageKeychain))
+	_, _, err = c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("c@x", storageKeychain))
 	wantCode(t, err, "keyring_unavailable")
 	// Unknown storage and no store here (headless CI): no credential.
-	if _, err := c.find("h", ctxEntry("c@x", "")); !errors.Is(err, errNoCredential) {
+	if _, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("c@x", "")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find = %v, want errNoCredential", err)
 	}
-	if _, err := c.find("h", ctxEntry("c@x", storageSealed)); !errors.Is(err, errNoCredential) {
+	if _, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("c@x", storageSealed)); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find = %v, want errNoCredential", err)
 	}
 }
@@ -369,7 +369,7 @@ func TestFindReportsUnreadableSealedFile(t *testing.T) {
 	}
 	os.RemoveAll(e.data) // the key secret is gone
 	c2 := e.chain(t, &memKeyring{items: map[string][]byte{}, absent: true})
-	_, err := c2.find("h", ctxEntry("e@x", storageSealed))
+	_, _, err := c2.find(hostsNow(t, c2), &hostEntry{Host: "h"}, ctxEntry("e@x", storageSealed))
 	ce := wantCode(t, err, "credential_unreadable")
 	if !strings.Contains(ce.Message, filepath.Join(e.config, sealedFileName)) ||
 		ce.Hint != "run 'difyctl auth login --host h' to sign in again" {
@@ -395,10 +395,10 @@ func TestForgetDeletesEverywhere(t *testing.T) {
 	if len(k.items) != 0 {
 		t.Errorf("OS store still holds %q", k.items)
 	}
-	if _, err := c.sealed.get("cloud.dify.ai", "tester@dify.ai"); !errors.Is(err, errNoCredential) {
+	if _, err := c.sealed.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai")); !errors.Is(err, errNoCredential) {
 		t.Errorf("sealed still holds it: %v", err)
 	}
-	if tok, err := c.sealed.get("cloud.dify.ai", "other@dify.ai"); err != nil || tok.reveal() != "dfoa_other" {
+	if tok, err := c.sealed.get("cloud.dify.ai", "other@dify.ai", hostLogin("cloud.dify.ai")); err != nil || tok.reveal() != "dfoa_other" {
 		t.Errorf("the other context was lost: %v", err)
 	}
 	plain, _ := os.ReadFile(filepath.Join(e.config, plaintextTokensName))
@@ -471,7 +471,7 @@ func readInPlace(t *testing.T, e *credEnv, c *credentialChain, hostA, hostB stri
 	hostsBefore, _ := os.ReadFile(st.hostsPath())
 	for key, want := range officialTokens {
 		ce := h.host(key[0]).account(key[1])
-		tok, err := c.find(key[0], ce)
+		tok, _, err := c.find(hostsNow(t, c), &hostEntry{Host: key[0]}, ce)
 		if err != nil || tok.reveal() != want {
 			t.Fatalf("find %v = %v, %v", key, tok, err)
 		}
@@ -501,7 +501,7 @@ func readInPlace(t *testing.T, e *credEnv, c *credentialChain, hostA, hostB stri
 	e.stderr.Reset()
 	c2 := e.chain(t, c.os)
 	for key, want := range officialTokens {
-		tok, err := c2.find(key[0], h.host(key[0]).account(key[1]))
+		tok, _, err := c2.find(hostsNow(t, c2), &hostEntry{Host: key[0]}, h.host(key[0]).account(key[1]))
 		if err != nil || tok.reveal() != want {
 			t.Fatalf("second find %v = %v, %v", key, tok, err)
 		}
@@ -538,11 +538,11 @@ func TestPlaintextOtherVersionsAreIgnored(t *testing.T) {
 	// Older official layouts (a flat host → email → token map) are not the
 	// file the current official client writes, so they are not read.
 	os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("hosts:\n  h:\n    e@x: dfoa_eraA\n"), 0o600)
-	if _, err := c.find("h", ctxEntry("e@x", "")); !errors.Is(err, errNoCredential) {
+	if _, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("e@x", "")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find = %v", err)
 	}
 	os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("version: 2\ntokens:\n  h:\n    e@x: dfoa_v2\n"), 0o600)
-	if _, err := c.find("h", ctxEntry("e@x", "")); !errors.Is(err, errNoCredential) {
+	if _, _, err := c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("e@x", "")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find = %v", err)
 	}
 }
@@ -563,4 +563,41 @@ func TestRecordTokenStorage(t *testing.T) {
 				h.host("h").account("e@x").TokenStorage, h.TokenStorage, c.want)
 		}
 	}
+}
+
+// The one token-shape check gives each caller the set it had: printable
+// ASCII for stores and DIFY_TOKEN, the bearer alphabet for a server's
+// grant, the Dify shape for redaction.
+func TestTokenShape(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want tokenShape
+	}{
+		{"dfoa_abcDEF123-._~+/=", shapeDify},
+		{"dfoe_x", shapeDify},
+		{"dfoa_", shapeBearer},
+		{"Dfoa_abc", shapeBearer},
+		{"app-abc123", shapeBearer},
+		{"", shapeBearer},
+		{"dfoa_abc!", shapePrintable},
+		{"a\"b", shapePrintable},
+		{"dfoa_a b", shapeNone},
+		{"dfoa_a\x7f", shapeNone},
+		{"dfoa_é", shapeNone},
+		{"\t", shapeNone},
+	} {
+		if got := shapeOf(c.s); got != c.want {
+			t.Errorf("shapeOf(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}
+
+// hostsNow is hosts.yml as a command would have loaded it before find.
+func hostsNow(t testing.TB, c *credentialChain) *hostsFile {
+	t.Helper()
+	h, err := c.st.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

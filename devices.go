@@ -252,7 +252,7 @@ func (a *app) activeSession() (*session, error) {
 	if c == nil {
 		return nil, notLoggedIn()
 	}
-	tok, err := a.storedToken(e, c)
+	tok, _, err := a.storedToken(h, e, c)
 	if err != nil {
 		return nil, err
 	}
@@ -260,6 +260,7 @@ func (a *app) activeSession() (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	client.relogin = reloginHint(e)
 	return &session{host: e, ctx: c, tok: tok, client: client}, nil
 }
 
@@ -270,7 +271,7 @@ func (s *session) fetchPage(a *app, page, limit int) (*sessionPage, []byte, erro
 		query: url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(limit)}}}
 	resp, err := s.client.do(a.ctx, req)
 	if err != nil {
-		return nil, nil, withRelogin(err, s.host)
+		return nil, nil, err
 	}
 	var p sessionPage
 	if err := s.client.decodeJSON(req, resp, &p); err != nil {
@@ -490,7 +491,7 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 
 func (s *session) revokeOne(a *app, id string) error {
 	_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(id)})
-	return withRelogin(err, s.host)
+	return err
 }
 
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps

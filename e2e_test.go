@@ -86,7 +86,7 @@ func (e *cliEnv) check(t *testing.T, step string, want machineState, fakes map[s
 		if c.TokenID != w.tokenID || c.Account.Name != w.name || c.TokenStorage != want.storageLabel {
 			t.Fatalf("%s: %s on %s: token_id %s name %q storage %q, want %s %q %q", step, w.email, w.host, c.TokenID, c.Account.Name, c.TokenStorage, w.tokenID, w.name, want.storageLabel)
 		}
-		tok, err := ts.find(w.host, c)
+		tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: w.host}, c)
 		if err != nil {
 			t.Fatalf("%s: no token for %s on %s: %v", step, w.email, w.host, err)
 		}
@@ -102,7 +102,7 @@ func (e *cliEnv) check(t *testing.T, step string, want machineState, fakes map[s
 func (e *cliEnv) gone(t *testing.T, step string, w wantContext, f *fakeServer) {
 	t.Helper()
 	ts, _ := e.inProcess().tokenStore()
-	if _, err := ts.find(w.host, &contextEntry{Email: w.email}); !errors.Is(err, errNoCredential) {
+	if _, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: w.host}, &contextEntry{Email: w.email}); !errors.Is(err, errNoCredential) {
 		t.Fatalf("%s: a token for %s on %s survived: %v", step, w.email, w.host, err)
 	}
 	if f.tokenByID(w.tokenID).Live {

@@ -147,7 +147,7 @@ func encodeKeyringValue(t token) ([]byte, error) {
 	if s == "" {
 		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
 	}
-	if !tokenBytesOnly(s) {
+	if shapeOf(s) == shapeNone {
 		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
 			reason: "the token has characters other than printable ASCII"}
 	}
@@ -403,49 +403,6 @@ func echoesSecret(out, secret []byte) bool {
 		}
 	}
 	return false
-}
-
-// redactTokenLike hides anything shaped like a Dify token, whoever's it
-// is: "df", two lower-case letters, "_", then one or more characters of
-// the token alphabet (letters, digits, "_-.~+/="). A plain byte scan.
-func redactTokenLike(s string) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(s); i++ {
-		if n := tokenLikeLen(s[i:]); n > 0 {
-			b.WriteString(s[last:i])
-			b.WriteString("[redacted]")
-			last = i + n
-			i = last - 1
-		}
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
-
-// tokenLikeLen is the length of the Dify-token-shaped run at the start of
-// s, or 0.
-func tokenLikeLen(s string) int {
-	if len(s) < 6 || s[0] != 'd' || s[1] != 'f' || !isLowerASCII(s[2]) || !isLowerASCII(s[3]) || s[4] != '_' {
-		return 0
-	}
-	n := 5
-	for n < len(s) && isTokenByte(s[n]) {
-		n++
-	}
-	if n == 5 {
-		return 0
-	}
-	return n
-}
-
-func isLowerASCII(c byte) bool { return c >= 'a' && c <= 'z' }
-
-func isTokenByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_-.~+/=", c) >= 0
 }
 
 // exitReason describes a helper's failure from its exit code and stderr.

@@ -60,7 +60,7 @@ func TestKeyringFakeSecretToolCommands(t *testing.T) {
 	if err != nil || storage != storageKeychain {
 		t.Fatalf("save = %q, %v", storage, err)
 	}
-	if tok, err := ts.find("cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)); err != nil || tok.reveal() != testToken {
+	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: "cloud.dify.ai"}, ctxEntry("tester@dify.ai", storageKeychain)); err != nil || tok.reveal() != testToken {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
 	if err := ts.forget("cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)); err != nil {
@@ -219,13 +219,13 @@ func TestKeyringLockedCollectionIsNotNotFound(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "fail"), []byte("secret-tool: Cannot create an item in a locked collection\n"), 0o600)
 	ts, _ := newTokenStore(e.a)
 	// Reading a context recorded in the keychain: unavailable, not "signed out".
-	_, err := ts.find("h", ctxEntry("e@x", storageKeychain))
+	_, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: "h"}, ctxEntry("e@x", storageKeychain))
 	ce := wantCode(t, err, "keyring_unavailable")
 	if !strings.Contains(ce.Message, "locked collection") || !strings.Contains(ce.Hint, "unlock") {
 		t.Errorf("error %q hint %q", ce.Message, ce.Hint)
 	}
 	// Unknown storage: still reported, since the store answered with an error.
-	_, err = ts.find("h", ctxEntry("e@x", ""))
+	_, _, err = ts.find(hostsNow(t, ts), &hostEntry{Host: "h"}, ctxEntry("e@x", ""))
 	wantCode(t, err, "keyring_unavailable")
 	// Logging in falls back and says why.
 	if s, err := ts.saveIn(nil, "h", "e@x", newToken(testToken)); err != nil || s != storageSealed {
@@ -318,14 +318,14 @@ func TestKeyringSecretServiceRoundTrip(t *testing.T) {
 	if err != nil || storage != storageKeychain {
 		t.Fatalf("save = %q, %v (stderr %q)", storage, err, e.stderr)
 	}
-	if tok, err := ts.find(host, ctxEntry("a@x", storageKeychain)); err != nil || tok.reveal() != testToken {
+	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", storageKeychain)); err != nil || tok.reveal() != testToken {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
 	// Re-login replaces the value.
 	if _, err := ts.saveIn(nil, host, "a@x", newToken(testToken+"2")); err != nil {
 		t.Fatal(err)
 	}
-	if tok, _ := ts.find(host, ctxEntry("a@x", storageKeychain)); tok.reveal() != testToken+"2" {
+	if tok, _, _ := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", storageKeychain)); tok.reveal() != testToken+"2" {
 		t.Fatal("re-save did not replace the token")
 	}
 	noTokenUnder(t, e.config, testToken)
@@ -345,17 +345,17 @@ func TestKeyringSecretServiceTwoContextsStayApart(t *testing.T) {
 		}
 	}
 	for k, v := range want {
-		if tok, err := ts.find(k[0], ctxEntry(k[1], storageKeychain)); err != nil || tok.reveal() != v {
+		if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: k[0]}, ctxEntry(k[1], storageKeychain)); err != nil || tok.reveal() != v {
 			t.Errorf("find %v = %v, %v", k, tok, err)
 		}
 	}
 	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {
 		t.Fatal(err)
 	}
-	if tok, err := ts.find(host, ctxEntry("b@x", storageKeychain)); err != nil || tok.reveal() != "dfoa_second" {
+	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("b@x", storageKeychain)); err != nil || tok.reveal() != "dfoa_second" {
 		t.Errorf("the other account on the host: %v, %v", tok, err)
 	}
-	if tok, err := ts.find(other, ctxEntry("a@x", storageKeychain)); err != nil || tok.reveal() != "dfoa_third" {
+	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: other}, ctxEntry("a@x", storageKeychain)); err != nil || tok.reveal() != "dfoa_third" {
 		t.Errorf("the same email on another host: %v, %v", tok, err)
 	}
 }
@@ -379,7 +379,7 @@ func TestKeyringSecretServiceOfficialNames(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("secret-tool store: %v %s", err, out)
 	}
-	if tok, err := ts.find(host, ctxEntry("raw@x", "")); err != nil || tok.reveal() != "dfoa_rawvalue" {
+	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("raw@x", "")); err != nil || tok.reveal() != "dfoa_rawvalue" {
 		t.Fatalf("find raw = %v, %v", tok, err)
 	}
 }
@@ -397,7 +397,7 @@ func TestKeyringSecretServiceDelete(t *testing.T) {
 	if v, ok := secretToolLookup(t, host, "a@x"); ok {
 		t.Fatalf("still stored after forget: %d bytes", len(v))
 	}
-	if _, err := ts.find(host, ctxEntry("a@x", storageKeychain)); !errors.Is(err, errNoCredential) {
+	if _, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", storageKeychain)); !errors.Is(err, errNoCredential) {
 		t.Fatalf("find after forget: %v", err)
 	}
 	// Deleting what is not there is fine.
@@ -424,7 +424,7 @@ func TestKeyringSecretServiceTokenNeverInArgv(t *testing.T) {
 	if s, err := ts.saveIn(nil, host, "a@x", newToken(testToken)); err != nil || s != storageKeychain {
 		t.Fatalf("save = %q, %v", s, err)
 	}
-	if _, err := ts.find(host, ctxEntry("a@x", "")); err != nil {
+	if _, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", "")); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {

@@ -530,25 +530,6 @@ func shellUnsafe(r rune) bool {
 	return unicode.IsSpace(r) || strings.ContainsRune("'\"`$\\;&|<>(){}[]*?!#~", r)
 }
 
-// checkGrantToken refuses a token no Dify server mints: empty, oversized,
-// or with characters outside the bearer token alphabet. The token itself
-// never appears in the error.
-func checkGrantToken(t token) error {
-	s := t.reveal()
-	if s == "" {
-		return newError(codeServerBadResponse, "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
-	}
-	if len(s) > maxTokenBytes {
-		return newError(codeServerBadResponse, fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenByte(s[i]) {
-			return newError(codeServerBadResponse, "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
-		}
-	}
-	return nil
-}
-
 // bestEffortRevoke bounds a revoke a sign-in tries on its way out (of a
 // replaced token, or of one it could not keep).
 const bestEffortRevoke = 5 * time.Second
@@ -688,7 +669,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	// the new one is safely stored.
 	if h, err := st.load(); err == nil {
 		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
-			old, _ = ts.find(ep.Host, prev)
+			old, _, _ = ts.find(h, h.host(ep.Host), prev)
 		}
 	}
 	// The token is stored and the context recorded in one critical section

@@ -400,7 +400,7 @@ func (a *app) runCommand(c *command, args []string) error {
 	if !c.quick {
 		a.interruptible()
 	}
-	return a.envHint(runner(a, pos))
+	return runner(a, pos)
 }
 
 // parseFlags sets the flags of fs from args and returns the positional

@@ -13,8 +13,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -266,63 +264,6 @@ func sanitize(s string) string {
 	}
 	return redactHeld(b.String())
 }
-
-// heldSecrets are the tokens this process has held (read from a store,
-// granted by a server, sent as a bearer). Every printed string is cleaned
-// of them, whatever its source: a server that echoes the bearer in an
-// error message, a helper that repeats its stdin.
-var heldSecrets struct {
-	sync.Mutex
-	list []string
-	n    atomic.Int32 // len(list), read without the lock
-}
-
-// minHeldSecret is the shortest value treated as a secret to redact:
-// shorter ones would blank out ordinary words.
-const minHeldSecret = 8
-
-// holdSecret registers a token so that no output ever shows it: the
-// whole value and, for a Dify token (dfoa_…), its body without the prefix,
-// which a server may echo alone.
-func holdSecret(s string) {
-	if len(s) < minHeldSecret {
-		return
-	}
-	heldSecrets.Lock()
-	defer heldSecrets.Unlock()
-	add := func(v string) {
-		for _, h := range heldSecrets.list {
-			if h == v {
-				return
-			}
-		}
-		heldSecrets.list = append(heldSecrets.list, v)
-	}
-	add(s)
-	if n := tokenLikeLen(s); n == len(s) && len(s)-5 >= 2*minHeldSecret {
-		add(s[5:])
-	}
-	heldSecrets.n.Store(int32(len(heldSecrets.list)))
-}
-
-// redactHeld replaces every held token in s with [redacted].
-func redactHeld(s string) string {
-	if heldSecrets.n.Load() == 0 {
-		return s
-	}
-	heldSecrets.Lock()
-	defer heldSecrets.Unlock()
-	for _, h := range heldSecrets.list {
-		if strings.Contains(s, h) {
-			s = strings.ReplaceAll(s, h, "[redacted]")
-		}
-	}
-	return s
-}
-
-// redactText is what an error or warning line goes through before it is
-// printed: held tokens and anything shaped like a Dify token are hidden.
-func redactText(s string) string { return redactTokenLike(redactHeld(s)) }
 
 // redactJSON returns raw (valid JSON) compacted, with every string, keys
 // included, passed through redactText: a token written with \u escapes is

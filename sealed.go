@@ -113,42 +113,48 @@ func (s *sealedStore) path() string    { return filepath.Join(s.dir, sealedFileN
 func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKeyName) }
 
 // credentialUnreadable is the error for a sealed token that exists but
-// cannot be opened (exit 1), naming the file and how to recover.
-func credentialUnreadable(path, detail, host string) *cliError {
-	hint := "run 'difyctl auth login' to sign in again"
-	if host != "" {
-		hint = "run 'difyctl auth login --host " + host + "' to sign in again"
+// cannot be opened (exit 1), naming the file and login, the command that
+// signs in again.
+func credentialUnreadable(path, detail, login string) *cliError {
+	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, "run '"+login+"' to sign in again")
+}
+
+// hostLogin is the login command for a host known by name only.
+func hostLogin(host string) string {
+	if host == "" {
+		return "difyctl auth login"
 	}
-	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, hint)
+	return "difyctl auth login --host " + host
 }
 
 // get returns the token sealed for host+email, errNoCredential when the
-// file holds none (and shows no damage), or credential_unreadable.
-func (s *sealedStore) get(host, email string) (token, error) {
+// file holds none (and shows no damage), or credential_unreadable whose
+// hint runs login.
+func (s *sealedStore) get(host, email, login string) (token, error) {
 	data, err := s.readFile(s.path(), maxSealedFile) // no lock: every write is an atomic rename
 	if errors.Is(err, fs.ErrNotExist) {
 		return token{}, errNoCredential
 	}
 	if err != nil {
-		return token{}, s.readError(err, host)
+		return token{}, s.readError(err, login)
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
-		return token{}, credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d)", doc.newer), host)
+		return token{}, credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d)", doc.newer), login)
 	}
 	if e := doc.find(host, email); e != nil {
 		key, err := s.loadKey(false)
 		if err != nil {
-			return token{}, s.keyError(err, host)
+			return token{}, s.keyError(err, login)
 		}
 		t, err := key.open(e)
 		if err != nil {
-			return token{}, credentialUnreadable(s.path(), err.Error(), host)
+			return token{}, credentialUnreadable(s.path(), err.Error(), login)
 		}
 		return t, nil
 	}
 	if why := doc.damage(); why != "" {
-		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", host)
+		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", login)
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
@@ -159,7 +165,7 @@ func (s *sealedStore) get(host, email string) (token, error) {
 		}
 		for _, e := range entries {
 			if _, err := key.open(e); err != nil {
-				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", host)
+				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
 			}
 		}
 	}
@@ -178,7 +184,7 @@ func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
 	return s.rewrite(tx, host, email, func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
 		if err != nil {
-			return nil, s.keyError(err, host)
+			return nil, s.keyError(err, hostLogin(host))
 		}
 		return key.seal(host, email, t)
 	})
@@ -212,11 +218,11 @@ func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*
 	s.removeStaleKeyTemps()
 	data, err := s.readFile(s.path(), maxSealedFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return s.readError(err, host)
+		return s.readError(err, hostLogin(host))
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
-		return credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d); not changing it", doc.newer), host)
+		return credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d); not changing it", doc.newer), hostLogin(host))
 	}
 	var keep [][]byte
 	dropped := false
@@ -274,27 +280,27 @@ func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
 }
 
 // readError turns a read failure of tokens.sealed into a clear error.
-func (s *sealedStore) readError(err error, host string) error {
+func (s *sealedStore) readError(err error, login string) error {
 	var ce *cliError
 	if errors.As(err, &ce) {
 		return err
 	}
 	if errors.Is(err, errTooLarge) {
-		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), host)
+		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), login)
 	}
-	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), host)
+	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), login)
 }
 
 // keyError explains a key secret that cannot be loaded.
-func (s *sealedStore) keyError(err error, host string) error {
+func (s *sealedStore) keyError(err error, login string) error {
 	var ce *cliError
 	if errors.As(err, &ce) {
 		return err
 	}
 	if errors.Is(err, errSealedKeyMissing) {
-		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", host)
+		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", login)
 	}
-	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), host)
+	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), login)
 }
 
 func sealedCheckNames(host, email string) error {

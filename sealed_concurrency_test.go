@@ -249,7 +249,7 @@ func TestConcurrentLoginsToOneContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := ts.find(f.host, c)
+	tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: f.host}, c)
 	if err != nil {
 		t.Fatal(err)
 	}

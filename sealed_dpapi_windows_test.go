@@ -84,10 +84,10 @@ func TestWindowsSealedDPAPIRoundTrip(t *testing.T) {
 	}
 	// A new process (no cached key) opens both tokens.
 	r := s.reopen()
-	if got, err := r.get("cloud.dify.ai", "tester@dify.ai"); err != nil || got.reveal() != tok.reveal() {
+	if got, err := r.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai")); err != nil || got.reveal() != tok.reveal() {
 		t.Fatalf("get after reopen: %v", err)
 	}
-	if got, err := r.get("cloud.dify.ai", "ünïcode@dify.ai"); err != nil || got.reveal() != "dfoa_second" {
+	if got, err := r.get("cloud.dify.ai", "ünïcode@dify.ai", hostLogin("cloud.dify.ai")); err != nil || got.reveal() != "dfoa_second" {
 		t.Fatalf("get after reopen: %v", err)
 	}
 	// And the token is nowhere in the config dir or data dir in clear.
@@ -119,7 +119,7 @@ func TestWindowsSealedTamperedWrappedKey(t *testing.T) {
 		tampered := writeKeyFile(t, s, "dpapi", bad)
 
 		r := s.reopen()
-		_, err := r.get("cloud.dify.ai", "tester@dify.ai")
+		_, err := r.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 		ce := wantUnreadable(t, err, "get with a tampered key")
 		if !strings.Contains(ce.Message, "tokens.key") {
 			t.Fatalf("the message does not name the key file: %q", ce.Message)
@@ -138,7 +138,7 @@ func TestWindowsSealedTamperedWrappedKey(t *testing.T) {
 	}
 	// Put back, the original key opens the token again: nothing was lost.
 	writeKeyFile(t, s, "dpapi", blob)
-	if got, err := s.reopen().get("cloud.dify.ai", "tester@dify.ai"); err != nil || got.reveal() != "dfoa_tamper_me" {
+	if got, err := s.reopen().get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai")); err != nil || got.reveal() != "dfoa_tamper_me" {
 		t.Fatalf("the original key no longer opens the token: %v", err)
 	}
 }
@@ -157,7 +157,7 @@ func TestWindowsSealedRefusesRawKey(t *testing.T) {
 	// as someone with write access to the data dir could plant it).
 	raw := writeKeyFile(t, s, "raw", secret)
 
-	_, err = s.reopen().get("cloud.dify.ai", "tester@dify.ai")
+	_, err = s.reopen().get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	ce := wantUnreadable(t, err, "get with a raw key")
 	if !strings.Contains(ce.Message, "not DPAPI-wrapped") {
 		t.Fatalf("the message does not say why: %q", ce.Message)

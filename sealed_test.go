@@ -56,7 +56,7 @@ func TestSealedRoundTrip(t *testing.T) {
 	data := sealAll(t, s)
 	r := s.reopen()
 	for _, c := range sealedContexts {
-		tok, err := r.get(c.host, c.email)
+		tok, err := r.get(c.host, c.email, hostLogin(c.host))
 		if err != nil || tok.reveal() != c.tok {
 			t.Fatalf("get %s %s = %v, %v", c.host, c.email, tok, err)
 		}
@@ -64,7 +64,7 @@ func TestSealedRoundTrip(t *testing.T) {
 			t.Errorf("tokens.sealed holds %s in the clear", c.email)
 		}
 	}
-	if _, err := r.get("cloud.dify.ai", "nobody@dify.ai"); !errors.Is(err, errNoCredential) {
+	if _, err := r.get("cloud.dify.ai", "nobody@dify.ai", hostLogin("cloud.dify.ai")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("missing context: %v", err)
 	}
 	if !bytes.HasPrefix(data, []byte("difyctl-sealed 1\n")) || !bytes.HasSuffix(data, []byte("\nend 3\n")) {
@@ -103,7 +103,7 @@ func TestSealedConfigDirCopiedElsewhereOpensNothing(t *testing.T) {
 	// The config dir alone next to an empty data dir.
 	copied := &sealedStore{dir: s.dir, keyDir: filepath.Join(t.TempDir(), "empty")}
 	for _, c := range sealedContexts {
-		_, err := copied.get(c.host, c.email)
+		_, err := copied.get(c.host, c.email, hostLogin(c.host))
 		ce := wantCode(t, err, "credential_unreadable")
 		if !strings.Contains(ce.Message, s.path()) || !strings.Contains(ce.Message, "key secret") {
 			t.Errorf("message %q", ce.Message)
@@ -114,7 +114,7 @@ func TestSealedConfigDirCopiedElsewhereOpensNothing(t *testing.T) {
 	other.putIn(nil, "x", "y@z", newToken("dfoa_other"))
 	elsewhere := &sealedStore{dir: s.dir, keyDir: other.keyDir}
 	for _, c := range sealedContexts {
-		_, err := elsewhere.get(c.host, c.email)
+		_, err := elsewhere.get(c.host, c.email, hostLogin(c.host))
 		ce := wantCode(t, err, "credential_unreadable")
 		if !strings.Contains(ce.Message, "different key") {
 			t.Errorf("message %q", ce.Message)
@@ -141,7 +141,7 @@ func checkDamaged(t *testing.T, s *sealedStore, what string) []int {
 	t.Helper()
 	var ok []int
 	for i, c := range sealedContexts {
-		tok, err := s.get(c.host, c.email)
+		tok, err := s.get(c.host, c.email, hostLogin(c.host))
 		switch {
 		case err == nil && tok.reveal() == c.tok:
 			ok = append(ok, i)
@@ -154,7 +154,7 @@ func checkDamaged(t *testing.T, s *sealedStore, what string) []int {
 			}
 		}
 	}
-	_, err := s.get("absent.host", "nobody@x")
+	_, err := s.get("absent.host", "nobody@x", hostLogin("absent.host"))
 	if err == nil || errors.Is(err, errNoCredential) {
 		t.Fatalf("%s: a context missing from a damaged file reads as %v, want credential_unreadable", what, err)
 	}
@@ -172,12 +172,12 @@ func checkLaterWrite(t *testing.T, s *sealedStore, damaged []byte, readable []in
 	}
 	for _, i := range readable {
 		c := sealedContexts[i]
-		tok, err := s.get(c.host, c.email)
+		tok, err := s.get(c.host, c.email, hostLogin(c.host))
 		if err != nil || tok.reveal() != c.tok {
 			t.Fatalf("%s: %s lost by a later write: %v", what, c.email, err)
 		}
 	}
-	if tok, err := s.get("later.host", "later@x"); err != nil || tok.reveal() != "dfoa_later" {
+	if tok, err := s.get("later.host", "later@x", hostLogin("later.host")); err != nil || tok.reveal() != "dfoa_later" {
 		t.Fatalf("%s: the new context: %v", what, err)
 	}
 	after, _ := os.ReadFile(s.path())
@@ -241,19 +241,19 @@ func TestSealedMovedCiphertextFails(t *testing.T) {
 	data, _ := os.ReadFile(s.path())
 	data = bytes.Replace(data, []byte(strings.Join(b, " ")), []byte(moved), 1)
 	os.WriteFile(s.path(), data, 0o600)
-	_, err := s.get("cloud.dify.ai", "second@dify.ai")
+	_, err := s.get("cloud.dify.ai", "second@dify.ai", hostLogin("cloud.dify.ai"))
 	ce := wantCode(t, err, "credential_unreadable")
 	if !strings.Contains(ce.Message, "moved from another context") {
 		t.Errorf("message %q", ce.Message)
 	}
-	if tok, err := s.get("cloud.dify.ai", "tester@dify.ai"); err != nil || tok.reveal() != sealedContexts[0].tok {
+	if tok, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai")); err != nil || tok.reveal() != sealedContexts[0].tok {
 		t.Errorf("the untouched context: %v", err)
 	}
 	// a's whole line relabelled as a third context.
 	relabelled := strings.Join([]string{a[0], a[1], sealedB64.EncodeToString([]byte("evil.host")), a[3], a[4]}, " ")
 	data = append(bytes.TrimSuffix(data, []byte("end 3\n")), []byte(relabelled+"\nend 4\n")...)
 	os.WriteFile(s.path(), data, 0o600)
-	_, err = s.get("evil.host", "tester@dify.ai")
+	_, err = s.get("evil.host", "tester@dify.ai", hostLogin("evil.host"))
 	wantCode(t, err, "credential_unreadable")
 }
 
@@ -264,7 +264,7 @@ func TestSealedRemoveKeepsOthers(t *testing.T) {
 	if err := s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.get("cloud.dify.ai", "tester@dify.ai"); !errors.Is(err, errNoCredential) {
+	if _, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai")); !errors.Is(err, errNoCredential) {
 		t.Fatalf("removed context: %v", err)
 	}
 	if s.readLine(t, "127.0.0.1:5001", "sso@dify.ai") != keep {
@@ -289,7 +289,7 @@ func TestSealedNewerFormatIsLeftAlone(t *testing.T) {
 	orig := sealAll(t, s)
 	newer := append([]byte("difyctl-sealed 2\n"), bytes.TrimPrefix(orig, []byte("difyctl-sealed 1\n"))...)
 	os.WriteFile(s.path(), newer, 0o600)
-	_, err := s.get("cloud.dify.ai", "tester@dify.ai")
+	_, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	if ce := wantCode(t, err, "credential_unreadable"); !strings.Contains(ce.Message, "newer difyctl (format 2)") {
 		t.Errorf("message %q", ce.Message)
 	}
@@ -312,7 +312,7 @@ func TestSealedHostileFiles(t *testing.T) {
 		"only header": []byte("difyctl-sealed 1\n"),
 	} {
 		os.WriteFile(s.path(), data, 0o600)
-		_, err := s.get("cloud.dify.ai", "tester@dify.ai")
+		_, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 		wantCode(t, err, "credential_unreadable")
 		_ = name
 	}
@@ -331,14 +331,14 @@ func TestSealedKeyFileProblems(t *testing.T) {
 	sealAll(t, s)
 	for _, content := range []string{"", "garbage\n", "difyctl-key 1 raw !!!\n", "difyctl-key 1 raw AAAA\n", "difyctl-key 1 dpapi AAAA\n", "difyctl-key 9 raw AAAA\n"} {
 		os.WriteFile(s.keyPath(), []byte(content), 0o600)
-		_, err := s.reopen().get("cloud.dify.ai", "tester@dify.ai")
+		_, err := s.reopen().get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 		if ce := wantCode(t, err, "credential_unreadable"); !strings.Contains(ce.Message, "key secret") {
 			t.Errorf("key %q: message %q", content, ce.Message)
 		}
 	}
 	// An unresolvable data dir.
 	bad := &sealedStore{dir: s.dir, keyDirErr: newError("config_dir_unresolved", "HOME is not set", "")}
-	_, err := bad.get("cloud.dify.ai", "tester@dify.ai")
+	_, err := bad.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	wantCode(t, err, "config_dir_unresolved")
 }
 
@@ -353,7 +353,7 @@ func TestSealedRefusesSymlinks(t *testing.T) {
 	if err := os.Symlink(target, s.path()); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.get("cloud.dify.ai", "tester@dify.ai")
+	_, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	wantCode(t, err, "config_invalid")
 	wantCode(t, s.putIn(nil, "h", "e@x", newToken("dfoa_x")), "config_invalid")
 	// The key file too.
@@ -361,7 +361,7 @@ func TestSealedRefusesSymlinks(t *testing.T) {
 	os.Rename(target, s.path())
 	os.Rename(s.keyPath(), target)
 	os.Symlink(target, s.keyPath())
-	_, err = s.reopen().get("cloud.dify.ai", "tester@dify.ai")
+	_, err = s.reopen().get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	wantCode(t, err, "config_invalid")
 }
 
@@ -386,7 +386,7 @@ func TestSealedConcurrentWritersLoseNothing(t *testing.T) {
 	}
 	r := s.reopen()
 	for i := range 16 {
-		tok, err := r.get("h", fmt.Sprintf("user%d@x", i))
+		tok, err := r.get("h", fmt.Sprintf("user%d@x", i), hostLogin("h"))
 		if err != nil || tok.reveal() != fmt.Sprintf("dfoa_token%d", i) {
 			t.Errorf("user%d: %v, %v", i, tok, err)
 		}
@@ -448,7 +448,7 @@ func BenchmarkSealedRead(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := s.reopen().get("cloud.dify.ai", "user7@dify.ai"); err != nil {
+		if _, err := s.reopen().get("cloud.dify.ai", "user7@dify.ai", hostLogin("cloud.dify.ai")); err != nil {
 			b.Fatal(err)
 		}
 	}

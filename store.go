@@ -519,36 +519,12 @@ type store struct {
 	// ctx is the command's context: Ctrl-C ends a wait for a lock. Nil
 	// (or returning nil) means no cancellation.
 	ctx func() context.Context
-	// found notes where find found a token of a context whose hosts.yml
-	// entry does not say (the official client drops our keys); the next
-	// update of this process records it.
-	found map[[2]string]string
 	// home is the user's home directory: the parent check (parentProblem)
 	// stops there. Empty means it goes up to the root.
 	home string
-	// last is hosts.yml as load last read it, for checks that need the
-	// whole file after the command has read it (see current).
-	last *hostsFile
 }
 
 func (s *store) hostsPath() string { return filepath.Join(s.dir, hostsFileName) }
-
-// noteFound remembers that host+email's token was found in storage.
-func (s *store) noteFound(host, email, storage string) {
-	if s.found == nil {
-		s.found = map[[2]string]string{}
-	}
-	s.found[[2]string{host, email}] = storage
-}
-
-// applyFound records noted storages on contexts that record none.
-func (s *store) applyFound(h *hostsFile) {
-	for k, storage := range s.found {
-		if c := h.host(k[0]).account(k[1]); c != nil && c.TokenStorage == "" {
-			c.TokenStorage = storage
-		}
-	}
-}
 
 // load reads hosts.yml. It takes no lock: every write is an atomic rename.
 // A missing directory or file is an empty registry; nothing is created.
@@ -559,20 +535,7 @@ func (s *store) load() (*hostsFile, error) {
 	if err := s.checkDir(); err != nil {
 		return nil, err
 	}
-	h, err := s.read()
-	if err == nil {
-		s.last = h
-	}
-	return h, err
-}
-
-// current is hosts.yml as this command last loaded it, read now when it
-// has not been: a command that loaded it does not parse it twice.
-func (s *store) current() (*hostsFile, error) {
-	if s.last != nil {
-		return s.last, nil
-	}
-	return s.load()
+	return s.read()
 }
 
 // update is the one way hosts.yml changes (see storeTx.update). change
@@ -1124,7 +1087,6 @@ func removeOwnLock(path, content string) {
 // leaves as it was is not rewritten.
 func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	s := tx.s
-	s.last = nil // what load read is no longer current
 	unlock, err := tx.fileLock(hostsFileName)
 	if err != nil {
 		return err
@@ -1137,7 +1099,6 @@ func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	if err := change(h); err != nil {
 		return err
 	}
-	s.applyFound(h)
 	after := encodeHosts(h)
 	if h.raw == string(after) && !s.warned[s.hostsPath()] {
 		return nil

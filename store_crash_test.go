@@ -222,7 +222,7 @@ func crashCheck(t *testing.T, e *cliEnv, step string, rng *rand.Rand, login func
 	ss := &sealedStore{dir: e.config, keyDir: e.data}
 	for _, he := range h.Hosts {
 		for _, c := range he.Accounts {
-			if _, err := ss.get(he.Host, c.Email); err != nil && !errors.Is(err, errNoCredential) {
+			if _, err := ss.get(he.Host, c.Email, hostLogin(he.Host)); err != nil && !errors.Is(err, errNoCredential) {
 				t.Fatalf("%s: the sealed token of %s on %s: %v", step, c.Email, he.Host, err)
 			}
 		}

@@ -4,7 +4,6 @@ package main
 // terminal.
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -202,7 +201,8 @@ func (a *app) useAccount(email string) error {
 			"run '"+loginCommandFor(e)+"' to add an account")
 	}
 	email = c.Email
-	if _, err := a.storedToken(e, c); err != nil {
+	_, where, err := a.storedToken(h, e, c)
+	if err != nil {
 		return err
 	}
 	host := e.Host
@@ -212,6 +212,7 @@ func (a *app) useAccount(email string) error {
 			return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s", quoted(email), host), "")
 		}
 		e.CurrentAccount = email
+		recordFound(h, host, email, where)
 		return nil
 	})
 	if err != nil {
@@ -233,71 +234,6 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// loginCommandFor is the exact command that signs in to a stored host
-// again: its scheme and path prefix when it has them, and --insecure when
-// the context was signed in with it (an http host needs it).
-func loginCommandFor(e *hostEntry) string {
-	ep := endpointOf(e)
-	target := ep.Host
-	if ep.Scheme != "https" || ep.Path != "" {
-		target = ep.Scheme + "://" + ep.Host + ep.Path
-	}
-	cmd := "difyctl auth login --host " + target
-	if ep.Scheme == "http" || ep.Insecure {
-		cmd += " --insecure"
-	}
-	return cmd
-}
-
-// reloginHint is the hint of every error that asks to sign in again.
-func reloginHint(e *hostEntry) string {
-	return "run '" + loginCommandFor(e) + "' to sign in again"
-}
-
-// withRelogin gives an error that asks to sign in again (auth_expired, an
-// unreadable or missing credential) the exact command for host e, in place
-// of the 'difyctl auth login …' its hint quotes; the rest of the hint stays.
-func withRelogin(err error, e *hostEntry) error {
-	var ce *cliError
-	if e == nil || !errors.As(err, &ce) {
-		return err
-	}
-	start := strings.Index(ce.Hint, "'difyctl auth login") + 1
-	n := strings.IndexByte(ce.Hint[start:], '\'')
-	if start == 0 || n < 0 {
-		return err
-	}
-	switch ce.Code {
-	case codeAuthExpired, codeCredentialUnreadable, codeNotLoggedIn:
-		cp := *ce
-		cp.Hint = ce.Hint[:start] + loginCommandFor(e) + ce.Hint[start+n:]
-		return &cp
-	}
-	return err
-}
-
-// storedToken returns the token of context c on host e: a missing one is
-// not_logged_in, and a sign-in hint names the exact login command for e.
-func (a *app) storedToken(e *hostEntry, c *contextEntry) (token, error) {
-	ts, err := a.tokenStore()
-	if err != nil {
-		return token{}, err
-	}
-	tok, err := ts.find(e.Host, c)
-	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
-		hint := reloginHint(e)
-		var nc *noCredentialError
-		if errors.As(err, &nc) {
-			hint = nc.hint + "; or " + hint
-		}
-		return token{}, newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
-	}
-	if err != nil {
-		return token{}, withRelogin(err, e)
-	}
-	return tok, nil
 }
 
 // storedPath gives a bare host (no scheme, no path) that is already

@@ -1,10 +1,12 @@
 package main
 
-// credentials.go: the token type and the store chain behind it: the OS
-// credential store (keyring*.go), the sealed file (sealed.go), and the
-// official client's plaintext tokens.yml, read in place and never moved
-// (moving a token would sign the official client out). Each context
-// records where its token went (token_storage: keychain|sealed).
+// tokens.go: everything about a token. The redacting type and redaction of
+// output; the one token-shape check; the store chain behind a context:
+// the OS credential store (keyring*.go), the sealed file (sealed.go), and
+// the official client's plaintext tokens.yml, read in place and never
+// moved (moving a token would sign the official client out); the
+// name-clash rule of OS-store entries; the hints that ask to sign in again.
+// Each context records where its token went (token_storage: keychain|sealed).
 
 import (
 	"errors"
@@ -14,6 +16,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // token is a bearer token. It never prints itself: String, GoString,
@@ -34,15 +38,212 @@ func (t *token) UnmarshalJSON(b []byte) error {
 	return errors.New("token: refusing to decode into a redacted type")
 }
 
-// tokenBytesOnly reports text of printable ASCII without spaces, the only
-// bytes a token has.
-func tokenBytesOnly(s string) bool {
+// tokenShape is what the bytes of a value say about it as a token. It is
+// the one token-shape check; callers differ only in the shape they ask for.
+type tokenShape int
+
+const (
+	shapeNone      tokenShape = iota // a space, a control or a non-ASCII byte: never a token
+	shapePrintable                   // printable ASCII: a store or DIFY_TOKEN may hold it
+	shapeBearer                      // the bearer alphabet only: what a server may mint
+	shapeDify                        // "df", two lower-case letters, "_", then the alphabet
+)
+
+// shapeOf classifies s: the narrowest shape it has (a later shape is a
+// subset of every earlier one but shapeNone).
+func shapeOf(s string) tokenShape {
+	alphabet := true
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return false
+		switch c := s[i]; {
+		case c <= ' ' || c >= 0x7f:
+			return shapeNone
+		case !isTokenByte(c):
+			alphabet = false
 		}
 	}
-	return true
+	switch n := tokenLikeLen(s); {
+	case !alphabet:
+		return shapePrintable
+	case n > 0 && n == len(s):
+		return shapeDify
+	}
+	return shapeBearer
+}
+
+// redactTokenLike hides anything shaped like a Dify token, whoever's it
+// is: "df", two lower-case letters, "_", then one or more characters of
+// the token alphabet (letters, digits, "_-.~+/="). A plain byte scan.
+func redactTokenLike(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if n := tokenLikeLen(s[i:]); n > 0 {
+			b.WriteString(s[last:i])
+			b.WriteString("[redacted]")
+			last = i + n
+			i = last - 1
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// tokenLikeLen is the length of the Dify-token-shaped run at the start of
+// s, or 0.
+func tokenLikeLen(s string) int {
+	if len(s) < 6 || s[0] != 'd' || s[1] != 'f' || !isLowerASCII(s[2]) || !isLowerASCII(s[3]) || s[4] != '_' {
+		return 0
+	}
+	n := 5
+	for n < len(s) && isTokenByte(s[n]) {
+		n++
+	}
+	if n == 5 {
+		return 0
+	}
+	return n
+}
+
+func isLowerASCII(c byte) bool { return c >= 'a' && c <= 'z' }
+
+func isTokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_-.~+/=", c) >= 0
+}
+
+// heldSecrets are the tokens this process has held (read from a store,
+// granted by a server, sent as a bearer). Every printed string is cleaned
+// of them, whatever its source: a server that echoes the bearer in an
+// error message, a helper that repeats its stdin.
+var heldSecrets struct {
+	sync.Mutex
+	list []string
+	n    atomic.Int32 // len(list), read without the lock
+}
+
+// minHeldSecret is the shortest value treated as a secret to redact:
+// shorter ones would blank out ordinary words.
+const minHeldSecret = 8
+
+// holdSecret registers a token so that no output ever shows it: the
+// whole value and, for a Dify token (dfoa_…), its body without the prefix,
+// which a server may echo alone.
+func holdSecret(s string) {
+	if len(s) < minHeldSecret {
+		return
+	}
+	heldSecrets.Lock()
+	defer heldSecrets.Unlock()
+	add := func(v string) {
+		for _, h := range heldSecrets.list {
+			if h == v {
+				return
+			}
+		}
+		heldSecrets.list = append(heldSecrets.list, v)
+	}
+	add(s)
+	if shapeOf(s) == shapeDify && len(s)-5 >= 2*minHeldSecret {
+		add(s[5:])
+	}
+	heldSecrets.n.Store(int32(len(heldSecrets.list)))
+}
+
+// redactHeld replaces every held token in s with [redacted].
+func redactHeld(s string) string {
+	if heldSecrets.n.Load() == 0 {
+		return s
+	}
+	heldSecrets.Lock()
+	defer heldSecrets.Unlock()
+	for _, h := range heldSecrets.list {
+		if strings.Contains(s, h) {
+			s = strings.ReplaceAll(s, h, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redactText is what an error or warning line goes through before it is
+// printed: held tokens and anything shaped like a Dify token are hidden.
+func redactText(s string) string { return redactTokenLike(redactHeld(s)) }
+
+// loginCommandFor is the exact command that signs in to a stored host
+// again: its scheme and path prefix when it has them, and --insecure when
+// the context was signed in with it (an http host needs it).
+func loginCommandFor(e *hostEntry) string {
+	ep := endpointOf(e)
+	target := ep.Host
+	if ep.Scheme != "https" || ep.Path != "" {
+		target = ep.Scheme + "://" + ep.Host + ep.Path
+	}
+	cmd := "difyctl auth login --host " + target
+	if ep.Scheme == "http" || ep.Insecure {
+		cmd += " --insecure"
+	}
+	return cmd
+}
+
+// reloginHint is the hint of every error that asks to sign in again.
+func reloginHint(e *hostEntry) string {
+	return "run '" + loginCommandFor(e) + "' to sign in again"
+}
+
+// storedToken returns the token of context c on host e of h, and where it
+// was found (see find): a missing one is not_logged_in, and a sign-in hint
+// names the exact login command for e.
+func (a *app) storedToken(h *hostsFile, e *hostEntry, c *contextEntry) (token, string, error) {
+	ts, err := a.tokenStore()
+	if err != nil {
+		return token{}, "", err
+	}
+	tok, where, err := ts.find(h, e, c)
+	if errors.Is(err, errNoCredential) || err == nil && tok.isEmpty() {
+		hint := reloginHint(e)
+		var nc *noCredentialError
+		if errors.As(err, &nc) {
+			hint = nc.hint + "; or " + hint
+		}
+		return token{}, "", newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
+	}
+	if err != nil {
+		return token{}, "", err
+	}
+	return tok, where, nil
+}
+
+// recordFound records where find found the token of host+email on a
+// context of h that records no store (the official client drops our
+// keys), so the next read goes there first.
+func recordFound(h *hostsFile, host, email, where string) {
+	if c := h.host(host).account(email); c != nil && c.TokenStorage == "" {
+		c.TokenStorage = where
+	}
+}
+
+// revocable reports tokens the server can revoke: device-flow tokens only.
+func revocable(t token) bool {
+	s := t.reveal()
+	return strings.HasPrefix(s, "dfoa_") || strings.HasPrefix(s, "dfoe_")
+}
+
+// checkGrantToken refuses a token no Dify server mints: empty, oversized,
+// or with characters outside the bearer token alphabet. The token itself
+// never appears in the error.
+func checkGrantToken(t token) error {
+	s := t.reveal()
+	if s == "" {
+		return newError(codeServerBadResponse, "the server approved the sign-in but sent no token", "run 'difyctl auth login' again")
+	}
+	if len(s) > maxTokenBytes {
+		return newError(codeServerBadResponse, fmt.Sprintf("the server sent a %d-byte token; difyctl accepts at most %d bytes", len(s), maxTokenBytes), "check that the host is a Dify console API URL")
+	}
+	if shapeOf(s) < shapeBearer {
+		return newError(codeServerBadResponse, "the server sent a token with characters outside the bearer token alphabet", "check that the host is a Dify console API URL")
+	}
+	return nil
 }
 
 // errNoCredential means no store holds a token for the context.
@@ -314,28 +515,28 @@ func (c *credentialChain) readOrder(recorded string) []string {
 // find returns the context's token. When nothing holds it, a store that
 // could not be read is reported rather than errNoCredential, so a locked
 // keychain never looks like "signed out". An OS-store entry whose name
-// another context shares, and may use, is not trusted.
-func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
+// another context shares in h (hosts.yml as the command loaded it), and
+// may use, is not trusted. Its hints name the exact login command for host
+// e. It says where it found the token: keychain or sealed, or "" for the
+// official client's tokens.yml.
+func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (token, string, error) {
+	host, login := e.Host, loginCommandFor(e)
 	keyFile := ""
 	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
 		keyFile = c.sealed.keyPath()
 	}
 	if err := c.st.checkSecure(keyFile); err != nil {
-		return token{}, err
+		return token{}, "", err
 	}
 	email := ce.Email
-	h, err := c.st.current()
-	if err != nil {
-		return token{}, err
-	}
 	clash := clashOf(h, host, email)
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
 		if ce.TokenStorage != storageSealed {
-			return token{}, newError(codeCredentialUnreadable,
+			return token{}, "", newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					keyringAccount(host, email), email, host, clash.names()),
-				"sign in again to "+email+" on "+host+" with 'difyctl auth login --host "+host+"' (the new token is sealed), or log out of "+clash.names())
+				"sign in again to "+email+" on "+host+" with '"+login+"' (the new token is sealed), or log out of "+clash.names())
 		}
 		order = []string{storageSealed}
 	}
@@ -346,16 +547,13 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 		if where == storageKeychain {
 			t, err = keyringGet(c.st.context(), c.os, host, email)
 		} else {
-			t, err = c.sealed.get(host, email)
+			t, err = c.sealed.get(host, email, login)
 		}
 		switch {
 		case err == nil:
-			if ce.TokenStorage == "" {
-				c.st.noteFound(host, email, where)
-			}
-			return t, nil
+			return t, where, nil
 		case errors.Is(err, errInterrupted):
-			return token{}, err
+			return token{}, "", err
 		case errors.Is(err, errKeyringNotFound), errors.Is(err, errNoCredential):
 		case where == storageKeychain:
 			osErr = err
@@ -366,7 +564,7 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	t, plainErr := c.plaintextGet(host, email)
 	if plainErr == nil {
 		c.plaintextNotice(host, email)
-		return t, nil
+		return t, "", nil
 	}
 	if errors.Is(plainErr, errNoCredential) {
 		plainErr = nil
@@ -375,19 +573,19 @@ func (c *credentialChain) find(host string, ce *contextEntry) (token, error) {
 	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && keyringToolMissing(osErr) != nil:
 		// The official client keeps it in the keyring, which a live bus
 		// says is running: not found here, but say how to reach it.
-		return token{}, &noCredentialError{hint: keyringToolMissing(osErr).hint}
+		return token{}, "", &noCredentialError{hint: keyringToolMissing(osErr).hint}
 	case ce.TokenStorage == storageKeychain && osErr != nil:
-		return token{}, keyringUnavailable(osErr)
+		return token{}, "", keyringUnavailable(osErr)
 	case ce.TokenStorage == storageSealed && sealedErr != nil:
-		return token{}, sealedErr
+		return token{}, "", sealedErr
 	case osErr != nil && keyringKind(osErr) != keyringAbsent:
-		return token{}, keyringUnavailable(osErr)
+		return token{}, "", keyringUnavailable(osErr)
 	case sealedErr != nil:
-		return token{}, sealedErr
+		return token{}, "", sealedErr
 	case plainErr != nil:
-		return token{}, plainErr
+		return token{}, "", plainErr
 	}
-	return token{}, errNoCredential
+	return token{}, "", errNoCredential
 }
 
 // plaintextNotice says once per command that a token is the official
