@@ -1,6 +1,6 @@
 package main
 
-// credentials_test.go: the store chain (choosing, recording, read order,
+// tokens_test.go: the store chain (choosing, recording, read order,
 // forced stores, forget) against an in-memory OS store, and the migration
 // of the official client's plaintext tokens.yml.
 
