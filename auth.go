@@ -79,21 +79,6 @@ func (a *app) printIdentity(c *contextEntry, asJSON bool) error {
 	return a.writeString(emailWithName(c.email(), c.Account.Name) + "\n")
 }
 
-// isExternal reports a context signed in through external SSO (a dfoe_
-// token with no Dify account).
-func (c *contextEntry) isExternal() bool {
-	return c.External != nil && c.Account.ID == ""
-}
-
-// email is the context's email: the account's, else the key it is stored
-// under.
-func (c *contextEntry) email() string {
-	if c.Account.Email != "" {
-		return c.Account.Email
-	}
-	return c.Email
-}
-
 // emailWithName renders `email (Name)`, or the email alone, sanitized.
 func emailWithName(email, name string) string {
 	if name == "" {
@@ -107,16 +92,6 @@ func ssoSuffix(issuer string) string {
 		return "(external SSO)"
 	}
 	return "(external SSO, issuer: " + sanitize(issuer) + ")"
-}
-
-func (a *app) write(b []byte) error {
-	_, err := a.stdout.Write(b)
-	return err
-}
-
-func (a *app) writeString(s string) error {
-	_, err := io.WriteString(a.stdout, s)
-	return err
 }
 
 var listCommand = &command{
@@ -469,14 +444,6 @@ func envHost(raw string) (endpoint, error) {
 	// to skip, so it changes nothing else.
 	ep.Insecure = true
 	return ep, nil
-}
-
-// interruptible lets Ctrl-C cancel what the command waits on; runCommand
-// calls it for all but the quick commands, whoami under DIFY_TOKEN itself.
-func (a *app) interruptible() {
-	if a.catchInterrupts != nil && a.stopInterrupts == nil {
-		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
-	}
 }
 
 // fetchAccount calls GET /openapi/v1/account and turns the answer into a

@@ -765,3 +765,24 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		fmt.Fprintf(a.stderr, "  %s %s — %s\n", a.colors(a.stderrTTY).red("✗"), sanitize(e.Message), sanitize(e.Hint))
 	}
 }
+
+// storedPath gives a bare host (no scheme, no path) that is already
+// signed in the path prefix it was stored with, so `--host example.com`
+// reaches a host recorded with `path: /dify`. The scheme is never taken
+// from hosts.yml: what the user typed decides it (none means https), and
+// http always needs --insecure, whatever a past sign-in recorded.
+func (a *app) storedPath(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.Contains(raw, "://") || strings.Contains(raw, "/") {
+		return raw
+	}
+	_, h, err := a.hosts()
+	if err != nil {
+		return raw
+	}
+	e := h.host(normalizeHostArg(raw))
+	if e == nil || e.Path == "" {
+		return raw
+	}
+	return "https://" + raw + e.Path
+}

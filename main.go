@@ -679,3 +679,11 @@ func versionReport() string {
 	}
 	return b.String()
 }
+
+// interruptible lets Ctrl-C cancel what the command waits on; runCommand
+// calls it for all but the quick commands, whoami under DIFY_TOKEN itself.
+func (a *app) interruptible() {
+	if a.catchInterrupts != nil && a.stopInterrupts == nil {
+		a.ctx, a.stopInterrupts = a.catchInterrupts(a.ctx)
+	}
+}

@@ -561,3 +561,14 @@ func escapeInvisible(b []byte) []byte {
 	}
 	return append(out, b[done:]...)
 }
+
+// write and writeString put command output on stdout.
+func (a *app) write(b []byte) error {
+	_, err := a.stdout.Write(b)
+	return err
+}
+
+func (a *app) writeString(s string) error {
+	_, err := io.WriteString(a.stdout, s)
+	return err
+}

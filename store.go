@@ -1105,3 +1105,18 @@ func (tx *storeTx) update(change func(h *hostsFile) error) error {
 	}
 	return writeFileAtomic(s.dir, hostsFileName, after)
 }
+
+// isExternal reports a context signed in through external SSO (a dfoe_
+// token with no Dify account).
+func (c *contextEntry) isExternal() bool {
+	return c.External != nil && c.Account.ID == ""
+}
+
+// email is the context's email: the account's, else the key it is stored
+// under.
+func (c *contextEntry) email() string {
+	if c.Account.Email != "" {
+		return c.Account.Email
+	}
+	return c.Email
+}
