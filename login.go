@@ -586,9 +586,19 @@ var loginCommand = &command{
 }
 
 func (a *app) login(rawHost string, noBrowser, insecure bool) error {
-	ep, err := a.loginEndpoint(rawHost, insecure)
-	if err != nil {
-		return err
+	// hosts.yml is read once before the sign-in, for the path a bare
+	// --host was stored with and to refuse early, before the user
+	// approves anything, a hosts.yml that could not be written afterwards
+	// either. Its errors count after --host's own: a bad --host is a
+	// usage error whatever the file holds.
+	st, err := a.store()
+	var h *hostsFile
+	if err == nil {
+		h, err = st.load()
+	}
+	ep, hostErr := a.loginEndpoint(rawHost, insecure, h)
+	if hostErr != nil {
+		return hostErr
 	}
 	if insecure {
 		if ep.Scheme == "http" {
@@ -597,13 +607,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 			a.warn("--insecure: TLS certificate verification is off for " + ep.Host)
 		}
 	}
-	st, err := a.store()
 	if err != nil {
-		return err
-	}
-	// Refuse early, before the user approves anything, when hosts.yml
-	// cannot be read: it would not be written afterwards either.
-	if _, err := st.load(); err != nil {
 		return err
 	}
 	if err := a.preflightLogin(st); err != nil {
@@ -666,7 +670,8 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		return nil, token{}, false, err
 	}
 	// Remember the token this sign-in replaces, to end its session once
-	// the new one is safely stored.
+	// the new one is safely stored. hosts.yml is read again: the approval
+	// took minutes, in which another sign-in may have replaced it.
 	if h, err := st.load(); err == nil {
 		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
 			old, _, _ = ts.find(h, h.host(ep.Host), prev)
@@ -731,9 +736,9 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 }
 
 // loginEndpoint resolves --host, or asks for it in a terminal.
-func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
+func (a *app) loginEndpoint(rawHost string, insecure bool, h *hostsFile) (endpoint, error) {
 	if strings.TrimSpace(rawHost) != "" {
-		return resolveHost(a.storedPath(rawHost), insecure)
+		return resolveHost(storedPath(h, rawHost), insecure)
 	}
 	if !a.canAsk() {
 		return endpoint{}, newError(codeUsageMissingArg, "--host is required (no TTY)",
@@ -757,7 +762,7 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 		if line == "" || strings.EqualFold(line, "y") || strings.EqualFold(line, "yes") {
 			line = defaultHost
 		}
-		ep, err := resolveHost(a.storedPath(line), insecure)
+		ep, err := resolveHost(storedPath(h, line), insecure)
 		if err == nil {
 			return ep, nil
 		}
@@ -770,14 +775,11 @@ func (a *app) loginEndpoint(rawHost string, insecure bool) (endpoint, error) {
 // signed in the path prefix it was stored with, so `--host example.com`
 // reaches a host recorded with `path: /dify`. The scheme is never taken
 // from hosts.yml: what the user typed decides it (none means https), and
-// http always needs --insecure, whatever a past sign-in recorded.
-func (a *app) storedPath(raw string) string {
+// http always needs --insecure, whatever a past sign-in recorded. h is
+// hosts.yml as the command read it (nil when it could not).
+func storedPath(h *hostsFile, raw string) string {
 	raw = strings.TrimSpace(raw)
-	if raw == "" || strings.Contains(raw, "://") || strings.Contains(raw, "/") {
-		return raw
-	}
-	_, h, err := a.hosts()
-	if err != nil {
+	if h == nil || raw == "" || strings.Contains(raw, "://") || strings.Contains(raw, "/") {
 		return raw
 	}
 	e := h.host(normalizeHostArg(raw))
