@@ -275,7 +275,7 @@ func (a *app) preflightLogin(st *store) error {
 	if chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
 		keyFile = chain.sealed.keyPath()
 	}
-	if err := st.secureOrRefuse(keyFile, "the sign-in was not started"); err != nil {
+	if err := st.checkSecure(keyFile, "the sign-in was not started"); err != nil {
 		return err
 	}
 	if err := dirWritable(st.dir); err != nil {

@@ -36,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,22 +230,14 @@ func (h *hostsFile) remove(host, email string) {
 		return
 	}
 	wasActive := h.CurrentHost == host && e.CurrentAccount == email
-	for i, c := range e.Accounts {
-		if c.Email == email {
-			e.Accounts = append(e.Accounts[:i], e.Accounts[i+1:]...)
-			break
-		}
+	if i := slices.IndexFunc(e.Accounts, func(c *contextEntry) bool { return c.Email == email }); i >= 0 {
+		e.Accounts = slices.Delete(e.Accounts, i, i+1)
 	}
 	if e.CurrentAccount == email {
 		e.CurrentAccount = ""
 	}
 	if len(e.Accounts) == 0 {
-		for i, x := range h.Hosts {
-			if x == e {
-				h.Hosts = append(h.Hosts[:i], h.Hosts[i+1:]...)
-				break
-			}
-		}
+		h.Hosts = slices.DeleteFunc(h.Hosts, func(x *hostEntry) bool { return x == e })
 		if h.CurrentHost == host {
 			h.CurrentHost = ""
 		}
@@ -404,10 +397,7 @@ func shapeError(n *yamlNode, msg string) error {
 // encodeHosts renders the model, starting from the nodes it was read from
 // so unknown keys keep their place. Empty optional fields are removed.
 func encodeHosts(h *hostsFile) []byte {
-	root := h.node
-	if root == nil || root.Kind != yamlMap {
-		root = yamlNewMap()
-	}
+	root := mapOrNew(h.node)
 	setOrDel(root, "token_storage", h.TokenStorage)
 	setOrDel(root, "current_host", h.CurrentHost)
 	hosts := &yamlNode{Kind: yamlMap, Keys: make([]string, len(h.Hosts)), Vals: make([]*yamlNode, len(h.Hosts))}
@@ -420,10 +410,7 @@ func encodeHosts(h *hostsFile) []byte {
 }
 
 func encodeHost(e *hostEntry) *yamlNode {
-	n := e.node
-	if n == nil || n.Kind != yamlMap {
-		n = yamlNewMap()
-	}
+	n := mapOrNew(e.node)
 	setOrDel(n, "scheme", e.Scheme)
 	if e.InsecureTLS {
 		n.set("insecure_tls", yamlBool(true))
@@ -442,14 +429,8 @@ func encodeHost(e *hostEntry) *yamlNode {
 }
 
 func encodeContext(c *contextEntry) *yamlNode {
-	n := c.node
-	if n == nil || n.Kind != yamlMap {
-		n = yamlNewMap()
-	}
-	a := c.accountNode
-	if a == nil || a.Kind != yamlMap {
-		a = yamlNewMap()
-	}
+	n := mapOrNew(c.node)
+	a := mapOrNew(c.accountNode)
 	// The official schema always has all three account fields.
 	setString(a, "id", c.Account.ID)
 	setString(a, "email", c.Account.Email)
@@ -485,13 +466,18 @@ func setOrDel(n *yamlNode, key, value string) {
 	setString(n, key, value)
 }
 
+// mapOrNew returns n when it is a mapping, else a new empty one.
+func mapOrNew(n *yamlNode) *yamlNode {
+	if n == nil || n.Kind != yamlMap {
+		return yamlNewMap()
+	}
+	return n
+}
+
 // mapAt returns the mapping under key, putting a new one there when the
 // key is missing or holds something else.
 func mapAt(n *yamlNode, key string) *yamlNode {
-	if m := n.get(key); m != nil && m.Kind == yamlMap {
-		return m
-	}
-	m := yamlNewMap()
+	m := mapOrNew(n.get(key))
 	n.set(key, m)
 	return m
 }
@@ -584,7 +570,8 @@ func (s *store) readText(name string) (string, error) {
 	case errors.As(err, &ce), errors.Is(err, fs.ErrNotExist):
 		return "", err
 	case errors.Is(err, errTooLarge):
-		return "", tooLarge(path)
+		return "", newError(codeConfigInvalid, fmt.Sprintf("%s is larger than %d MiB; difyctl does not read it", path, maxConfigFile>>20),
+			"fix or move "+path+" to reset")
 	case errors.Is(err, errNotRegular):
 		return "", newError(codeConfigInvalid, path+" is not a regular file", "fix or move "+path+" to reset")
 	}
@@ -634,53 +621,44 @@ func readRegular(path string, limit int64, warn func(path string, mode fs.FileMo
 	return b.Bytes(), nil
 }
 
-func tooLarge(path string) *cliError {
-	return newError(codeConfigInvalid, fmt.Sprintf("%s is larger than %d MiB; difyctl does not read it", path, maxConfigFile>>20),
-		"fix or move "+path+" to reset")
-}
-
 // checkSecure refuses (config_insecure) when another user could have
 // changed the config dir, one of its parents or a file that decides where
 // a token goes or which token is sent: the dir, hosts.yml, tokens.yml,
 // tokens.sealed and the key file; or could read the key file or
 // tokens.sealed, which together open every sealed token. Like ssh with its
-// keys (StrictModes); run before any token is read.
-func (s *store) checkSecure(keyFile string) error {
-	return s.secureOrRefuse(keyFile, "no token was read")
-}
-
-// secureOrRefuse is checkSecure with the words that say what was not done.
-func (s *store) secureOrRefuse(keyFile, notDone string) error {
-	paths := []string{s.dir, s.hostsPath(), filepath.Join(s.dir, plaintextTokensName), filepath.Join(s.dir, sealedFileName)}
+// keys (StrictModes); run before any token is read. notDone ends the
+// message, saying what was not done.
+func (s *store) checkSecure(keyFile, notDone string) error {
+	sealed := filepath.Join(s.dir, sealedFileName)
+	decisive := []string{s.dir, s.hostsPath(), filepath.Join(s.dir, plaintextTokensName), sealed}
+	secrets := []string{sealed}
 	if keyFile != "" {
-		paths = append(paths, keyFile)
+		decisive = append(decisive, keyFile)
+		secrets = append(secrets, keyFile)
 	}
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		if problem, fix := ownerProblem(p, fi); problem != "" {
-			return newError(codeConfigInsecure, problem+": another user could make difyctl send your token elsewhere; "+notDone, fix)
-		}
+	if problem, fix := firstProblem(decisive, ownerProblem); problem != "" {
+		return newError(codeConfigInsecure, problem+": another user could make difyctl send your token elsewhere; "+notDone, fix)
 	}
 	if problem, fix := parentProblem(s.dir, s.home); problem != "" {
 		return newError(codeConfigInsecure, problem+": another user could replace the config directory "+s.dir+" and make difyctl send your token elsewhere; "+notDone, fix)
 	}
-	secrets := []string{filepath.Join(s.dir, sealedFileName)}
-	if keyFile != "" {
-		secrets = append(secrets, keyFile)
-	}
-	for _, p := range secrets {
-		fi, err := os.Stat(p)
-		if err != nil {
-			continue
-		}
-		if problem, fix := readProblem(p, fi); problem != "" {
-			return newError(codeConfigInsecure, problem+": the key file and tokens.sealed together open every sealed token; "+notDone, fix)
-		}
+	if problem, fix := firstProblem(secrets, readProblem); problem != "" {
+		return newError(codeConfigInsecure, problem+": the key file and tokens.sealed together open every sealed token; "+notDone, fix)
 	}
 	return nil
+}
+
+// firstProblem runs check on each path that exists, in order, and returns
+// the first problem it finds.
+func firstProblem(paths []string, check func(string, fs.FileInfo) (problem, fix string)) (problem, fix string) {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			if problem, fix := check(p, fi); problem != "" {
+				return problem, fix
+			}
+		}
+	}
+	return "", ""
 }
 
 // checkDir makes sure the config dir is a directory and reports once when

@@ -525,7 +525,7 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
 		keyFile = c.sealed.keyPath()
 	}
-	if err := c.st.checkSecure(keyFile); err != nil {
+	if err := c.st.checkSecure(keyFile, "no token was read"); err != nil {
 		return token{}, "", err
 	}
 	email := ce.Email
