@@ -259,7 +259,7 @@ func (h *hostsFile) count() int {
 // keys have the wrong shape is as unreadable as one that does not parse.
 func decodeHosts(root *yamlNode) (*hostsFile, error) {
 	h := &hostsFile{node: root}
-	if root == nil || root.isNull() {
+	if root.isNull() {
 		h.node = nil
 		return h, nil
 	}
@@ -1048,13 +1048,7 @@ func ourHostname() string {
 
 // removeOwnLock deletes our lock, unless someone broke it and made theirs.
 func removeOwnLock(path, content string) {
-	f, err := openNoFollow(path)
-	if err != nil {
-		return
-	}
-	b, _ := io.ReadAll(io.LimitReader(f, 512))
-	f.Close()
-	if string(b) == content {
+	if b, err := readRegular(path, 512, nil); err == nil && string(b) == content {
 		os.Remove(path)
 	}
 }
