@@ -197,7 +197,7 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 		origin:   originOf(base),
 		bearer:   bearer,
 		retries:  retries,
-		ua:       userAgent(),
+		ua:       fmt.Sprintf("difyctl/%s (%s; %s; go)", version, runtime.GOOS, runtime.GOARCH),
 		insecure: ep.Insecure,
 	}
 	tr := &http.Transport{
@@ -216,10 +216,6 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 		CheckRedirect: c.checkRedirect,
 	}
 	return c, nil
-}
-
-func userAgent() string {
-	return fmt.Sprintf("difyctl/%s (%s; %s; go)", version, runtime.GOOS, runtime.GOARCH)
 }
 
 // retryBudget reads DIFYCTL_HTTP_RETRY: a non-negative integer, default 3.
