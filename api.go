@@ -111,29 +111,20 @@ func validHostKey(h string) bool {
 		if net.ParseIP(name) == nil || !strings.Contains(name, ":") {
 			return false
 		}
-		if port == "" {
-			return true
-		}
-		if port[0] != ':' {
-			return false
-		}
-		port = port[1:]
 	} else {
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
-			name, port = h[:i], h[i+1:]
-			if port == "" {
-				return false
-			}
+			name, port = h[:i], h[i:]
 		}
 		if !validHostname(strings.ToLower(name)) || strings.Contains(name, ":") {
 			return false
 		}
-		if port == "" {
-			return true
-		}
 	}
-	n, err := strconv.Atoi(port)
-	return err == nil && n > 0 && n <= 65535 && port[0] != '+' && port[0] != '-'
+	if port == "" {
+		return true
+	}
+	// port is what follows the name: ":<1..65535>", digits only.
+	n, err := strconv.Atoi(port[1:])
+	return port[0] == ':' && err == nil && n > 0 && n <= 65535 && port[1] != '+' && port[1] != '-'
 }
 
 // pathProblem says what is wrong with a path prefix, or "" when it is
@@ -206,7 +197,7 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 		origin:   originOf(base),
 		bearer:   bearer,
 		retries:  retries,
-		ua:       userAgent(),
+		ua:       fmt.Sprintf("difyctl/%s (%s; %s; go)", version, runtime.GOOS, runtime.GOARCH),
 		insecure: ep.Insecure,
 	}
 	tr := &http.Transport{
@@ -225,10 +216,6 @@ func (a *app) newAPIClient(ep endpoint, bearer token) (*apiClient, error) {
 		CheckRedirect: c.checkRedirect,
 	}
 	return c, nil
-}
-
-func userAgent() string {
-	return fmt.Sprintf("difyctl/%s (%s; %s; go)", version, runtime.GOOS, runtime.GOARCH)
 }
 
 // retryBudget reads DIFYCTL_HTTP_RETRY: a non-negative integer, default 3.
@@ -275,13 +262,7 @@ var errRedirectRefused = errors.New("redirect refused")
 // checkRedirect follows a redirect only to the same scheme, host and port,
 // and never on the device-flow endpoints.
 func (c *apiClient) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errRedirectRefused
-	}
-	if strings.Contains(via[0].URL.Path, "/oauth/device/") {
-		return errRedirectRefused
-	}
-	if originOf(req.URL) != c.origin {
+	if len(via) >= 5 || strings.Contains(via[0].URL.Path, "/oauth/device/") || originOf(req.URL) != c.origin {
 		return errRedirectRefused
 	}
 	return nil
@@ -336,8 +317,12 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		if err == nil {
 			return resp, nil
 		}
-		if !isTransient(err) || !r.retryable() || attempt >= c.retries {
-			return nil, untransient(err)
+		var t *transientError
+		if !errors.As(err, &t) {
+			return nil, err
+		}
+		if !r.retryable() || attempt >= c.retries {
+			return nil, t.cliError
 		}
 		if err := sleepCtx(ctx, backoff); err != nil {
 			return nil, errInterrupted
@@ -381,30 +366,9 @@ func (a *app) warnTransport(ep endpoint) {
 	a.transportWarned[key] = true
 }
 
-// transientError wraps a transport failure that a retry may cure.
+// transientError wraps a failure that a retry may cure; do sends the
+// request again only when the request itself may be retried.
 type transientError struct{ *cliError }
-
-func isTransient(err error) bool {
-	var t *transientError
-	return errors.As(err, &t)
-}
-
-// untransient returns the cliError inside a transientError.
-func untransient(err error) error {
-	var t *transientError
-	if errors.As(err, &t) {
-		return t.cliError
-	}
-	return err
-}
-
-func retryableStatus(s int) bool {
-	switch s {
-	case 408, 500, 502, 503, 504:
-		return true
-	}
-	return false
-}
 
 // once performs a single attempt. Non-2xx replies that may be retried come
 // back as a response so do can decide; the final mapping happens here for
@@ -430,19 +394,25 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 		return nil, c.transportError(r, u, err)
 	}
 	defer resp.Body.Close()
-	data, tooBig, err := readCapped(resp.Body)
+	// Read one byte past the cap to tell a body of exactly 1 MiB from a
+	// longer one.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, &transientError{c.httpError(r, u, codeNetworkConnection, "timed out reading the response from "+u.Host, "check your network and retry", 0)}
+		msg := "connection lost while reading the response: " + summarizeNetErr(err)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			msg = "timed out reading the response from " + u.Host
 		}
-		return nil, &transientError{c.httpError(r, u, codeNetworkConnection, "connection lost while reading the response: "+summarizeNetErr(err), "check your network and retry", 0)}
+		return nil, &transientError{c.httpError(r, u, codeNetworkConnection, msg, "check your network and retry", 0)}
+	}
+	tooBig := len(data) > maxBodyBytes
+	if tooBig {
+		data = data[:maxBodyBytes]
 	}
 	out := &response{status: resp.StatusCode, body: data, header: resp.Header}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		e := c.httpError(r, u, codeServer4xxOther,
+		return nil, c.httpError(r, u, codeServer4xxOther,
 			fmt.Sprintf("the server redirected to %s; difyctl does not follow redirects that leave %s", resp.Header.Get("Location"), c.origin),
 			"use the final URL as --host", resp.StatusCode)
-		return nil, e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if tooBig {
@@ -453,23 +423,13 @@ func (c *apiClient) once(ctx context.Context, r request, u *url.URL, payload []b
 	if r.deviceFlow && resp.StatusCode == 400 && rfc8628Error(data) != "" {
 		return out, nil
 	}
-	if retryableStatus(resp.StatusCode) && r.retryable() {
+	e := c.statusError(r, u, resp, data)
+	switch resp.StatusCode {
+	case 408, 500, 502, 503, 504:
 		// Let do retry; the mapped error is what it reports if it gives up.
-		return nil, &transientError{c.statusError(r, u, resp, data)}
+		return nil, &transientError{e}
 	}
-	return nil, c.statusError(r, u, resp, data)
-}
-
-// readCapped reads at most maxBodyBytes and reports whether there was more.
-func readCapped(r io.Reader) ([]byte, bool, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if len(data) > maxBodyBytes {
-		return data[:maxBodyBytes], true, nil
-	}
-	return data, false, nil
+	return nil, e
 }
 
 // rfc8628Error returns the `error` string of an RFC 8628 body, or "".

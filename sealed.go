@@ -175,8 +175,8 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 // putIn seals t for host+email under the config dir's OS lock (tx, or
 // taken here when nil). tokens.sealed is ours alone: no <file>.lock.
 func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
-	if err := sealedCheckNames(host, email); err != nil {
-		return err
+	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
+		return newError(codeCredentialUnwritable, "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
 	}
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
 		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
@@ -301,13 +301,6 @@ func (s *sealedStore) keyError(err error, login string) error {
 		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", login)
 	}
 	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), login)
-}
-
-func sealedCheckNames(host, email string) error {
-	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
-		return newError(codeCredentialUnwritable, "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
-	}
-	return nil
 }
 
 // ---------------------------------------------------------------------------
@@ -589,14 +582,10 @@ func parseSealed(data []byte) *sealedDoc {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		doc.unterminated = true
 	}
-	rest := data
-	for num := 1; len(rest) > 0; num++ {
-		var raw []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			raw, rest = rest[:i], rest[i+1:]
-		} else {
-			raw, rest = rest, nil
-		}
+	num := 0
+	for raw := range bytes.Lines(data) {
+		raw = bytes.TrimSuffix(raw, []byte("\n"))
+		num++
 		l := parseSealedLine(raw, num)
 		if num == 1 {
 			if v, ok := sealedHeaderVersion(raw); ok {
@@ -700,8 +689,11 @@ func (d *sealedDoc) damage() string {
 		return "line 1 (the header) is damaged"
 	}
 	body, trailers := 0, 0
-	var trailer *sealedLine
+	var trailer, lastNonBlank *sealedLine
 	for _, l := range d.lines {
+		if l.kind != lineBlank {
+			lastNonBlank = l
+		}
 		switch l.kind {
 		case lineDamaged:
 			return fmt.Sprintf("line %d is damaged", l.num)
@@ -715,7 +707,7 @@ func (d *sealedDoc) damage() string {
 	switch {
 	case trailer == nil:
 		return "the file is truncated (its end line is missing)"
-	case trailers > 1 || trailer != d.lastNonBlank():
+	case trailers > 1 || trailer != lastNonBlank:
 		return fmt.Sprintf("line %d (the end line) is out of place", trailer.num)
 	case trailer.count != body:
 		return fmt.Sprintf("the end line counts %d entries but %d are there", trailer.count, body)
@@ -723,13 +715,4 @@ func (d *sealedDoc) damage() string {
 		return "the file is truncated (its last line has no newline)"
 	}
 	return ""
-}
-
-func (d *sealedDoc) lastNonBlank() *sealedLine {
-	for i := len(d.lines) - 1; i >= 0; i-- {
-		if d.lines[i].kind != lineBlank {
-			return d.lines[i]
-		}
-	}
-	return nil
 }
