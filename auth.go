@@ -306,18 +306,18 @@ func (a *app) logout() error {
 		}
 		a.warn(serverNote)
 	}
-	if interrupted && !revoked {
-		a.warn("interrupted: the server session of " + email + " on " + host + " is still active; " + endSession(c))
-	}
-	if len(left) > 0 && !interrupted {
-		return logoutIncomplete(host, left)
-	}
 	if interrupted {
+		if !revoked {
+			a.warn("interrupted: the server session of " + email + " on " + host + " is still active; " + endSession(c))
+		}
 		for _, e := range left {
 			a.warn("not removed: " + e.Message + "; " + e.Hint)
 		}
 		a.otherSignIns(remaining)
 		return errInterrupted
+	}
+	if len(left) > 0 {
+		return logoutIncomplete(host, left)
 	}
 	if err := a.writeString(a.colors(a.stdoutTTY).green("✓") + " Logged out of " + sanitize(host) + "\n"); err != nil {
 		return err

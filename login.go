@@ -591,11 +591,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	// approves anything, a hosts.yml that could not be written afterwards
 	// either. Its errors count after --host's own: a bad --host is a
 	// usage error whatever the file holds.
-	st, err := a.store()
-	var h *hostsFile
-	if err == nil {
-		h, err = st.load()
-	}
+	st, h, err := a.hosts()
 	ep, hostErr := a.loginEndpoint(rawHost, insecure, h)
 	if hostErr != nil {
 		return hostErr
