@@ -47,36 +47,47 @@ func (a *app) whoami(asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	var c *contextEntry
 	if env != nil {
-		return a.whoamiEnv(env, asJSON)
+		// Under DIFY_TOKEN there is no local context, so the server says
+		// who the token belongs to.
+		a.interruptible()
+		client, err := env.client(a)
+		if err != nil {
+			return err
+		}
+		if c, err = a.fetchAccount(client); err != nil {
+			return err
+		}
+	} else {
+		_, h, err := a.hosts()
+		if err != nil {
+			return err
+		}
+		if _, c = h.active(); c == nil {
+			return notLoggedIn()
+		}
 	}
-	_, h, err := a.hosts()
-	if err != nil {
-		return err
+	switch {
+	case !asJSON:
+		return a.writeString(identityText(c) + "\n")
+	case c.isExternal():
+		return a.write(marshalLine(struct {
+			SubjectType string `json:"subject_type"`
+			Email       string `json:"email"`
+			Issuer      string `json:"issuer"`
+		}{"external_sso", c.email(), c.External.Issuer}))
 	}
-	_, c := h.active()
-	if c == nil {
-		return notLoggedIn()
-	}
-	return a.printIdentity(c, asJSON)
+	return a.write(marshalLine(accountInfo{c.Account.ID, c.email(), c.Account.Name}))
 }
 
-// printIdentity prints a context's subject, as whoami shows it.
-func (a *app) printIdentity(c *contextEntry, asJSON bool) error {
+// identityText is a context's subject as whoami, status and login show
+// it, sanitized: `email (Name)`, or the email and its SSO issuer.
+func identityText(c *contextEntry) string {
 	if c.isExternal() {
-		if asJSON {
-			return a.write(marshalLine(struct {
-				SubjectType string `json:"subject_type"`
-				Email       string `json:"email"`
-				Issuer      string `json:"issuer"`
-			}{"external_sso", c.email(), c.External.Issuer}))
-		}
-		return a.writeString(sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer) + "\n")
+		return sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer)
 	}
-	if asJSON {
-		return a.write(marshalLine(accountInfo{c.Account.ID, c.email(), c.Account.Name}))
-	}
-	return a.writeString(emailWithName(c.email(), c.Account.Name) + "\n")
+	return emailWithName(c.email(), c.Account.Name)
 }
 
 // emailWithName renders `email (Name)`, or the email alone, sanitized.
@@ -295,18 +306,18 @@ func (a *app) logout() error {
 		}
 		a.warn(serverNote)
 	}
-	if interrupted && !revoked {
-		a.warn("interrupted: the server session of " + email + " on " + host + " is still active; " + endSession(c))
-	}
-	if len(left) > 0 && !interrupted {
-		return logoutIncomplete(host, left)
-	}
 	if interrupted {
+		if !revoked {
+			a.warn("interrupted: the server session of " + email + " on " + host + " is still active; " + endSession(c))
+		}
 		for _, e := range left {
 			a.warn("not removed: " + e.Message + "; " + e.Hint)
 		}
 		a.otherSignIns(remaining)
 		return errInterrupted
+	}
+	if len(left) > 0 {
+		return logoutIncomplete(host, left)
 	}
 	if err := a.writeString(a.colors(a.stdoutTTY).green("✓") + " Logged out of " + sanitize(host) + "\n"); err != nil {
 		return err
@@ -459,21 +470,6 @@ func (a *app) fetchAccount(c *apiClient) (*contextEntry, error) {
 		return nil, err
 	}
 	return contextFromGrant(&g)
-}
-
-// whoamiEnv answers whoami under DIFY_TOKEN: there is no local context,
-// so the server says who the token belongs to.
-func (a *app) whoamiEnv(env *envSignIn, asJSON bool) error {
-	a.interruptible()
-	c, err := env.client(a)
-	if err != nil {
-		return err
-	}
-	ctx, err := a.fetchAccount(c)
-	if err != nil {
-		return err
-	}
-	return a.printIdentity(ctx, asJSON)
 }
 
 // ---- auth token --------------------------------------------------------
@@ -646,12 +642,9 @@ func (a *app) statusText(rep statusReport, ctx *contextEntry, checkErr error) st
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "%-10s %s\n", k+":", v) }
 	row("Host", sanitize(rep.Host))
-	switch {
-	case ctx.isExternal():
-		row("Account", sanitize(ctx.email())+" "+ssoSuffix(ctx.External.Issuer))
-	case rep.Account != nil:
-		row("Account", emailWithName(rep.Account.Email, rep.Account.Name))
-	default:
+	if ctx.isExternal() || rep.Account != nil {
+		row("Account", identityText(ctx))
+	} else {
 		row("Account", "unknown")
 	}
 	if rep.Workspace != nil {

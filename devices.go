@@ -463,35 +463,23 @@ type revokeFailed struct {
 	err error
 }
 
-// revokeAll deletes the chosen sessions one by one. The current session,
-// if chosen, goes last: once it is gone the token stops working.
+// revokeAll deletes the chosen sessions one by one, and says whether the
+// current session was among those ended. No order is needed to keep the
+// token working until the last delete: --all leaves the current session
+// out, so it is only ever chosen alone.
 func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit bool, failures []revokeFailed) {
-	var self *sessionRow
-	for i := range rows {
-		if rows[i].ID != "" && rows[i].ID == s.ctx.TokenID {
-			self = &rows[i]
+	for _, r := range rows {
+		_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(r.ID)})
+		if err != nil {
+			failures = append(failures, revokeFailed{r, err})
 			continue
 		}
-		if err := s.revokeOne(a, rows[i].ID); err != nil {
-			failures = append(failures, revokeFailed{rows[i], err})
-		} else {
-			revoked++
-		}
-	}
-	if self != nil {
-		if err := s.revokeOne(a, self.ID); err != nil {
-			failures = append(failures, revokeFailed{*self, err})
-		} else {
-			revoked++
+		revoked++
+		if r.ID != "" && r.ID == s.ctx.TokenID {
 			selfHit = true
 		}
 	}
 	return revoked, selfHit, failures
-}
-
-func (s *session) revokeOne(a *app, id string) error {
-	_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(id)})
-	return err
 }
 
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps

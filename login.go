@@ -591,11 +591,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	// approves anything, a hosts.yml that could not be written afterwards
 	// either. Its errors count after --host's own: a bad --host is a
 	// usage error whatever the file holds.
-	st, err := a.store()
-	var h *hostsFile
-	if err == nil {
-		h, err = st.load()
-	}
+	st, h, err := a.hosts()
 	ep, hostErr := a.loginEndpoint(rawHost, insecure, h)
 	if hostErr != nil {
 		return hostErr
@@ -721,14 +717,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 // loginSummary is the two stdout lines of a successful sign-in.
 func (a *app) loginSummary(host string, c *contextEntry) string {
 	check := a.colors(a.stdoutTTY).green("✓")
-	line := fmt.Sprintf("%s Logged in to %s as %s", check, sanitize(host), sanitize(c.email()))
-	switch {
-	case c.isExternal():
-		line += " " + ssoSuffix(c.External.Issuer)
-	case c.Account.Name != "":
-		line += " (" + sanitize(c.Account.Name) + ")"
-	}
-	line += "\n"
+	line := fmt.Sprintf("%s Logged in to %s as %s\n", check, sanitize(host), identityText(c))
 	if c.Workspace != nil {
 		line += "  Workspace: " + sanitize(c.Workspace.Name) + "\n"
 	}

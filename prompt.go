@@ -54,8 +54,8 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 		}
 		fmt.Fprint(w, b.String())
 	}
-	clear := func() { fmt.Fprintf(w, "\x1b[%dA\r\x1b[J", len(items)+1) }
 	draw(true)
+	defer fmt.Fprintf(w, "\x1b[%dA\r\x1b[J", len(items)+1) // clear the picker
 
 	keys := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -81,10 +81,8 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 		var k []byte
 		select {
 		case <-a.ctx.Done():
-			clear()
 			return 0, errInterrupted
 		case <-readErr:
-			clear()
 			return 0, newError(codeUsageMissingArg, "selection cancelled", "input closed")
 		case k = <-keys:
 		}
@@ -95,13 +93,10 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 			case "\x1b[B", "\x1bOB", "j":
 				sel = (sel + 1) % len(items)
 			case "\r", "\n":
-				clear()
 				return sel, nil
 			case "\x03": // Ctrl-C: raw mode delivers it as a byte
-				clear()
 				return 0, errInterrupted
 			case "\x1b", "q":
-				clear()
 				return 0, newError(codeUsageMissingArg, "selection cancelled", "")
 			}
 		}

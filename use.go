@@ -181,14 +181,13 @@ func (a *app) useAccount(email string) error {
 			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", e.Host, strings.Join(known, ", ")),
 				"pass --email <email>")
 		}
-		items := accountItems(e)
 		cur := 0
 		for i, c := range e.Accounts {
 			if c.Email == e.CurrentAccount {
 				cur = i
 			}
 		}
-		i, err := a.pick("Select an account on "+e.Host, items, cur)
+		i, err := a.pick("Select an account on "+e.Host, accountItems(e), cur)
 		if err != nil {
 			return err
 		}
