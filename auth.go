@@ -81,30 +81,6 @@ func (a *app) whoami(asJSON bool) error {
 	return a.write(marshalLine(accountInfo{c.Account.ID, c.email(), c.Account.Name}))
 }
 
-// identityText is a context's subject as whoami, status and login show
-// it, sanitized: `email (Name)`, or the email and its SSO issuer.
-func identityText(c *contextEntry) string {
-	if c.isExternal() {
-		return sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer)
-	}
-	return emailWithName(c.email(), c.Account.Name)
-}
-
-// emailWithName renders `email (Name)`, or the email alone, sanitized.
-func emailWithName(email, name string) string {
-	if name == "" {
-		return sanitize(email)
-	}
-	return sanitize(email) + " (" + sanitize(name) + ")"
-}
-
-func ssoSuffix(issuer string) string {
-	if issuer == "" {
-		return "(external SSO)"
-	}
-	return "(external SSO, issuer: " + sanitize(issuer) + ")"
-}
-
 var listCommand = &command{
 	quick:   true,
 	path:    "auth list",
