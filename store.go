@@ -1012,12 +1012,7 @@ func inspectLock(path string) (lockHolder, error) {
 	if !fi.Mode().IsRegular() {
 		return h, nil
 	}
-	f, err := openNoFollow(path)
-	if err != nil {
-		return h, nil
-	}
-	defer f.Close()
-	b, _ := io.ReadAll(io.LimitReader(f, 512))
+	b, _ := readRegular(path, 512, nil) // ours is a short line; the official client's is empty
 	h.ours, h.pid, h.host = parseLockContent(string(b))
 	return h, nil
 }

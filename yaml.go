@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -645,15 +646,18 @@ func yamlIsPlainString(s string) bool {
 // yaml.v2/v3) could read as other than a string: null, booleans, merge
 // keys, and, generously, numbers (signs, 0x/0o/0b, underscores,
 // sexagesimal, exponents, .inf, .nan) and the start of a timestamp.
-var yamlTyped = regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
-	`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
-	`(?:[0-9_]*[0-9][0-9_]*(?::[0-9_]*)*(?:\.[0-9_]*)?|_*\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?)$|` +
-	`^[0-9]{4}-[0-9]`)
+// Compiled on first use, so commands that write no YAML never pay for it.
+var yamlTyped = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
+		`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
+		`(?:[0-9_]*[0-9][0-9_]*(?::[0-9_]*)*(?:\.[0-9_]*)?|_*\.[0-9_]*[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?)$|` +
+		`^[0-9]{4}-[0-9]`)
+})
 
 // yamlLooksTyped reports whether plain s could be read as other than a
 // string. Most strings (hosts, emails) fail the first-byte test.
 func yamlLooksTyped(s string) bool {
-	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped.MatchString(s)
+	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped().MatchString(s)
 }
 
 // get returns the value under key, or nil if absent or n is not a map.
