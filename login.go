@@ -271,11 +271,7 @@ func (a *app) preflightLogin(st *store) error {
 	// The owner and permission check every later command makes, now:
 	// a sign-in into files another user controls is refused before it
 	// starts, not found out afterwards.
-	keyFile := ""
-	if chain.sealed.keyDirErr == nil && chain.sealed.keyDir != "" {
-		keyFile = chain.sealed.keyPath()
-	}
-	if err := st.checkSecure(keyFile, "the sign-in was not started"); err != nil {
+	if err := chain.checkSecure("the sign-in was not started"); err != nil {
 		return err
 	}
 	if err := dirWritable(st.dir); err != nil {

@@ -471,17 +471,6 @@ func (s *sealedStore) createKeySecret() ([]byte, error) {
 	return secret, nil
 }
 
-// writeNewFile creates path (0600, never replacing a file) holding data.
-func writeNewFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	return errors.Join(werr, serr, f.Close())
-}
-
 // deriveSealedKey turns the secret into the AES-256-GCM key and its id.
 func deriveSealedKey(secret []byte) (*sealedKey, error) {
 	key, err := hkdf.Key(sha256.New, secret, nil, "difyctl tokens.sealed v1 aes-256-gcm", 32)

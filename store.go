@@ -953,6 +953,17 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 	}
 }
 
+// writeNewFile creates path (0600, never replacing a file) holding data.
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	return errors.Join(werr, serr, f.Close())
+}
+
 // createNewFile makes dir/name holding content, failing with fs.ErrExist
 // when the name exists: it never replaces a file. The content is written
 // to a temp file first and hard-linked into place (link fails on an

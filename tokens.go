@@ -512,6 +512,17 @@ func (c *credentialChain) readOrder(recorded string) []string {
 	return []string{storageKeychain, storageSealed}
 }
 
+// checkSecure is the store's owner and permission check (store.checkSecure)
+// over the config dir and this chain's key file, when one resolves.
+// notDone ends the refusal, saying what was not done.
+func (c *credentialChain) checkSecure(notDone string) error {
+	keyFile := ""
+	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
+		keyFile = c.sealed.keyPath()
+	}
+	return c.st.checkSecure(keyFile, notDone)
+}
+
 // find returns the context's token. When nothing holds it, a store that
 // could not be read is reported rather than errNoCredential, so a locked
 // keychain never looks like "signed out". An OS-store entry whose name
@@ -521,11 +532,7 @@ func (c *credentialChain) readOrder(recorded string) []string {
 // official client's tokens.yml.
 func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (token, string, error) {
 	host, login := e.Host, loginCommandFor(e)
-	keyFile := ""
-	if c.sealed.keyDirErr == nil && c.sealed.keyDir != "" {
-		keyFile = c.sealed.keyPath()
-	}
-	if err := c.st.checkSecure(keyFile, "no token was read"); err != nil {
+	if err := c.checkSecure("no token was read"); err != nil {
 		return token{}, "", err
 	}
 	email := ce.Email
