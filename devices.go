@@ -220,11 +220,10 @@ func positiveInt(source, v string, maxValue int) (int, *cliError) {
 	return n, nil
 }
 
-// session is the active context with its token and API client.
+// session is the active context with an API client that carries its token.
 type session struct {
 	host   *hostEntry
 	ctx    *contextEntry
-	tok    token
 	client *apiClient
 	// env is set when the session comes from DIFY_TOKEN: host and ctx
 	// are then stand-ins, and no local file belongs to it.
@@ -242,7 +241,7 @@ func (a *app) activeSession() (*session, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, tok: env.tok, client: client, env: env}, nil
+		return &session{host: &hostEntry{Host: env.ep.Host}, ctx: &contextEntry{}, client: client, env: env}, nil
 	}
 	_, h, err := a.hosts()
 	if err != nil {
@@ -261,7 +260,7 @@ func (a *app) activeSession() (*session, error) {
 		return nil, err
 	}
 	client.relogin = reloginHint(e)
-	return &session{host: e, ctx: c, tok: tok, client: client}, nil
+	return &session{host: e, ctx: c, client: client}, nil
 }
 
 // fetchPage gets one page of sessions, returning the decoded page and the
