@@ -262,7 +262,7 @@ func (a *app) logout() error {
 		// short and bounded, and must not leave a lock file behind).
 		a.ctx = context.WithoutCancel(a.ctx)
 	}
-	left := ts.forgetEach(host, c)
+	left := ts.forgetEach(h, host, c)
 	remaining := 0
 	err = st.update(func(h *hostsFile) error {
 		h.remove(host, email)

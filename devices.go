@@ -222,6 +222,7 @@ func positiveInt(source, v string, maxValue int) (int, *cliError) {
 
 // session is the active context with an API client that carries its token.
 type session struct {
+	hosts  *hostsFile // as loaded; nil under DIFY_TOKEN
 	host   *hostEntry
 	ctx    *contextEntry
 	client *apiClient
@@ -260,7 +261,7 @@ func (a *app) activeSession() (*session, error) {
 		return nil, err
 	}
 	client.relogin = reloginHint(e)
-	return &session{host: e, ctx: c, client: client}, nil
+	return &session{hosts: h, host: e, ctx: c, client: client}, nil
 }
 
 // fetchPage gets one page of sessions, returning the decoded page and the
@@ -502,7 +503,7 @@ func revokeFailure(failures []revokeFailed, total int) error {
 func (a *app) forgetActive(s *session) {
 	ts, err := a.tokenStore()
 	if err == nil {
-		if err := ts.forget(s.host.Host, s.ctx); err != nil {
+		if err := ts.forget(s.hosts, s.host.Host, s.ctx); err != nil {
 			a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
 		}
 	}

@@ -63,7 +63,7 @@ func TestKeyringFakeSecretToolCommands(t *testing.T) {
 	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: "cloud.dify.ai"}, ctxEntry("tester@dify.ai", storageKeychain)); err != nil || tok.reveal() != testToken {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
-	if err := ts.forget("cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)); err != nil {
+	if err := ts.forget(hostsNow(t, ts), "cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)); err != nil {
 		t.Fatal(err)
 	}
 	attrs := "service\x1fdifyctl\x1fusername\x1ftokens.cloud.dify.ai.tester@dify.ai\x1f"
@@ -235,7 +235,7 @@ func TestKeyringLockedCollectionIsNotNotFound(t *testing.T) {
 		t.Errorf("stderr %q", e.stderr)
 	}
 	// Logout reports the store it could not clean.
-	wantCode(t, ts.forget("h", ctxEntry("e@x", storageSealed)), "keyring_unavailable")
+	wantCode(t, ts.forget(hostsNow(t, ts), "h", ctxEntry("e@x", storageSealed)), "keyring_unavailable")
 }
 
 func TestKeyringTruncatingStoreFailsReadBack(t *testing.T) {
@@ -349,7 +349,7 @@ func TestKeyringSecretServiceTwoContextsStayApart(t *testing.T) {
 			t.Errorf("find %v = %v, %v", k, tok, err)
 		}
 	}
-	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {
+	if err := ts.forget(hostsNow(t, ts), host, ctxEntry("a@x", storageKeychain)); err != nil {
 		t.Fatal(err)
 	}
 	if tok, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("b@x", storageKeychain)); err != nil || tok.reveal() != "dfoa_second" {
@@ -391,7 +391,7 @@ func TestKeyringSecretServiceDelete(t *testing.T) {
 	if _, err := ts.saveIn(nil, host, "a@x", newToken(testToken)); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {
+	if err := ts.forget(hostsNow(t, ts), host, ctxEntry("a@x", storageKeychain)); err != nil {
 		t.Fatal(err)
 	}
 	if v, ok := secretToolLookup(t, host, "a@x"); ok {
@@ -401,7 +401,7 @@ func TestKeyringSecretServiceDelete(t *testing.T) {
 		t.Fatalf("find after forget: %v", err)
 	}
 	// Deleting what is not there is fine.
-	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {
+	if err := ts.forget(hostsNow(t, ts), host, ctxEntry("a@x", storageKeychain)); err != nil {
 		t.Fatalf("second forget: %v", err)
 	}
 }
@@ -427,7 +427,7 @@ func TestKeyringSecretServiceTokenNeverInArgv(t *testing.T) {
 	if _, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", "")); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.forget(host, ctxEntry("a@x", storageKeychain)); err != nil {
+	if err := ts.forget(hostsNow(t, ts), host, ctxEntry("a@x", storageKeychain)); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(log)

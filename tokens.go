@@ -609,8 +609,8 @@ func (c *credentialChain) plaintextNotice(host, email string) {
 // forget deletes the context's token from the OS store, the sealed file
 // and the plaintext file. Absent items are fine; any other failure is
 // returned (one error for all, as forgetEach gives them).
-func (c *credentialChain) forget(host string, ce *contextEntry) error {
-	errs := c.forgetEach(host, ce)
+func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) error {
+	errs := c.forgetEach(h, host, ce)
 	switch len(errs) {
 	case 0:
 		return nil
@@ -632,15 +632,14 @@ func (c *credentialChain) forget(host string, ce *contextEntry) error {
 // the context's token was recorded there. A tokens.yml that cannot be
 // read only counts for a context whose token is not recorded in a store
 // of ours (the official client's): otherwise it is a warning.
-func (c *credentialChain) forgetEach(host string, ce *contextEntry) []*cliError {
+// h is hosts.yml as the command loaded it, for the name-clash rule; it is
+// not stale for that: while this context is in hosts.yml, a sign-in of
+// a clashing name seals its token rather than use the shared entry.
+func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry) []*cliError {
 	email := ce.Email
 	what := "the token of " + email + " on " + host
 	var errs []*cliError
-	h, err := c.st.load()
-	if err != nil {
-		h = nil // no clash check possible: the OS store is tried all the same
-	}
-	if h == nil || osEntryIsMine(clashOf(h, host, email), ce) {
+	if osEntryIsMine(clashOf(h, host, email), ce) {
 		err := keyringDelete(c.st.context(), c.os, host, email)
 		switch {
 		case err == nil, errors.Is(err, errKeyringNotFound):
@@ -661,7 +660,7 @@ func (c *credentialChain) forgetEach(host string, ce *contextEntry) []*cliError 
 			"remove it by hand: "+shellQuote("rm", path)+" (this also removes every other token sealed there)"))
 	}
 	path := c.plaintextPath()
-	_, err = c.plaintextGet(host, email)
+	_, err := c.plaintextGet(host, email)
 	if err == nil {
 		err = c.plaintextRemove(host, email)
 	} else if !errors.Is(err, errNoCredential) && ce.TokenStorage != "" {

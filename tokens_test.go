@@ -389,7 +389,7 @@ func TestForgetDeletesEverywhere(t *testing.T) {
 	k.items[keyringAccount("cloud.dify.ai", "tester@dify.ai")] = []byte(`"dfoa_os"`)
 	copyOfficial(t, e, []string{"tokens.yml"})
 	ce := ctxEntry("tester@dify.ai", storageSealed)
-	if err := c.forget("cloud.dify.ai", ce); err != nil {
+	if err := c.forget(hostsNow(t, c), "cloud.dify.ai", ce); err != nil {
 		t.Fatal(err)
 	}
 	if len(k.items) != 0 {
@@ -406,22 +406,22 @@ func TestForgetDeletesEverywhere(t *testing.T) {
 		t.Errorf("tokens.yml after forget:\n%s", plain)
 	}
 	// Nothing left anywhere: still fine.
-	if err := c.forget("cloud.dify.ai", ce); err != nil {
+	if err := c.forget(hostsNow(t, c), "cloud.dify.ai", ce); err != nil {
 		t.Fatal(err)
 	}
 	// A failing OS store is reported, naming the store.
 	k.fail, k.failKnd = true, keyringLocked
-	err := c.forget("cloud.dify.ai", ce)
+	err := c.forget(hostsNow(t, c), "cloud.dify.ai", ce)
 	got := wantCode(t, err, "keyring_unavailable")
 	if !strings.Contains(got.Message, "memory keyring") {
 		t.Errorf("message %q does not name the store", got.Message)
 	}
 	// No OS store here: fine unless the token was recorded there.
 	k.fail, k.absent = false, true
-	if err := c.forget("cloud.dify.ai", ce); err != nil {
+	if err := c.forget(hostsNow(t, c), "cloud.dify.ai", ce); err != nil {
 		t.Errorf("forget with no OS store: %v", err)
 	}
-	wantCode(t, c.forget("cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)), "keyring_unavailable")
+	wantCode(t, c.forget(hostsNow(t, c), "cloud.dify.ai", ctxEntry("tester@dify.ai", storageKeychain)), "keyring_unavailable")
 }
 
 // copyOfficial puts the official client's files into the config dir,
