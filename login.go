@@ -661,14 +661,6 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	if err != nil {
 		return nil, token{}, false, err
 	}
-	// Remember the token this sign-in replaces, to end its session once
-	// the new one is safely stored. hosts.yml is read again: the approval
-	// took minutes, in which another sign-in may have replaced it.
-	if h, err := st.load(); err == nil {
-		if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
-			old, _, _ = ts.find(h, h.host(ep.Host), prev)
-		}
-	}
 	// The token is stored and the context recorded in one critical section
 	// of our OS lock (tx), so two sign-ins to the same context at once
 	// cannot leave one's token beside the other's token_id. The official
@@ -679,7 +671,19 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		return nil, token{}, false, err
 	}
 	defer tx.release()
-	storage, err := ts.saveIn(tx, ep.Host, ctx.Email, tok)
+	// hosts.yml is read again, under the lock: the approval took minutes,
+	// in which another sign-in may have replaced this context or added
+	// one whose OS-store entry name clashes with it. It gives the token
+	// this sign-in replaces, whose session ends once the new one is
+	// safely stored.
+	h, err := st.load()
+	if err != nil {
+		return nil, token{}, false, err
+	}
+	if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
+		old, _, _ = ts.find(h, h.host(ep.Host), prev)
+	}
+	storage, err := ts.saveIn(tx, h, ep.Host, ctx.Email, tok)
 	if err != nil {
 		return nil, token{}, false, err
 	}

@@ -350,14 +350,11 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 // saveIn stores t in the OS store (written and read back), else in the
 // sealed file with one stderr line saying why, and deletes a stale copy
 // from the other store. An OS-store entry name that another context also
-// maps to is never written: the token is sealed instead.
-func (c *credentialChain) saveIn(tx *storeTx, host, email string, t token) (string, error) {
+// maps to is never written: the token is sealed instead. h is hosts.yml
+// as read under tx, so that it holds every context.
+func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, t token) (string, error) {
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
-	}
-	h, err := c.st.load() // fresh: a write must see every context
-	if err != nil {
-		return "", err
 	}
 	clash := clashOf(h, host, email)
 	if clash != nil {
