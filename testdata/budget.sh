@@ -128,23 +128,8 @@ EOF
 # For reference, not a budget: the same hello-world linking net/http, as
 # difyctl must, shows how much of the ratio is that start-up alone.
 mkdir -p "$work/hello-http"
-cat >"$work/hello-http/main.go" <<'EOF'
-package main
-
-import (
-	"fmt"
-	_ "net/http"
-	"os"
-)
-
-func main() {
-	b, err := os.ReadFile(os.Args[1])
-	if err != nil {
-		os.Exit(1)
-	}
-	fmt.Println("hello,", len(b), "bytes")
-}
-EOF
+cp "$work/hello/main.go" "$work/hello-http/"
+printf 'package main\n\nimport _ "net/http"\n' >"$work/hello-http/http.go"
 (cd "$work/hello-http" && go mod init hello >/dev/null 2>&1 && go build -o ../hello-http-bin .)
 (cd "$work/timer" && go mod init timer >/dev/null 2>&1 && go build -o ../timer-bin .)
 printf 'token_storage: file\n' >"$work/small.yml"
