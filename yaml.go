@@ -53,8 +53,8 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// yamlParser holds one content line at a time (peek skips blank lines,
-// comments and document markers): block structure is all indentation.
+// yamlParser holds one content line at a time: block structure is all
+// indentation.
 type yamlParser struct {
 	rest   string // the lines not read yet
 	has    bool   // line is the current content line, not yet consumed
@@ -82,15 +82,16 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	} else if !ok {
 		return root, nil
 	}
+	msg := "unexpected content after the document's top-level value"
 	switch {
 	case !yamlIsBlock(root):
-		return nil, p.errAt(p.indent, yamlIndentMsg(root))
+		msg = yamlIndentMsg(root)
 	case p.indent < root.Col-1:
-		return nil, p.errAt(p.indent, "bad indentation")
+		msg = "bad indentation"
 	case root.Kind == yamlSeq:
-		return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
+		msg = "expected a sequence item (\"- \") at this indentation"
 	}
-	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
+	return nil, p.errAt(p.indent, msg)
 }
 
 // peek makes the next content line current, if there is one, skipping
@@ -138,24 +139,19 @@ func (p *yamlParser) peek() (bool, error) {
 // lone carriage returns, invalid UTF-8 and U+FFFE/U+FFFF.
 func (p *yamlParser) checkChars() error {
 	for i, r := range p.line {
-		msg := ""
 		switch {
 		case r == '\t' || (r >= 0x20 && r < 0x7f):
-			continue
 		case r == 0:
-			msg = "NUL bytes are not allowed"
+			return p.errAt(i, "NUL bytes are not allowed")
 		case r == '\r':
-			msg = "carriage return without a line feed is not allowed"
+			return p.errAt(i, "carriage return without a line feed is not allowed")
 		case r < 0x20 || r == 0x7f:
-			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
+			return p.errAt(i, fmt.Sprintf("control character U+%04X is not allowed", r))
 		case r == utf8.RuneError && !strings.HasPrefix(p.line[i:], "\uFFFD"):
-			msg = "invalid UTF-8"
+			return p.errAt(i, "invalid UTF-8")
 		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
-		default:
-			continue
+			return p.errAt(i, fmt.Sprintf("non-printable character U+%04X is not allowed", r))
 		}
-		return p.errAt(i, msg)
 	}
 	return nil
 }
@@ -188,9 +184,6 @@ func (p *yamlParser) parseNode(col int) (*yamlNode, error) {
 	if yamlIsSeqItem(p.line, col) {
 		return p.parseBlock(col, yamlSeq)
 	}
-	if err := p.checkStart(col); err != nil {
-		return nil, err
-	}
 	if _, _, isKey, err := p.scanKey(col); err != nil {
 		return nil, err
 	} else if isKey {
@@ -217,13 +210,7 @@ func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
 	n := p.node(kind, false, "", col)
 	var seen map[string]bool
 	for {
-		var v *yamlNode
-		var err error
-		if kind == yamlSeq {
-			v, err = p.parseItem(col)
-		} else {
-			v, err = p.parseEntry(n, col, &seen)
-		}
+		v, err := p.parseEntry(n, col, &seen)
 		if err != nil {
 			return nil, err
 		}
@@ -242,50 +229,38 @@ func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
 	}
 }
 
-// parseEntry parses one "key: value" of map m, adds the key and returns
-// the value: on the same line, or a block below.
-func (p *yamlParser) parseEntry(m *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
-	if yamlIsSeqItem(p.line, col) {
-		return nil, p.errAt(col, "expected a map key, found a sequence item")
+// parseEntry parses one "key: value" of map n (and adds the key) or one
+// "- item" of sequence n, and returns the value: on the same line, or a
+// block below.
+func (p *yamlParser) parseEntry(n *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
+	s, after := p.line, col+1 // past the dash, or the key's colon
+	if n.Kind == yamlMap {
+		if yamlIsSeqItem(s, col) {
+			return nil, p.errAt(col, "expected a map key, found a sequence item")
+		}
+		key, colon, isKey, err := p.scanKey(col)
+		switch {
+		case err != nil:
+			return nil, err
+		case !isKey:
+			return nil, p.errAt(col, "expected a map key (\"key: value\")")
+		case yamlHasKey(n.Keys, seen, key):
+			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
+		}
+		n.Keys, after = append(n.Keys, key), colon+1
 	}
-	if err := p.checkStart(col); err != nil {
-		return nil, err
-	}
-	key, colon, isKey, err := p.scanKey(col)
-	switch {
-	case err != nil:
-		return nil, err
-	case !isKey:
-		return nil, p.errAt(col, "expected a map key (\"key: value\")")
-	case yamlHasKey(m.Keys, seen, key):
-		return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
-	}
-	m.Keys = append(m.Keys, key)
-	s := p.line
-	j := yamlSkipBlanks(s, colon+1)
-	switch {
+	j := yamlSkipBlanks(s, after)
+	switch tab := strings.IndexByte(s[after:j], '\t'); {
 	case j == len(s) || s[j] == '#':
-		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
+		return p.below(col, n.Kind == yamlMap, p.node(yamlScalar, true, "", after))
+	case n.Kind == yamlSeq && tab >= 0:
+		return nil, p.errAt(after+tab, "a tab cannot separate \"-\" from the item; use spaces")
+	case n.Kind == yamlSeq:
+		return p.parseNode(j)
 	case yamlIsSeqItem(s, j):
 		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
 	}
-	if err := p.checkStart(j); err != nil {
-		return nil, err
-	}
 	return p.scanValue(j)
-}
-
-// parseItem parses the sequence item after the dash at col.
-func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
-	s := p.line
-	j := yamlSkipBlanks(s, col+1)
-	switch tab := strings.IndexByte(s[col+1:j], '\t'); {
-	case j == len(s) || s[j] == '#':
-		return p.below(col, false, p.node(yamlScalar, true, "", col+1))
-	case tab >= 0:
-		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
-	}
-	return p.parseNode(j)
 }
 
 // yamlHasKey reports whether keys holds key, and records it; maps past 16
@@ -323,18 +298,19 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 	return null, nil
 }
 
+// yamlStartMsgs name the features whose indicator begins a node.
+var yamlStartMsgs = map[byte]string{
+	'&': "anchors (&) are not supported", '*': "aliases (*) are not supported", '!': "tags (!) are not supported",
+	'|': "block scalars (| and >) are not supported; use a quoted string",
+	'>': "block scalars (| and >) are not supported; use a quoted string",
+}
+
 // checkStart rejects what cannot begin a plain scalar, naming the feature.
 func (p *yamlParser) checkStart(off int) error {
-	msg, c, blank := "", p.line[off], yamlBlankAt(p.line, off+1)
+	c, blank := p.line[off], yamlBlankAt(p.line, off+1)
+	msg, ok := yamlStartMsgs[c]
 	switch {
-	case c == '&':
-		msg = "anchors (&) are not supported"
-	case c == '*':
-		msg = "aliases (*) are not supported"
-	case c == '!':
-		msg = "tags (!) are not supported"
-	case c == '|' || c == '>':
-		msg = "block scalars (| and >) are not supported; use a quoted string"
+	case ok:
 	case c == '%' || c == '@' || c == '`':
 		msg = fmt.Sprintf("%q cannot start a plain value; quote the value", c)
 	case c == ',' || c == ']' || c == '}' || c == '#':
@@ -353,6 +329,9 @@ func (p *yamlParser) checkStart(off int) error {
 // and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
 	s := p.line
+	if err := p.checkStart(off); err != nil {
+		return "", 0, false, err
+	}
 	switch s[off] {
 	case '\'', '"':
 		key, end, err := p.scanQuoted(off)
@@ -367,26 +346,22 @@ func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err er
 
 // scanValue reads the scalar, {} or [] at off; the rest of the line may
 // hold only a comment.
-func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
-	s := p.line
-	var n *yamlNode
-	end := 0
+func (p *yamlParser) scanValue(off int) (n *yamlNode, err error) {
+	s, end := p.line, 0
+	if err := p.checkStart(off); err != nil {
+		return nil, err
+	}
 	switch s[off] {
 	case '\'', '"':
 		n = p.node(yamlScalar, false, "", off)
-		var err error
 		if n.Value, end, err = p.scanQuoted(off); err != nil {
 			return nil, err
 		}
-	case '[', '{':
-		closer, kind := byte(']'), yamlSeq
-		if s[off] == '{' {
-			closer, kind = '}', yamlMap
-		}
-		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != closer {
+	case '[', '{': // closed by ']' and '}', two bytes on
+		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != s[off]+2 {
 			return nil, p.errAt(off, "flow collections are not supported, only the empty {} and []; write the entries in block style")
 		}
-		n, end = p.node(kind, false, "", off), end+1
+		n, end = p.node(map[byte]yamlKind{'[': yamlSeq, '{': yamlMap}[s[off]], false, "", off), end+1
 	default:
 		var isColon bool
 		if end, isColon = yamlPlainEnd(s, off); isColon {
@@ -483,14 +458,10 @@ func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
 
 // yamlHex decodes the digits hex digits at s[off:], or returns -1.
 func yamlHex(s string, off, digits int) rune {
-	if off+digits > len(s) {
-		return -1
+	if v, err := strconv.ParseUint(s[min(off, len(s)):min(off+digits, len(s))], 16, 32); err == nil && off+digits <= len(s) {
+		return rune(v)
 	}
-	v, err := strconv.ParseUint(s[off:off+digits], 16, 32)
-	if err != nil {
-		return -1
-	}
-	return rune(v)
+	return -1
 }
 
 func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
@@ -660,12 +631,17 @@ func yamlLooksTyped(s string) bool {
 	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped().MatchString(s)
 }
 
+// index is key's position in map n; -1 if absent or n is not a map.
+func (n *yamlNode) index(key string) int {
+	if n == nil || n.Kind != yamlMap {
+		return -1
+	}
+	return slices.Index(n.Keys, key)
+}
+
 // get returns the value under key, or nil if absent or n is not a map.
 func (n *yamlNode) get(key string) *yamlNode {
-	if n == nil || n.Kind != yamlMap {
-		return nil
-	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		return n.Vals[i]
 	}
 	return nil
@@ -681,7 +657,7 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		n.Vals[i] = v
 	} else {
 		n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, v)
@@ -690,10 +666,7 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 
 // del removes key from a map; absent keys and non-maps are left alone.
 func (n *yamlNode) del(key string) {
-	if n == nil || n.Kind != yamlMap {
-		return
-	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		n.Keys, n.Vals = slices.Delete(n.Keys, i, i+1), slices.Delete(n.Vals, i, i+1)
 	}
 }
