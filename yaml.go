@@ -95,10 +95,8 @@ func parseYAMLText(src string) (*yamlNode, error) {
 // it skips (blank, comment, document marker), so errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
 	for !p.has && p.rest != "" {
-		var raw string
-		raw, p.rest, _ = strings.Cut(p.rest, "\n")
-		p.num++
-		p.line = strings.TrimSuffix(raw, "\r")
+		p.line, p.rest, _ = strings.Cut(p.rest, "\n")
+		p.num, p.line = p.num+1, strings.TrimSuffix(p.line, "\r")
 		s := p.line
 		if err := p.checkChars(); err != nil {
 			return false, err
@@ -550,8 +548,7 @@ func yamlQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// yamlQuoteEscapes are the short escapes js-yaml writes; other characters
-// that need one get \x, \u or \U.
+// yamlQuoteEscapes are the short escapes js-yaml writes; others get \x, \u, \U.
 var yamlQuoteEscapes = map[rune]string{
 	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`,
 	'\v': `\v`, '\f': `\f`, '\r': `\r`, 0x1b: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
@@ -587,10 +584,9 @@ func yamlIsPlainString(s string) bool {
 }
 
 // yamlTyped matches what a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go
-// yaml.v2/v3) could read as other than a string: null, booleans, merge
-// keys, and, generously, numbers (signs, 0x/0o/0b, underscores,
-// sexagesimal, exponents, .inf, .nan) and the start of a timestamp.
-// Compiled on first use, so commands that write no YAML never pay for it.
+// yaml.v2/v3) could read as not a string: null, booleans, merge keys,
+// generously any number, and a timestamp's start. Compiled on first use, so
+// commands that write no YAML never pay for it.
 var yamlTyped = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
 		`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
