@@ -1,11 +1,9 @@
 package main
 
-// yaml.go reads and writes the YAML subset of SPEC §2, which is what our
-// writer and the official client's js-yaml write: block mappings and
-// sequences, plain and quoted one-line scalars, {} and [], and comments.
-// Anything else (flow collections with entries, block scalars, anchors,
-// aliases, tags, several documents, tabs as indentation) is an error naming
-// its line and column, so a file is never misread and rewritten wrong.
+// yaml.go reads and writes the YAML subset of SPEC §2 that our writer and
+// the official client's js-yaml write: block mappings and sequences, plain
+// and quoted one-line scalars, {} and [], comments. Anything else is an
+// error with line and column, so a file is never misread and rewritten wrong.
 
 import (
 	"fmt"
@@ -53,8 +51,8 @@ func (e *yamlSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// yamlParser holds one content line at a time (peek skips blank lines,
-// comments and document markers): block structure is all indentation.
+// yamlParser holds one content line at a time; block structure is all
+// indentation.
 type yamlParser struct {
 	rest   string // the lines not read yet
 	has    bool   // line is the current content line, not yet consumed
@@ -82,26 +80,23 @@ func parseYAMLText(src string) (*yamlNode, error) {
 	} else if !ok {
 		return root, nil
 	}
-	switch {
-	case !yamlIsBlock(root):
-		return nil, p.errAt(p.indent, yamlIndentMsg(root))
-	case p.indent < root.Col-1:
-		return nil, p.errAt(p.indent, "bad indentation")
-	case root.Kind == yamlSeq:
-		return nil, p.errAt(p.indent, "expected a sequence item (\"- \") at this indentation")
+	// parseBlock stops at a shallower line, or for a sequence at a
+	// non-item line at its own indentation.
+	msg := yamlIndentMsg(root)
+	if yamlIsBlock(root) && root.Kind == yamlSeq && p.indent == root.Col-1 {
+		msg = "expected a sequence item (\"- \") at this indentation"
+	} else if yamlIsBlock(root) {
+		msg = "bad indentation"
 	}
-	return nil, p.errAt(p.indent, "unexpected content after the document's top-level value")
+	return nil, p.errAt(p.indent, msg)
 }
 
-// peek makes the next content line current, if there is one, skipping
-// blank lines, comments and document markers and checking every raw line
-// on the way, so that errors come in file order.
+// peek makes the next content line current, if any, checking each raw line
+// it skips (blank, comment, document marker), so errors come in file order.
 func (p *yamlParser) peek() (bool, error) {
 	for !p.has && p.rest != "" {
-		var raw string
-		raw, p.rest, _ = strings.Cut(p.rest, "\n")
-		p.num++
-		p.line = strings.TrimSuffix(raw, "\r")
+		p.line, p.rest, _ = strings.Cut(p.rest, "\n")
+		p.num, p.line = p.num+1, strings.TrimSuffix(p.line, "\r")
 		s := p.line
 		if err := p.checkChars(); err != nil {
 			return false, err
@@ -134,28 +129,22 @@ func (p *yamlParser) peek() (bool, error) {
 	return p.has, nil
 }
 
-// checkChars rejects what YAML may not hold: control characters but tab,
-// lone carriage returns, invalid UTF-8 and U+FFFE/U+FFFF.
+// checkChars rejects the characters YAML may not hold.
 func (p *yamlParser) checkChars() error {
 	for i, r := range p.line {
-		msg := ""
 		switch {
 		case r == '\t' || (r >= 0x20 && r < 0x7f):
-			continue
 		case r == 0:
-			msg = "NUL bytes are not allowed"
+			return p.errAt(i, "NUL bytes are not allowed")
 		case r == '\r':
-			msg = "carriage return without a line feed is not allowed"
+			return p.errAt(i, "carriage return without a line feed is not allowed")
 		case r < 0x20 || r == 0x7f:
-			msg = fmt.Sprintf("control character U+%04X is not allowed", r)
+			return p.errAt(i, fmt.Sprintf("control character U+%04X is not allowed", r))
 		case r == utf8.RuneError && !strings.HasPrefix(p.line[i:], "\uFFFD"):
-			msg = "invalid UTF-8"
+			return p.errAt(i, "invalid UTF-8")
 		case (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-			msg = fmt.Sprintf("non-printable character U+%04X is not allowed", r)
-		default:
-			continue
+			return p.errAt(i, fmt.Sprintf("non-printable character U+%04X is not allowed", r))
 		}
-		return p.errAt(i, msg)
 	}
 	return nil
 }
@@ -173,8 +162,7 @@ func (p *yamlParser) node(kind yamlKind, plain bool, value string, off int) *yam
 	return &yamlNode{Kind: kind, Plain: plain, Value: value, Line: p.num, Col: p.colAt(off)}
 }
 
-// onlyComment fails with msg unless the line holds only blanks or a
-// comment from offset i on.
+// onlyComment fails with msg unless only blanks or a comment follow offset i.
 func (p *yamlParser) onlyComment(i int, msg string) error {
 	if j := yamlSkipBlanks(p.line, i); j < len(p.line) && (p.line[j] != '#' || j == i) {
 		return p.errAt(j, msg)
@@ -182,14 +170,11 @@ func (p *yamlParser) onlyComment(i int, msg string) error {
 	return nil
 }
 
-// parseNode parses the node at byte offset col of the current line. The
-// caller checks the indentation of the line after it.
+// parseNode parses the node at byte offset col; the caller checks the next
+// line's indentation.
 func (p *yamlParser) parseNode(col int) (*yamlNode, error) {
 	if yamlIsSeqItem(p.line, col) {
 		return p.parseBlock(col, yamlSeq)
-	}
-	if err := p.checkStart(col); err != nil {
-		return nil, err
 	}
 	if _, _, isKey, err := p.scanKey(col); err != nil {
 		return nil, err
@@ -207,8 +192,7 @@ func yamlIndentMsg(prev *yamlNode) string {
 	return "bad indentation"
 }
 
-// parseBlock parses a block mapping or sequence whose keys or dashes sit at
-// byte offset col.
+// parseBlock parses a block map or sequence whose keys or dashes sit at col.
 func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
 	if p.depth++; p.depth > yamlMaxDepth {
 		return nil, p.errAt(col, fmt.Sprintf("nesting deeper than %d levels is not supported", yamlMaxDepth))
@@ -217,13 +201,7 @@ func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
 	n := p.node(kind, false, "", col)
 	var seen map[string]bool
 	for {
-		var v *yamlNode
-		var err error
-		if kind == yamlSeq {
-			v, err = p.parseItem(col)
-		} else {
-			v, err = p.parseEntry(n, col, &seen)
-		}
+		v, err := p.parseEntry(n, col, &seen)
 		if err != nil {
 			return nil, err
 		}
@@ -242,50 +220,37 @@ func (p *yamlParser) parseBlock(col int, kind yamlKind) (*yamlNode, error) {
 	}
 }
 
-// parseEntry parses one "key: value" of map m, adds the key and returns
-// the value: on the same line, or a block below.
-func (p *yamlParser) parseEntry(m *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
-	if yamlIsSeqItem(p.line, col) {
-		return nil, p.errAt(col, "expected a map key, found a sequence item")
+// parseEntry parses a "key: value" of map n (adding the key) or a "- item"
+// of sequence n, and returns the value, on this line or below.
+func (p *yamlParser) parseEntry(n *yamlNode, col int, seen *map[string]bool) (*yamlNode, error) {
+	s, after := p.line, col+1 // past the dash, or the key's colon
+	if n.Kind == yamlMap {
+		if yamlIsSeqItem(s, col) {
+			return nil, p.errAt(col, "expected a map key, found a sequence item")
+		}
+		key, colon, isKey, err := p.scanKey(col)
+		switch {
+		case err != nil:
+			return nil, err
+		case !isKey:
+			return nil, p.errAt(col, "expected a map key (\"key: value\")")
+		case yamlHasKey(n.Keys, seen, key):
+			return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
+		}
+		n.Keys, after = append(n.Keys, key), colon+1
 	}
-	if err := p.checkStart(col); err != nil {
-		return nil, err
-	}
-	key, colon, isKey, err := p.scanKey(col)
-	switch {
-	case err != nil:
-		return nil, err
-	case !isKey:
-		return nil, p.errAt(col, "expected a map key (\"key: value\")")
-	case yamlHasKey(m.Keys, seen, key):
-		return nil, p.errAt(col, fmt.Sprintf("duplicate key %q", key))
-	}
-	m.Keys = append(m.Keys, key)
-	s := p.line
-	j := yamlSkipBlanks(s, colon+1)
-	switch {
+	j := yamlSkipBlanks(s, after)
+	switch tab := strings.IndexByte(s[after:j], '\t'); {
 	case j == len(s) || s[j] == '#':
-		return p.below(col, true, p.node(yamlScalar, true, "", colon+1))
+		return p.below(col, n.Kind == yamlMap, p.node(yamlScalar, true, "", after))
+	case n.Kind == yamlSeq && tab >= 0:
+		return nil, p.errAt(after+tab, "a tab cannot separate \"-\" from the item; use spaces")
+	case n.Kind == yamlSeq:
+		return p.parseNode(j)
 	case yamlIsSeqItem(s, j):
 		return nil, p.errAt(j, "a sequence cannot start on the same line as its key; put \"- item\" on the next line")
 	}
-	if err := p.checkStart(j); err != nil {
-		return nil, err
-	}
 	return p.scanValue(j)
-}
-
-// parseItem parses the sequence item after the dash at col.
-func (p *yamlParser) parseItem(col int) (*yamlNode, error) {
-	s := p.line
-	j := yamlSkipBlanks(s, col+1)
-	switch tab := strings.IndexByte(s[col+1:j], '\t'); {
-	case j == len(s) || s[j] == '#':
-		return p.below(col, false, p.node(yamlScalar, true, "", col+1))
-	case tab >= 0:
-		return nil, p.errAt(col+1+tab, "a tab cannot separate \"-\" from the item; use spaces")
-	}
-	return p.parseNode(j)
 }
 
 // yamlHasKey reports whether keys holds key, and records it; maps past 16
@@ -305,10 +270,9 @@ func yamlHasKey(keys []string, seen *map[string]bool, key string) bool {
 	return dup
 }
 
-// below parses a value that starts on the line after its key or dash: a
-// node indented deeper than parent or, after a key (seqSame), a sequence at
-// the key's own indentation, as js-yaml writes one. Otherwise the value is
-// null, located at the end of the key's or dash's line.
+// below parses a value on the lines after its key or dash: a node deeper
+// than parent or, after a key (seqSame), a sequence at the key's own
+// indentation, as js-yaml writes one. Otherwise it is null.
 func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode, error) {
 	p.has = false
 	ok, err := p.peek()
@@ -323,27 +287,25 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 	return null, nil
 }
 
+// yamlStartMsgs name the features whose indicator begins a node; "?" and
+// ":" only when a blank follows.
+var yamlStartMsgs = map[byte]string{
+	'&': "anchors (&) are not supported", '*': "aliases (*) are not supported", '!': "tags (!) are not supported",
+	'|': "block scalars (| and >) are not supported; use a quoted string",
+	'>': "block scalars (| and >) are not supported; use a quoted string",
+	'?': "explicit keys (\"? \") are not supported", ':': "missing key before \":\"",
+}
+
 // checkStart rejects what cannot begin a plain scalar, naming the feature.
 func (p *yamlParser) checkStart(off int) error {
-	msg, c, blank := "", p.line[off], yamlBlankAt(p.line, off+1)
+	c := p.line[off]
+	msg, ok := yamlStartMsgs[c]
 	switch {
-	case c == '&':
-		msg = "anchors (&) are not supported"
-	case c == '*':
-		msg = "aliases (*) are not supported"
-	case c == '!':
-		msg = "tags (!) are not supported"
-	case c == '|' || c == '>':
-		msg = "block scalars (| and >) are not supported; use a quoted string"
-	case c == '%' || c == '@' || c == '`':
+	case strings.IndexByte("%@`", c) >= 0:
 		msg = fmt.Sprintf("%q cannot start a plain value; quote the value", c)
-	case c == ',' || c == ']' || c == '}' || c == '#':
+	case strings.IndexByte(",]}#", c) >= 0:
 		msg = fmt.Sprintf("unexpected %q", c)
-	case c == '?' && blank:
-		msg = "explicit keys (\"? \") are not supported"
-	case c == ':' && blank:
-		msg = "missing key before \":\""
-	default:
+	case !ok || (c == '?' || c == ':') && !yamlBlankAt(p.line, off+1):
 		return nil
 	}
 	return p.errAt(off, msg)
@@ -353,6 +315,9 @@ func (p *yamlParser) checkStart(off int) error {
 // and a blank. It returns the key and the colon's offset.
 func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err error) {
 	s := p.line
+	if err := p.checkStart(off); err != nil {
+		return "", 0, false, err
+	}
 	switch s[off] {
 	case '\'', '"':
 		key, end, err := p.scanQuoted(off)
@@ -365,28 +330,23 @@ func (p *yamlParser) scanKey(off int) (key string, colon int, isKey bool, err er
 	return strings.TrimRight(s[off:end], " \t"), end, isColon, nil
 }
 
-// scanValue reads the scalar, {} or [] at off; the rest of the line may
-// hold only a comment.
-func (p *yamlParser) scanValue(off int) (*yamlNode, error) {
-	s := p.line
-	var n *yamlNode
-	end := 0
+// scanValue reads the scalar, {} or [] at off; only a comment may follow.
+func (p *yamlParser) scanValue(off int) (n *yamlNode, err error) {
+	s, end := p.line, 0
+	if err := p.checkStart(off); err != nil {
+		return nil, err
+	}
 	switch s[off] {
 	case '\'', '"':
 		n = p.node(yamlScalar, false, "", off)
-		var err error
 		if n.Value, end, err = p.scanQuoted(off); err != nil {
 			return nil, err
 		}
-	case '[', '{':
-		closer, kind := byte(']'), yamlSeq
-		if s[off] == '{' {
-			closer, kind = '}', yamlMap
-		}
-		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != closer {
+	case '[', '{': // closed by ']' and '}', two bytes on
+		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != s[off]+2 {
 			return nil, p.errAt(off, "flow collections are not supported, only the empty {} and []; write the entries in block style")
 		}
-		n, end = p.node(kind, false, "", off), end+1
+		n, end = p.node(map[byte]yamlKind{'[': yamlSeq, '{': yamlMap}[s[off]], false, "", off), end+1
 	default:
 		var isColon bool
 		if end, isColon = yamlPlainEnd(s, off); isColon {
@@ -415,8 +375,8 @@ func yamlPlainEnd(s string, off int) (end int, isColon bool) {
 	return len(s), false
 }
 
-// scanQuoted reads the one-line quoted scalar at off and returns its text
-// and the offset past the closing quote.
+// scanQuoted reads the quoted scalar at off; it returns the text and the
+// offset past the closing quote.
 func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 	s, q := p.line, p.line[off]
 	var b strings.Builder
@@ -425,8 +385,7 @@ func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 		switch {
 		case s[i] == q && q == '\'' && i+1 < len(s) && s[i+1] == '\'': // '' is one quote
 			b.WriteString(s[start : i+1])
-			i += 2
-			start = i
+			i, start = i+2, i+2
 		case s[i] == q:
 			b.WriteString(s[start:i])
 			return b.String(), i + 1, nil
@@ -436,8 +395,7 @@ func (p *yamlParser) scanQuoted(off int) (string, int, error) {
 			if err != nil {
 				return "", 0, err
 			}
-			i += n
-			start = i
+			i, start = i+n, i+n
 		default:
 			i++
 		}
@@ -453,9 +411,8 @@ var yamlEscapes = map[byte]string{
 	'P': "\u2029",
 }
 
-// unescape decodes the escape at off (a backslash before the line's end)
-// into b and returns its length. A UTF-16 surrogate pair written as two \u
-// escapes is joined, as in JSON.
+// unescape decodes the escape at off into b and returns its length. Two \u
+// escapes forming a UTF-16 surrogate pair are joined, as in JSON.
 func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
 	s, c := p.line, p.line[off+1]
 	if e, ok := yamlEscapes[c]; ok {
@@ -483,14 +440,10 @@ func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
 
 // yamlHex decodes the digits hex digits at s[off:], or returns -1.
 func yamlHex(s string, off, digits int) rune {
-	if off+digits > len(s) {
-		return -1
+	if v, err := strconv.ParseUint(s[min(off, len(s)):min(off+digits, len(s))], 16, 32); err == nil && off+digits <= len(s) {
+		return rune(v)
 	}
-	v, err := strconv.ParseUint(s[off:off+digits], 16, 32)
-	if err != nil {
-		return -1
-	}
-	return rune(v)
+	return -1
 }
 
 func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
@@ -498,12 +451,7 @@ func yamlIsBlank(c byte) bool { return c == ' ' || c == '\t' }
 // yamlBlankAt reports whether s has a blank or its end at i.
 func yamlBlankAt(s string, i int) bool { return i >= len(s) || yamlIsBlank(s[i]) }
 
-func yamlSkipBlanks(s string, i int) int {
-	for i < len(s) && yamlIsBlank(s[i]) {
-		i++
-	}
-	return i
-}
+func yamlSkipBlanks(s string, i int) int { return len(s) - len(strings.TrimLeft(s[i:], " \t")) }
 
 func yamlIsSeqItem(s string, col int) bool {
 	return col < len(s) && s[col] == '-' && yamlBlankAt(s, col+1)
@@ -511,9 +459,8 @@ func yamlIsSeqItem(s string, col int) bool {
 
 func yamlIsMarker(s, m string) bool { return strings.HasPrefix(s, m) && yamlBlankAt(s, len(m)) }
 
-// marshalYAML renders n as a block-style document laid out as js-yaml's
-// dump lays it out (indent 2, no folding), so the official client's files
-// come back byte for byte. A nil node is "null".
+// marshalYAML renders n laid out as js-yaml's dump (indent 2, no folding),
+// so the official client's files come back byte for byte.
 func marshalYAML(n *yamlNode) []byte {
 	if yamlIsBlock(n) {
 		return yamlAppendBlock(nil, n, 0, false)
@@ -530,10 +477,9 @@ func yamlIsBlock(n *yamlNode) bool {
 	return n != nil && n.Kind != yamlScalar && len(n.Vals) > 0
 }
 
-// yamlAppendBlock writes the entries of block n at indent; inline means the
-// first one continues a line already started with "- ". Like js-yaml, a
-// map's block value starts on the next line, a sequence item's on the
-// dash's line.
+// yamlAppendBlock writes block n at indent; inline: the first entry goes
+// on a line already holding "- ". As in js-yaml, a map's block value starts
+// on the next line, a sequence item's on the dash's line.
 func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
 	for i, v := range n.Vals {
 		if i > 0 || !inline {
@@ -556,9 +502,8 @@ func yamlAppendBlock(b []byte, n *yamlNode, indent int, inline bool) []byte {
 	return b
 }
 
-// yamlInline is the one-line form of an empty collection or a scalar. A
-// plain scalar is written bare (an empty one as null) unless it would not
-// read back the same; it is then quoted, so it never corrupts the file.
+// yamlInline is the one-line form of an empty collection or a scalar; a
+// plain scalar stays bare unless it would not read back the same.
 func yamlInline(n *yamlNode) string {
 	switch {
 	case n == nil:
@@ -575,12 +520,11 @@ func yamlInline(n *yamlNode) string {
 	return yamlQuote(n.Value)
 }
 
-// yamlPlainSafe reports whether s reads back as the same plain scalar as a
-// value or an item, by the reader's own rules (not yamlQuote's stricter
-// ones), so a plain `-3` or `:x` from a file is written back unchanged.
-// Invisible and control characters but an inner tab (a YAML 1.1 timestamp
-// separator) are escaped even so: a leading U+FEFF would read as a byte
-// order mark, and raw bidi controls leave the file.
+// yamlPlainSafe reports whether s reads back as the same plain scalar by
+// the reader's rules (not yamlQuote's stricter ones), so a plain `-3` or
+// `:x` from a file is written back unchanged. Invisible and control
+// characters but an inner tab (a YAML 1.1 timestamp separator) are escaped
+// anyway: a leading U+FEFF would read as a BOM, and raw bidi controls go.
 func yamlPlainSafe(s string) bool {
 	if s == "" || yamlIsBlank(s[0]) || yamlIsBlank(s[len(s)-1]) || yamlIsSeqItem(s, 0) || strings.IndexByte("'\"[{", s[0]) >= 0 ||
 		!utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return r != '\t' && needsEscape(r) }) >= 0 {
@@ -590,10 +534,9 @@ func yamlPlainSafe(s string) bool {
 	return end == len(s) && !isColon && (&yamlParser{line: s}).checkStart(0) == nil
 }
 
-// yamlQuote returns s as a scalar that reads back as exactly s: bare when
-// unambiguous (as js-yaml leaves `127.0.0.1:5001` bare), single-quoted when
-// printable, else double-quoted with escapes. Invalid UTF-8 cannot be
-// written in YAML: each bad sequence becomes U+FFFD.
+// yamlQuote returns s as a scalar that reads back as s: bare when
+// unambiguous (as js-yaml leaves `127.0.0.1:5001`), single-quoted when
+// printable, else double-quoted. Invalid UTF-8 becomes U+FFFD.
 func yamlQuote(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	switch {
@@ -605,8 +548,7 @@ func yamlQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// yamlQuoteEscapes are the short escapes js-yaml writes; other characters
-// that need one get \x, \u or \U.
+// yamlQuoteEscapes are the short escapes js-yaml writes; others get \x, \u, \U.
 var yamlQuoteEscapes = map[rune]string{
 	'"': `\"`, '\\': `\\`, 0: `\0`, '\a': `\a`, '\b': `\b`, '\t': `\t`, '\n': `\n`,
 	'\v': `\v`, '\f': `\f`, '\r': `\r`, 0x1b: `\e`, 0x85: `\N`, 0x2028: `\L`, 0x2029: `\P`,
@@ -632,10 +574,9 @@ func yamlDoubleQuote(s string) string {
 	return string(append(b, '"'))
 }
 
-// yamlIsPlainString reports whether printable s can be written bare and
-// read back as the string s by any reader. It is stricter than YAML needs
-// (any leading indicator quotes) but keeps hosts, emails, URLs and names
-// bare, as js-yaml does.
+// yamlIsPlainString reports whether printable s can be written bare for
+// any reader: stricter than YAML needs, but hosts, emails, URLs and names
+// stay bare, as js-yaml leaves them.
 func yamlIsPlainString(s string) bool {
 	return s != "" && s[0] != ' ' && s[len(s)-1] != ' ' && s[len(s)-1] != ':' &&
 		strings.IndexByte("-?:,[]{}#&*!|>'\"%@`", s[0]) < 0 && !strings.HasPrefix(s, "...") &&
@@ -643,10 +584,9 @@ func yamlIsPlainString(s string) bool {
 }
 
 // yamlTyped matches what a YAML 1.1 or 1.2 reader (js-yaml, PyYAML, Go
-// yaml.v2/v3) could read as other than a string: null, booleans, merge
-// keys, and, generously, numbers (signs, 0x/0o/0b, underscores,
-// sexagesimal, exponents, .inf, .nan) and the start of a timestamp.
-// Compiled on first use, so commands that write no YAML never pay for it.
+// yaml.v2/v3) could read as not a string: null, booleans, merge keys,
+// generously any number, and a timestamp's start. Compiled on first use, so
+// commands that write no YAML never pay for it.
 var yamlTyped = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^(?i:~|null|true|false|yes|no|on|off|y|n|<<|=)$|` +
 		`^[-+]?(?:\.(?i:inf|nan)|0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|` +
@@ -660,20 +600,24 @@ func yamlLooksTyped(s string) bool {
 	return s != "" && strings.IndexByte("~<=nNtTfFyYoO+-._0123456789", s[0]) >= 0 && yamlTyped().MatchString(s)
 }
 
+// index is key's position in map n; -1 if absent or n is not a map.
+func (n *yamlNode) index(key string) int {
+	if n == nil || n.Kind != yamlMap {
+		return -1
+	}
+	return slices.Index(n.Keys, key)
+}
+
 // get returns the value under key, or nil if absent or n is not a map.
 func (n *yamlNode) get(key string) *yamlNode {
-	if n == nil || n.Kind != yamlMap {
-		return nil
-	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		return n.Vals[i]
 	}
 	return nil
 }
 
-// set replaces the value under key in place, so a rewrite keeps the
-// order, or appends an entry. A non-map (the null of `hosts:`) becomes an
-// empty map first.
+// set replaces the value under key in place, keeping the order, or appends
+// it. A non-map (the null of `hosts:`) becomes an empty map first.
 func (n *yamlNode) set(key string, v *yamlNode) {
 	if n == nil {
 		return
@@ -681,7 +625,7 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 	if n.Kind != yamlMap {
 		*n = yamlNode{Kind: yamlMap, Line: n.Line, Col: n.Col}
 	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		n.Vals[i] = v
 	} else {
 		n.Keys, n.Vals = append(n.Keys, key), append(n.Vals, v)
@@ -690,10 +634,7 @@ func (n *yamlNode) set(key string, v *yamlNode) {
 
 // del removes key from a map; absent keys and non-maps are left alone.
 func (n *yamlNode) del(key string) {
-	if n == nil || n.Kind != yamlMap {
-		return
-	}
-	if i := slices.Index(n.Keys, key); i >= 0 {
+	if i := n.index(key); i >= 0 {
 		n.Keys, n.Vals = slices.Delete(n.Keys, i, i+1), slices.Delete(n.Vals, i, i+1)
 	}
 }
@@ -708,8 +649,8 @@ func yamlBool(b bool) *yamlNode {
 
 func yamlNewMap() *yamlNode { return &yamlNode{Kind: yamlMap} }
 
-// isNull reports whether n is absent or a YAML null (unquoted empty, ~ or
-// null), so `key:` and a missing key read the same.
+// isNull reports whether n is absent or a YAML null, so `key:` and a
+// missing key read the same.
 func (n *yamlNode) isNull() bool {
 	return n == nil || n.Kind == yamlScalar && n.Plain && slices.Contains([]string{"", "~", "null", "Null", "NULL"}, n.Value)
 }

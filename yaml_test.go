@@ -366,6 +366,12 @@ func TestYAMLErrors(t *testing.T) {
 		{"flow key at root", "[a]: b\n", 1, 1, "flow collections"},
 		{"empty then more", "a: {} x\n", 1, 7, "unexpected text"},
 		{"scalar then key", "a\nb: c\n", 2, 1, "multi-line plain"},
+		// What may follow the root: parseYAMLText names it after the root's kind.
+		{"root seq then shallower", "  - a\nb: c\n", 2, 1, "bad indentation"},
+		{"root map then shallower", "  a: 1\nb: 2\n", 2, 1, "bad indentation"},
+		{"root empty map then more", "{}\na: b\n", 2, 1, "bad indentation"},
+		{"root quoted then more", "'x'\n  y\n", 2, 3, "bad indentation"},
+		{"nested seq then non-item", "a:\n  - b\n  c: d\n", 3, 3, "bad indentation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
