@@ -342,11 +342,15 @@ func (p *yamlParser) scanValue(off int) (n *yamlNode, err error) {
 		if n.Value, end, err = p.scanQuoted(off); err != nil {
 			return nil, err
 		}
-	case '[', '{': // closed by ']' and '}', two bytes on
-		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != s[off]+2 {
+	case '[', '{':
+		kind, closer := yamlSeq, byte(']')
+		if s[off] == '{' {
+			kind, closer = yamlMap, '}'
+		}
+		if end = yamlSkipBlanks(s, off+1); end == len(s) || s[end] != closer {
 			return nil, p.errAt(off, "flow collections are not supported, only the empty {} and []; write the entries in block style")
 		}
-		n, end = p.node(map[byte]yamlKind{'[': yamlSeq, '{': yamlMap}[s[off]], false, "", off), end+1
+		n, end = p.node(kind, false, "", off), end+1
 	default:
 		var isColon bool
 		if end, isColon = yamlPlainEnd(s, off); isColon {
