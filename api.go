@@ -446,12 +446,10 @@ func (c *apiClient) transportError(r request, u *url.URL, err error) error {
 			"the server redirected the request elsewhere; difyctl only follows redirects within "+c.origin,
 			"use the final URL as --host", 0)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Timeout() {
+	if ue, ok := errors.AsType[*url.Error](err); ok && ue.Timeout() {
 		return &transientError{c.httpError(r, u, codeNetworkConnection, "request to "+u.Host+" timed out", "check your network and retry", 0)}
 	}
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &certErr) {
+	if certErr, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
 		return c.httpError(r, u, codeNetworkConnection, "TLS certificate of "+u.Host+" is not trusted: "+summarizeNetErr(certErr.Err),
 			"use --insecure at login only for a local development host", 0)
 	}
@@ -460,12 +458,10 @@ func (c *apiClient) transportError(r request, u *url.URL, err error) error {
 
 // summarizeNetErr keeps the innermost, human part of a transport error.
 func summarizeNetErr(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
+	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Err != nil {
 		err = oe.Err
 	}
 	return truncate(err.Error(), 200)

@@ -120,8 +120,7 @@ func (e *keyringError) Error() string {
 // error commands print (exit 1).
 func keyringUnavailable(err error) *cliError {
 	hint := "unlock the keychain (or the login session) and retry"
-	var ke *keyringError
-	if errors.As(err, &ke) && ke.hint != "" {
+	if ke, ok := errors.AsType[*keyringError](err); ok && ke.hint != "" {
 		hint = ke.hint
 	}
 	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(), hint)

@@ -113,8 +113,7 @@ func exitCodeFor(err error) int {
 	if errors.Is(err, errInterrupted) {
 		return 130
 	}
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*cliError](err); ok {
 		if n, ok := exitCodes[ce.Code]; ok {
 			return n
 		}
@@ -126,8 +125,7 @@ func exitCodeFor(err error) int {
 // not cliErrors are programming or I/O failures; their text is shown as is
 // (it never carries a secret: tokens print as [redacted]).
 func asCLIError(err error) *cliError {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*cliError](err); ok {
 		return ce
 	}
 	return newError(codeUnknown, err.Error(), "")

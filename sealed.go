@@ -281,8 +281,7 @@ func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
 
 // readError turns a read failure of tokens.sealed into a clear error.
 func (s *sealedStore) readError(err error, login string) error {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errTooLarge) {
@@ -293,8 +292,7 @@ func (s *sealedStore) readError(err error, login string) error {
 
 // keyError explains a key secret that cannot be loaded.
 func (s *sealedStore) keyError(err error, login string) error {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errSealedKeyMissing) {
@@ -404,8 +402,7 @@ func (s *sealedStore) readKeySecret() ([]byte, error) {
 		return nil, errSealedKeyMissing
 	}
 	if err != nil {
-		var ce *cliError
-		if errors.As(err, &ce) {
+		if _, ok := errors.AsType[*cliError](err); ok {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s: %w", s.keyPath(), unwrapPathErr(err))
@@ -414,8 +411,7 @@ func (s *sealedStore) readKeySecret() ([]byte, error) {
 }
 
 func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		return pe.Err
 	}
 	return err

@@ -141,8 +141,7 @@ func disableCoreDumps() {}
 func canCreateIn(dir string) error {
 	f, err := os.CreateTemp(dir, ".difyctl-probe-*")
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
+		if pe, ok := errors.AsType[*os.PathError](err); ok {
 			return pe.Err
 		}
 		return err
