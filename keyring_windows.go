@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -125,12 +124,15 @@ func (k *wincredKeyring) within(ctx context.Context, op string, call func() ([]b
 	}
 }
 
-func (k *wincredKeyring) callError(op string, e error) error {
-	if errors.Is(e, windows.ERROR_NOT_FOUND) {
+// call calls a Cred* function; a zero return is its failure, mapped here.
+func (k *wincredKeyring) call(op string, proc *windows.LazyProc, args ...uintptr) error {
+	r, _, e := proc.Call(args...)
+	switch {
+	case r != 0:
+		return nil
+	case errors.Is(e, windows.ERROR_NOT_FOUND):
 		return errKeyringNotFound
-	}
-	var errno syscall.Errno
-	if errors.As(e, &errno) && errno == windows.ERROR_NO_SUCH_LOGON_SESSION {
+	case errors.Is(e, windows.ERROR_NO_SUCH_LOGON_SESSION):
 		return &keyringError{store: k.name(), op: op, kind: keyringAbsent, reason: "this logon session cannot keep credentials"}
 	}
 	return &keyringError{store: k.name(), op: op, reason: e.Error()}
@@ -143,9 +145,8 @@ func (k *wincredKeyring) read(ctx context.Context, account string) ([]byte, erro
 	}
 	return k.within(ctx, "read", func() ([]byte, error) {
 		var cred *credentialW
-		r, _, e := procCredReadW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred)))
-		if r == 0 {
-			return nil, k.callError("read", e)
+		if err := k.call("read", procCredReadW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred))); err != nil {
+			return nil, err
 		}
 		defer procCredFree.Call(uintptr(unsafe.Pointer(cred)))
 		if cred.CredentialBlobSize > maxCredBlob || cred.CredentialBlob == nil {
@@ -180,11 +181,7 @@ func (k *wincredKeyring) write(ctx context.Context, account, label string, value
 			Persist:            credPersistLocalMachine,
 			UserName:           user,
 		}
-		r, _, e := procCredWriteW.Call(uintptr(unsafe.Pointer(&cred)), 0)
-		if r == 0 {
-			return nil, k.callError("write", e)
-		}
-		return nil, nil
+		return nil, k.call("write", procCredWriteW, uintptr(unsafe.Pointer(&cred)), 0)
 	})
 	return err
 }
@@ -195,11 +192,7 @@ func (k *wincredKeyring) remove(ctx context.Context, account string) error {
 		return &keyringError{store: k.name(), op: "delete", kind: keyringRejected, reason: "the name contains NUL"}
 	}
 	_, err = k.within(ctx, "delete", func() ([]byte, error) {
-		r, _, e := procCredDeleteW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
-		if r == 0 {
-			return nil, k.callError("delete", e)
-		}
-		return nil, nil
+		return nil, k.call("delete", procCredDeleteW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
 	})
 	return err
 }
