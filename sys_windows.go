@@ -141,10 +141,7 @@ func disableCoreDumps() {}
 func canCreateIn(dir string) error {
 	f, err := os.CreateTemp(dir, ".difyctl-probe-*")
 	if err != nil {
-		if pe, ok := errors.AsType[*os.PathError](err); ok {
-			return pe.Err
-		}
-		return err
+		return unwrapPathErr(err)
 	}
 	name := f.Name()
 	f.Close()
