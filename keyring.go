@@ -142,24 +142,25 @@ func keyringTimeoutFrom(getenv func(string) string) time.Duration {
 // hex dumps of non-ASCII, secret-tool's UTF-8 check, wincred's UTF-16) out
 // of play. A token we refuse here goes to the sealed file instead.
 func encodeKeyringValue(t token) ([]byte, error) {
+	rejected := func(reason string) error {
+		return &keyringError{store: "OS credential store", reason: reason, kind: keyringRejected}
+	}
 	s := t.reveal()
 	if s == "" {
-		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
+		return nil, rejected("empty token")
 	}
 	if shapeOf(s) == shapeNone {
-		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-			reason: "the token has characters other than printable ASCII"}
+		return nil, rejected("the token has characters other than printable ASCII")
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // JSON.stringify does not escape <, >, &
 	if err := enc.Encode(s); err != nil {
-		return nil, &keyringError{store: "OS credential store", reason: "cannot encode the token", kind: keyringRejected}
+		return nil, rejected("cannot encode the token")
 	}
 	v := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	if len(v) > maxKeyringValue {
-		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-			reason: fmt.Sprintf("the token is %d bytes, over the %d-byte limit for OS stores", len(s), maxKeyringValue-2)}
+		return nil, rejected(fmt.Sprintf("the token is %d bytes, over the %d-byte limit for OS stores", len(s), maxKeyringValue-2))
 	}
 	return v, nil
 }

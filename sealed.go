@@ -158,15 +158,13 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
-	if entries := doc.entries(); len(entries) > 0 {
-		key, err := s.loadKey(false)
+	for _, e := range doc.entries() {
+		key, err := s.loadKey(false) // cached after the first line
 		if err != nil {
 			return token{}, errNoCredential
 		}
-		for _, e := range entries {
-			if _, err := key.open(e); err != nil {
-				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
-			}
+		if _, err := key.open(e); err != nil {
+			return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
 		}
 	}
 	return token{}, errNoCredential
