@@ -272,9 +272,6 @@ const toolWaitNoticeAfter = time.Second
 // the secret, if any, on stdin. On timeout the child (on Unix its process
 // group) is killed; WaitDelay stops us waiting on pipes a grandchild holds.
 func runTool(parent context.Context, c toolCall) (toolResult, error) {
-	if parent == nil {
-		parent = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.path, c.args...)

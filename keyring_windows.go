@@ -99,9 +99,6 @@ func (k *wincredKeyring) usable() error {
 // cancelled; on timeout it is left to finish on its own goroutine and the
 // command moves on.
 func (k *wincredKeyring) within(ctx context.Context, op string, call func() ([]byte, error)) ([]byte, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	type result struct {
 		b   []byte
 		err error
