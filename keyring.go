@@ -266,8 +266,6 @@ type toolResult struct {
 // a person at a terminal what a slow credential-store helper is waiting on.
 type toolWaitKey struct{}
 
-const toolWaitNoticeAfter = time.Second
-
 // runTool runs a helper under its deadline with a minimal environment and
 // the secret, if any, on stdin. On timeout the child (on Unix its process
 // group) is killed; WaitDelay stops us waiting on pipes a grandchild holds.
@@ -287,7 +285,7 @@ func runTool(parent context.Context, c toolCall) (toolResult, error) {
 	if notice, ok := parent.Value(toolWaitKey{}).(func(string)); ok {
 		// A locked store may sit on a prompt: after a second, say on the
 		// terminal what we are waiting for.
-		t := time.AfterFunc(toolWaitNoticeAfter, func() {
+		t := time.AfterFunc(time.Second, func() {
 			verb := map[string]string{"store": "store", "write": "store", "lookup": "read", "read": "read", "clear": "delete", "delete": "delete"}[c.op]
 			notice(fmt.Sprintf("waiting for the %s to %s the token (a locked keyring may be asking to be unlocked; giving up after %s)", c.store, orDefault(verb, c.op), c.timeout))
 		})

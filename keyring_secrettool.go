@@ -17,8 +17,6 @@ import (
 	"time"
 )
 
-const secretToolStoreName = "Secret Service (secret-tool)"
-
 // secretToolEnvNames are the variables secret-tool gets: what libsecret
 // needs to reach the session bus and show a prompt, nothing of ours.
 var secretToolEnvNames = []string{"PATH", "HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY", "LANG"}
@@ -42,7 +40,7 @@ type secretToolKeyring struct {
 	timeout time.Duration
 }
 
-func (k *secretToolKeyring) name() string { return secretToolStoreName }
+func (k *secretToolKeyring) name() string { return "Secret Service (secret-tool)" }
 
 // usable skips the store without starting anything when there is no
 // session bus (libsecret would try X11 autolaunch, or hang) or no

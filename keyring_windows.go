@@ -22,13 +22,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-const wincredStoreName = "Windows Credential Manager"
-
-const (
-	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
-	maxCredBlob = 2560
-)
-
 var (
 	modAdvapi32             = windows.NewLazySystemDLL("advapi32.dll")
 	procCredWriteW          = modAdvapi32.NewProc("CredWriteW")
@@ -39,6 +32,9 @@ var (
 )
 
 const (
+	wincredStoreName = "Windows Credential Manager"
+	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
+	maxCredBlob             = 2560
 	credTypeGeneric         = 1
 	credPersistLocalMachine = 2
 	// credTypeSlots is how many credential types CredGetSessionTypes

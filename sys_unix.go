@@ -253,10 +253,8 @@ func killProcessGroupOnCancel(cmd *exec.Cmd) {
 	}
 }
 
-const keyWrapName = "raw"
-
 func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
-	return keyWrapName, append([]byte(nil), secret...), nil
+	return "raw", append([]byte(nil), secret...), nil
 }
 
 func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
