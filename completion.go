@@ -18,8 +18,6 @@ import (
 // completeCommandName is the hidden command the scripts call.
 const completeCommandName = "__complete"
 
-var completionShells = []string{"bash", "zsh", "fish"}
-
 var completionCommand = &command{
 	quick:   true,
 	path:    "completion",
@@ -115,7 +113,7 @@ func (a *app) completions(words []string) []string {
 		return filterPrefix(flagNames(cmd, fs), cur)
 	}
 	if cmd == completionCommand && len(pos) == 0 {
-		return filterPrefix(completionShells, cur)
+		return filterPrefix([]string{"bash", "zsh", "fish"}, cur)
 	}
 	return nil
 }
