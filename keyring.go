@@ -80,18 +80,11 @@ func keyringLabel(host, email string) string { return "difyctl: " + email + " on
 type keyringErrKind int
 
 const (
-	// keyringFailed: the store answered with an error.
-	keyringFailed keyringErrKind = iota
-	// keyringAbsent: there is no store to talk to (no bus, no helper
-	// binary, no credential manager in this logon session).
-	keyringAbsent
-	// keyringLocked: the store is there but locked.
-	keyringLocked
-	// keyringTimeout: the store did not answer within the deadline.
-	keyringTimeout
-	// keyringRejected: we refused the value before calling the store
-	// (too long, characters the store cannot hold).
-	keyringRejected
+	keyringFailed  keyringErrKind = iota // the store answered with an error
+	keyringAbsent                        // no store to talk to: no bus, no helper binary, no credential manager in this logon session
+	keyringLocked                        // the store is there but locked
+	keyringTimeout                       // the store did not answer within the deadline
+	keyringRejected                      // refused before calling the store: too long, or characters it cannot hold
 )
 
 // keyringError is a store failure. It carries the store, the operation
