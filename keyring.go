@@ -80,11 +80,11 @@ func keyringLabel(host, email string) string { return "difyctl: " + email + " on
 type keyringErrKind int
 
 const (
-	keyringFailed  keyringErrKind = iota // the store answered with an error
-	keyringAbsent                        // no store to talk to: no bus, no helper binary, no credential manager in this logon session
-	keyringLocked                        // the store is there but locked
-	keyringTimeout                       // the store did not answer within the deadline
-	keyringRejected                      // refused before calling the store: too long, or characters it cannot hold
+	keyringFailed   keyringErrKind = iota // the store answered with an error
+	keyringAbsent                         // no store to talk to: no bus, no helper binary, no credential manager in this logon session
+	keyringLocked                         // the store is there but locked
+	keyringTimeout                        // the store did not answer within the deadline
+	keyringRejected                       // refused before calling the store: too long, or characters it cannot hold
 )
 
 // keyringError is a store failure. It carries the store, the operation
