@@ -144,11 +144,11 @@ func pathProblem(p string) string {
 		case c == '@' || c == '?' || c == '#' || c == '\\':
 			return fmt.Sprintf("contains %q", c)
 		case c == '%':
-			if i+2 >= len(p) || !isHex(p[i+1]) || !isHex(p[i+2]) {
+			dec, err := url.PathUnescape(p[i:min(i+3, len(p))])
+			if err != nil {
 				return "contains an invalid percent escape"
 			}
-			switch strings.ToLower(p[i+1 : i+3]) {
-			case "2f", "5c":
+			if dec == "/" || dec == "\\" {
 				return "contains a percent-encoded slash or backslash"
 			}
 		}
@@ -167,10 +167,6 @@ func pathProblem(p string) string {
 		}
 	}
 	return ""
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // newAPIClient builds a client for ep. The bearer may be empty (device flow).
@@ -281,12 +277,6 @@ type request struct {
 	noRetry bool
 }
 
-// retryable reports whether r may be sent again: GET and DELETE are
-// idempotent, POST never is.
-func (r request) retryable() bool {
-	return (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry
-}
-
 // response is a successful (2xx) or RFC 8628 error reply.
 type response struct {
 	status int
@@ -321,7 +311,9 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		if !errors.As(err, &t) {
 			return nil, err
 		}
-		if !r.retryable() || attempt >= c.retries {
+		// GET and DELETE are idempotent, POST never is.
+		retryable := (r.method == http.MethodGet || r.method == http.MethodDelete) && !r.noRetry
+		if !retryable || attempt >= c.retries {
 			return nil, t.cliError
 		}
 		if err := sleepCtx(ctx, backoff); err != nil {
@@ -454,12 +446,10 @@ func (c *apiClient) transportError(r request, u *url.URL, err error) error {
 			"the server redirected the request elsewhere; difyctl only follows redirects within "+c.origin,
 			"use the final URL as --host", 0)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Timeout() {
+	if ue, ok := errors.AsType[*url.Error](err); ok && ue.Timeout() {
 		return &transientError{c.httpError(r, u, codeNetworkConnection, "request to "+u.Host+" timed out", "check your network and retry", 0)}
 	}
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &certErr) {
+	if certErr, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
 		return c.httpError(r, u, codeNetworkConnection, "TLS certificate of "+u.Host+" is not trusted: "+summarizeNetErr(certErr.Err),
 			"use --insecure at login only for a local development host", 0)
 	}
@@ -468,12 +458,10 @@ func (c *apiClient) transportError(r request, u *url.URL, err error) error {
 
 // summarizeNetErr keeps the innermost, human part of a transport error.
 func summarizeNetErr(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
+	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Err != nil {
 		err = oe.Err
 	}
 	return truncate(err.Error(), 200)

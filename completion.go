@@ -18,8 +18,6 @@ import (
 // completeCommandName is the hidden command the scripts call.
 const completeCommandName = "__complete"
 
-var completionShells = []string{"bash", "zsh", "fish"}
-
 var completionCommand = &command{
 	quick:   true,
 	path:    "completion",
@@ -59,12 +57,8 @@ var completionCommand = &command{
 // "no file completion" directive). It never fails: a problem means no
 // candidates.
 func (a *app) complete(words []string) error {
-	var b strings.Builder
-	for _, c := range a.completions(words) {
-		b.WriteString(c + "\n")
-	}
-	b.WriteString(":4\n")
-	io.WriteString(a.stdout, b.String())
+	lines := append(a.completions(words), ":4")
+	io.WriteString(a.stdout, strings.Join(lines, "\n")+"\n")
 	return nil
 }
 
@@ -119,7 +113,7 @@ func (a *app) completions(words []string) []string {
 		return filterPrefix(flagNames(cmd, fs), cur)
 	}
 	if cmd == completionCommand && len(pos) == 0 {
-		return filterPrefix(completionShells, cur)
+		return filterPrefix([]string{"bash", "zsh", "fish"}, cur)
 	}
 	return nil
 }

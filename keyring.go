@@ -80,18 +80,11 @@ func keyringLabel(host, email string) string { return "difyctl: " + email + " on
 type keyringErrKind int
 
 const (
-	// keyringFailed: the store answered with an error.
-	keyringFailed keyringErrKind = iota
-	// keyringAbsent: there is no store to talk to (no bus, no helper
-	// binary, no credential manager in this logon session).
-	keyringAbsent
-	// keyringLocked: the store is there but locked.
-	keyringLocked
-	// keyringTimeout: the store did not answer within the deadline.
-	keyringTimeout
-	// keyringRejected: we refused the value before calling the store
-	// (too long, characters the store cannot hold).
-	keyringRejected
+	keyringFailed   keyringErrKind = iota // the store answered with an error
+	keyringAbsent                         // no store to talk to: no bus, no helper binary, no credential manager in this logon session
+	keyringLocked                         // the store is there but locked
+	keyringTimeout                        // the store did not answer within the deadline
+	keyringRejected                       // refused before calling the store: too long, or characters it cannot hold
 )
 
 // keyringError is a store failure. It carries the store, the operation
@@ -120,8 +113,7 @@ func (e *keyringError) Error() string {
 // error commands print (exit 1).
 func keyringUnavailable(err error) *cliError {
 	hint := "unlock the keychain (or the login session) and retry"
-	var ke *keyringError
-	if errors.As(err, &ke) && ke.hint != "" {
+	if ke, ok := errors.AsType[*keyringError](err); ok && ke.hint != "" {
 		hint = ke.hint
 	}
 	return newError(codeKeyringUnavailable, "OS credential store is unreachable: "+err.Error(), hint)
@@ -143,24 +135,25 @@ func keyringTimeoutFrom(getenv func(string) string) time.Duration {
 // hex dumps of non-ASCII, secret-tool's UTF-8 check, wincred's UTF-16) out
 // of play. A token we refuse here goes to the sealed file instead.
 func encodeKeyringValue(t token) ([]byte, error) {
+	rejected := func(reason string) error {
+		return &keyringError{store: "OS credential store", reason: reason, kind: keyringRejected}
+	}
 	s := t.reveal()
 	if s == "" {
-		return nil, &keyringError{store: "OS credential store", reason: "empty token", kind: keyringRejected}
+		return nil, rejected("empty token")
 	}
 	if shapeOf(s) == shapeNone {
-		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-			reason: "the token has characters other than printable ASCII"}
+		return nil, rejected("the token has characters other than printable ASCII")
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // JSON.stringify does not escape <, >, &
 	if err := enc.Encode(s); err != nil {
-		return nil, &keyringError{store: "OS credential store", reason: "cannot encode the token", kind: keyringRejected}
+		return nil, rejected("cannot encode the token")
 	}
 	v := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	if len(v) > maxKeyringValue {
-		return nil, &keyringError{store: "OS credential store", kind: keyringRejected,
-			reason: fmt.Sprintf("the token is %d bytes, over the %d-byte limit for OS stores", len(s), maxKeyringValue-2)}
+		return nil, rejected(fmt.Sprintf("the token is %d bytes, over the %d-byte limit for OS stores", len(s), maxKeyringValue-2))
 	}
 	return v, nil
 }
@@ -266,15 +259,10 @@ type toolResult struct {
 // a person at a terminal what a slow credential-store helper is waiting on.
 type toolWaitKey struct{}
 
-const toolWaitNoticeAfter = time.Second
-
 // runTool runs a helper under its deadline with a minimal environment and
 // the secret, if any, on stdin. On timeout the child (on Unix its process
 // group) is killed; WaitDelay stops us waiting on pipes a grandchild holds.
 func runTool(parent context.Context, c toolCall) (toolResult, error) {
-	if parent == nil {
-		parent = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.path, c.args...)
@@ -290,7 +278,7 @@ func runTool(parent context.Context, c toolCall) (toolResult, error) {
 	if notice, ok := parent.Value(toolWaitKey{}).(func(string)); ok {
 		// A locked store may sit on a prompt: after a second, say on the
 		// terminal what we are waiting for.
-		t := time.AfterFunc(toolWaitNoticeAfter, func() {
+		t := time.AfterFunc(time.Second, func() {
 			verb := map[string]string{"store": "store", "write": "store", "lookup": "read", "read": "read", "clear": "delete", "delete": "delete"}[c.op]
 			notice(fmt.Sprintf("waiting for the %s to %s the token (a locked keyring may be asking to be unlocked; giving up after %s)", c.store, orDefault(verb, c.op), c.timeout))
 		})
@@ -345,16 +333,12 @@ func lookPathIn(name, pathList string) string {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
-		if p := filepath.Join(dir, name); isExecutableFile(p) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0) {
 			return p
 		}
 	}
 	return ""
-}
-
-func isExecutableFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode().Perm()&0o111 != 0)
 }
 
 // toolMessage is a helper's stderr made fit for an error message: the

@@ -17,19 +17,15 @@ import (
 	"time"
 )
 
-const secretToolStoreName = "Secret Service (secret-tool)"
-
-// secretToolEnvNames are the variables secret-tool gets: what libsecret
-// needs to reach the session bus and show a prompt, nothing of ours.
-var secretToolEnvNames = []string{"PATH", "HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY", "LANG"}
-
 // newSecretToolKeyring finds secret-tool on PATH (absolute entries only)
 // and remembers the session bus it will talk to.
 func newSecretToolKeyring(getenv func(string) string, timeout time.Duration) *secretToolKeyring {
 	return &secretToolKeyring{
-		path:    lookPathIn("secret-tool", getenv("PATH")),
-		bus:     getenv("DBUS_SESSION_BUS_ADDRESS"),
-		env:     childEnv(getenv, secretToolEnvNames...),
+		path: lookPathIn("secret-tool", getenv("PATH")),
+		bus:  getenv("DBUS_SESSION_BUS_ADDRESS"),
+		// What libsecret needs to reach the session bus and show a
+		// prompt, nothing of ours.
+		env:     childEnv(getenv, "PATH", "HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY", "LANG"),
 		timeout: timeout,
 	}
 }
@@ -42,7 +38,7 @@ type secretToolKeyring struct {
 	timeout time.Duration
 }
 
-func (k *secretToolKeyring) name() string { return secretToolStoreName }
+func (k *secretToolKeyring) name() string { return "Secret Service (secret-tool)" }
 
 // usable skips the store without starting anything when there is no
 // session bus (libsecret would try X11 autolaunch, or hang) or no

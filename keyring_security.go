@@ -155,16 +155,19 @@ func (k *securityKeyring) securityError(op string, r toolResult, secrets ...[]by
 	return &keyringError{store: k.name(), op: op, reason: exitReason(r, secrets...)}
 }
 
-func (k *securityKeyring) call(ctx context.Context, op string, args []string, stdin []byte) (toolResult, error) {
-	return runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+// call runs security and maps how it ended (securityError), withholding
+// a message that repeats one of secrets.
+func (k *securityKeyring) call(ctx context.Context, op string, args []string, stdin []byte, secrets ...[]byte) (toolResult, error) {
+	r, err := runTool(ctx, toolCall{store: k.name(), op: op, path: k.path, args: args, env: k.env, stdin: stdin, timeout: k.timeout})
+	if err != nil {
+		return r, err
+	}
+	return r, k.securityError(op, r, secrets...)
 }
 
 func (k *securityKeyring) read(ctx context.Context, account string) ([]byte, error) {
 	r, err := k.call(ctx, "read", []string{"find-generic-password", "-s", keyringService, "-a", account, "-w"}, nil)
 	if err != nil {
-		return nil, err
-	}
-	if err := k.securityError("read", r); err != nil {
 		return nil, err
 	}
 	return securityPassword(r.stdout), nil
@@ -191,22 +194,16 @@ func (k *securityKeyring) write(ctx context.Context, account, _ string, value []
 	if err != nil {
 		return err
 	}
-	r, err := k.call(ctx, "write", []string{"-i"}, []byte(line))
-	if err != nil {
-		return err
-	}
 	// `security -i` exits with the status of the last line it ran, but a
 	// line it split differently from ours could still succeed; the
 	// read-back in keyringPut is the real check.
-	return k.securityError("write", r, value)
+	_, err = k.call(ctx, "write", []string{"-i"}, []byte(line), value)
+	return err
 }
 
 func (k *securityKeyring) remove(ctx context.Context, account string) error {
-	r, err := k.call(ctx, "delete", []string{"delete-generic-password", "-s", keyringService, "-a", account}, nil)
-	if err != nil {
-		return err
-	}
-	return k.securityError("delete", r)
+	_, err := k.call(ctx, "delete", []string{"delete-generic-password", "-s", keyringService, "-a", account}, nil)
+	return err
 }
 
 // securityEnvNames are the variables `security` gets: enough to find the

@@ -14,20 +14,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
-)
-
-const wincredStoreName = "Windows Credential Manager"
-
-const (
-	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
-	maxCredBlob = 2560
 )
 
 var (
@@ -40,6 +32,9 @@ var (
 )
 
 const (
+	wincredStoreName = "Windows Credential Manager"
+	// maxCredBlob is CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512).
+	maxCredBlob             = 2560
 	credTypeGeneric         = 1
 	credPersistLocalMachine = 2
 	// credTypeSlots is how many credential types CredGetSessionTypes
@@ -100,9 +95,6 @@ func (k *wincredKeyring) usable() error {
 // cancelled; on timeout it is left to finish on its own goroutine and the
 // command moves on.
 func (k *wincredKeyring) within(ctx context.Context, op string, call func() ([]byte, error)) ([]byte, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	type result struct {
 		b   []byte
 		err error
@@ -125,12 +117,15 @@ func (k *wincredKeyring) within(ctx context.Context, op string, call func() ([]b
 	}
 }
 
-func (k *wincredKeyring) callError(op string, e error) error {
-	if errors.Is(e, windows.ERROR_NOT_FOUND) {
+// call calls a Cred* function; a zero return is its failure, mapped here.
+func (k *wincredKeyring) call(op string, proc *windows.LazyProc, args ...uintptr) error {
+	r, _, e := proc.Call(args...)
+	switch {
+	case r != 0:
+		return nil
+	case errors.Is(e, windows.ERROR_NOT_FOUND):
 		return errKeyringNotFound
-	}
-	var errno syscall.Errno
-	if errors.As(e, &errno) && errno == windows.ERROR_NO_SUCH_LOGON_SESSION {
+	case errors.Is(e, windows.ERROR_NO_SUCH_LOGON_SESSION):
 		return &keyringError{store: k.name(), op: op, kind: keyringAbsent, reason: "this logon session cannot keep credentials"}
 	}
 	return &keyringError{store: k.name(), op: op, reason: e.Error()}
@@ -143,9 +138,8 @@ func (k *wincredKeyring) read(ctx context.Context, account string) ([]byte, erro
 	}
 	return k.within(ctx, "read", func() ([]byte, error) {
 		var cred *credentialW
-		r, _, e := procCredReadW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred)))
-		if r == 0 {
-			return nil, k.callError("read", e)
+		if err := k.call("read", procCredReadW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred))); err != nil {
+			return nil, err
 		}
 		defer procCredFree.Call(uintptr(unsafe.Pointer(cred)))
 		if cred.CredentialBlobSize > maxCredBlob || cred.CredentialBlob == nil {
@@ -180,11 +174,7 @@ func (k *wincredKeyring) write(ctx context.Context, account, label string, value
 			Persist:            credPersistLocalMachine,
 			UserName:           user,
 		}
-		r, _, e := procCredWriteW.Call(uintptr(unsafe.Pointer(&cred)), 0)
-		if r == 0 {
-			return nil, k.callError("write", e)
-		}
-		return nil, nil
+		return nil, k.call("write", procCredWriteW, uintptr(unsafe.Pointer(&cred)), 0)
 	})
 	return err
 }
@@ -195,11 +185,7 @@ func (k *wincredKeyring) remove(ctx context.Context, account string) error {
 		return &keyringError{store: k.name(), op: "delete", kind: keyringRejected, reason: "the name contains NUL"}
 	}
 	_, err = k.within(ctx, "delete", func() ([]byte, error) {
-		r, _, e := procCredDeleteW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
-		if r == 0 {
-			return nil, k.callError("delete", e)
-		}
-		return nil, nil
+		return nil, k.call("delete", procCredDeleteW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
 	})
 	return err
 }

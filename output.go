@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -112,8 +113,7 @@ func exitCodeFor(err error) int {
 	if errors.Is(err, errInterrupted) {
 		return 130
 	}
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*cliError](err); ok {
 		if n, ok := exitCodes[ce.Code]; ok {
 			return n
 		}
@@ -125,8 +125,7 @@ func exitCodeFor(err error) int {
 // not cliErrors are programming or I/O failures; their text is shown as is
 // (it never carries a secret: tokens print as [redacted]).
 func asCLIError(err error) *cliError {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*cliError](err); ok {
 		return ce
 	}
 	return newError(codeUnknown, err.Error(), "")
@@ -273,54 +272,34 @@ func redactJSON(raw []byte) ([]byte, bool) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var out []byte
-	// stack of containers: '{' or '['; expectKey for objects.
-	type frame struct {
-		obj       bool
-		n         int
-		expectKey bool
-	}
-	var stack []frame
-	for {
+	var value func() error
+	value = func() error {
 		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
 		if err != nil {
-			return nil, false
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
-			out = append(out, byte(d))
-			if len(stack) > 0 && stack[len(stack)-1].obj {
-				stack[len(stack)-1].expectKey = true
-			}
-			continue
-		}
-		if len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			switch {
-			case f.obj && f.expectKey:
-				if f.n > 0 {
-					out = append(out, ',')
-				}
-				f.n++
-			case f.obj:
-				out = append(out, ':')
-			default:
-				if f.n > 0 {
-					out = append(out, ',')
-				}
-				f.n++
-			}
+			return err
 		}
 		switch v := tok.(type) {
-		case json.Delim:
+		case json.Delim: // '{' or '[': its members, then the closing delimiter
 			out = append(out, byte(v))
-			if len(stack) > 0 && stack[len(stack)-1].obj {
-				stack[len(stack)-1].expectKey = false
+			for n := 0; dec.More(); n++ {
+				if n > 0 {
+					out = append(out, ',')
+				}
+				if v == '{' {
+					if err := value(); err != nil { // the key
+						return err
+					}
+					out = append(out, ':')
+				}
+				if err := value(); err != nil {
+					return err
+				}
 			}
-			stack = append(stack, frame{obj: v == '{', expectKey: v == '{'})
-			continue
+			end, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			out = append(out, byte(end.(json.Delim)))
 		case string:
 			enc, _ := json.Marshal(redactText(v))
 			out = append(out, enc...)
@@ -331,10 +310,10 @@ func redactJSON(raw []byte) ([]byte, bool) {
 		case nil:
 			out = append(out, "null"...)
 		}
-		if len(stack) > 0 && stack[len(stack)-1].obj {
-			f := &stack[len(stack)-1]
-			f.expectKey = !f.expectKey
-		}
+		return nil
+	}
+	if value() != nil {
+		return nil, false
 	}
 	return out, true
 }
@@ -426,23 +405,18 @@ func sequenceLen(s string) int {
 func displayWidth(s string) int {
 	w := 0
 	for _, r := range s {
-		w += runeWidth(r)
+		switch {
+		case r < 0x20 || r == 0x7f: // no column
+		case r < 0x300:
+			w++
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || isInvisible(r): // no column
+		case isWide(r):
+			w += 2
+		default:
+			w++
+		}
 	}
 	return w
-}
-
-func runeWidth(r rune) int {
-	switch {
-	case r < 0x20 || r == 0x7f:
-		return 0
-	case r < 0x300:
-		return 1
-	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || isInvisible(r):
-		return 0
-	case isWide(r):
-		return 2
-	}
-	return 1
 }
 
 // wideRanges are the East Asian Wide (W) and Fullwidth (F) blocks, plus the
@@ -467,19 +441,8 @@ var wideRanges = [][2]rune{
 }
 
 func isWide(r rune) bool {
-	lo, hi := 0, len(wideRanges)
-	for lo < hi {
-		m := (lo + hi) / 2
-		switch {
-		case r < wideRanges[m][0]:
-			hi = m
-		case r > wideRanges[m][1]:
-			lo = m + 1
-		default:
-			return true
-		}
-	}
-	return false
+	i := sort.Search(len(wideRanges), func(i int) bool { return wideRanges[i][1] >= r })
+	return i < len(wideRanges) && wideRanges[i][0] <= r
 }
 
 // renderTable writes rows under a header: every cell sanitized, columns
@@ -576,10 +539,13 @@ func (a *app) writeString(s string) error {
 // identityText is a context's subject as whoami, status and login show
 // it, sanitized: `email (Name)`, or the email and its SSO issuer.
 func identityText(c *contextEntry) string {
-	if c.isExternal() {
-		return sanitize(c.email()) + " " + ssoSuffix(c.External.Issuer)
+	switch {
+	case !c.isExternal():
+		return emailWithName(c.email(), c.Account.Name)
+	case c.External.Issuer == "":
+		return sanitize(c.email()) + " (external SSO)"
 	}
-	return emailWithName(c.email(), c.Account.Name)
+	return sanitize(c.email()) + " (external SSO, issuer: " + sanitize(c.External.Issuer) + ")"
 }
 
 // emailWithName renders `email (Name)`, or the email alone, sanitized.
@@ -588,11 +554,4 @@ func emailWithName(email, name string) string {
 		return sanitize(email)
 	}
 	return sanitize(email) + " (" + sanitize(name) + ")"
-}
-
-func ssoSuffix(issuer string) string {
-	if issuer == "" {
-		return "(external SSO)"
-	}
-	return "(external SSO, issuer: " + sanitize(issuer) + ")"
 }

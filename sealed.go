@@ -158,15 +158,13 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
-	if entries := doc.entries(); len(entries) > 0 {
-		key, err := s.loadKey(false)
+	for _, e := range doc.entries() {
+		key, err := s.loadKey(false) // cached after the first line
 		if err != nil {
 			return token{}, errNoCredential
 		}
-		for _, e := range entries {
-			if _, err := key.open(e); err != nil {
-				return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
-			}
+		if _, err := key.open(e); err != nil {
+			return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
 		}
 	}
 	return token{}, errNoCredential
@@ -281,8 +279,7 @@ func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
 
 // readError turns a read failure of tokens.sealed into a clear error.
 func (s *sealedStore) readError(err error, login string) error {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errTooLarge) {
@@ -293,8 +290,7 @@ func (s *sealedStore) readError(err error, login string) error {
 
 // keyError explains a key secret that cannot be loaded.
 func (s *sealedStore) keyError(err error, login string) error {
-	var ce *cliError
-	if errors.As(err, &ce) {
+	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errSealedKeyMissing) {
@@ -404,8 +400,7 @@ func (s *sealedStore) readKeySecret() ([]byte, error) {
 		return nil, errSealedKeyMissing
 	}
 	if err != nil {
-		var ce *cliError
-		if errors.As(err, &ce) {
+		if _, ok := errors.AsType[*cliError](err); ok {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s: %w", s.keyPath(), unwrapPathErr(err))
@@ -414,8 +409,7 @@ func (s *sealedStore) readKeySecret() ([]byte, error) {
 }
 
 func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		return pe.Err
 	}
 	return err

@@ -29,9 +29,15 @@ var errReadOnlyLock = errors.New("config directory is read-only")
 // tryLockDir takes the exclusive OS lock without waiting: ok is false when
 // another process holds it.
 func tryLockDir(dir string) (unlock func(), ok bool, err error) {
-	fd, err := openLockFile(dir)
-	if err != nil {
-		return nil, false, err
+	path := filepath.Join(dir, osLockName)
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	switch {
+	case errors.Is(err, unix.ELOOP):
+		return nil, false, symlinkRefused(path)
+	case errors.Is(err, unix.EROFS) || errors.Is(err, unix.EACCES):
+		return nil, false, errReadOnlyLock
+	case err != nil:
+		return nil, false, fileError("cannot open", path, err)
 	}
 	for {
 		err = unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
@@ -44,27 +50,12 @@ func tryLockDir(dir string) (unlock func(), ok bool, err error) {
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			return nil, false, nil
 		}
-		return nil, false, fileError("cannot lock", filepath.Join(dir, osLockName), err)
+		return nil, false, fileError("cannot lock", path, err)
 	}
 	return func() {
 		unix.Flock(fd, unix.LOCK_UN)
 		unix.Close(fd)
 	}, true, nil
-}
-
-func openLockFile(dir string) (int, error) {
-	path := filepath.Join(dir, osLockName)
-	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return -1, symlinkRefused(path)
-		}
-		if errors.Is(err, unix.EROFS) || errors.Is(err, unix.EACCES) {
-			return -1, errReadOnlyLock
-		}
-		return -1, fileError("cannot open", path, err)
-	}
-	return fd, nil
 }
 
 // fileCtime is the status-change time of path (not followed), which the
@@ -262,10 +253,8 @@ func killProcessGroupOnCancel(cmd *exec.Cmd) {
 	}
 }
 
-const keyWrapName = "raw"
-
 func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
-	return keyWrapName, append([]byte(nil), secret...), nil
+	return "raw", append([]byte(nil), secret...), nil
 }
 
 func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {

@@ -141,11 +141,7 @@ func disableCoreDumps() {}
 func canCreateIn(dir string) error {
 	f, err := os.CreateTemp(dir, ".difyctl-probe-*")
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return pe.Err
-		}
-		return err
+		return unwrapPathErr(err)
 	}
 	name := f.Name()
 	f.Close()
