@@ -117,9 +117,10 @@ func (k *wincredKeyring) within(ctx context.Context, op string, call func() ([]b
 	}
 }
 
-// call calls a Cred* function; a zero return is its failure, mapped here.
-func (k *wincredKeyring) call(op string, proc *windows.LazyProc, args ...uintptr) error {
-	r, _, e := proc.Call(args...)
+// callError maps what a Cred* function returned: r is 0 on failure, with
+// e saying why. (The Call stays at each use, where its pointer arguments
+// are converted in the call itself, as the unsafe.Pointer rules ask.)
+func (k *wincredKeyring) callError(op string, r uintptr, e error) error {
 	switch {
 	case r != 0:
 		return nil
@@ -138,7 +139,8 @@ func (k *wincredKeyring) read(ctx context.Context, account string) ([]byte, erro
 	}
 	return k.within(ctx, "read", func() ([]byte, error) {
 		var cred *credentialW
-		if err := k.call("read", procCredReadW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred))); err != nil {
+		r, _, e := procCredReadW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0, uintptr(unsafe.Pointer(&cred)))
+		if err := k.callError("read", r, e); err != nil {
 			return nil, err
 		}
 		defer procCredFree.Call(uintptr(unsafe.Pointer(cred)))
@@ -174,7 +176,8 @@ func (k *wincredKeyring) write(ctx context.Context, account, label string, value
 			Persist:            credPersistLocalMachine,
 			UserName:           user,
 		}
-		return nil, k.call("write", procCredWriteW, uintptr(unsafe.Pointer(&cred)), 0)
+		r, _, e := procCredWriteW.Call(uintptr(unsafe.Pointer(&cred)), 0)
+		return nil, k.callError("write", r, e)
 	})
 	return err
 }
@@ -185,7 +188,8 @@ func (k *wincredKeyring) remove(ctx context.Context, account string) error {
 		return &keyringError{store: k.name(), op: "delete", kind: keyringRejected, reason: "the name contains NUL"}
 	}
 	_, err = k.within(ctx, "delete", func() ([]byte, error) {
-		return nil, k.call("delete", procCredDeleteW, uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
+		r, _, e := procCredDeleteW.Call(uintptr(unsafe.Pointer(target)), credTypeGeneric, 0)
+		return nil, k.callError("delete", r, e)
 	})
 	return err
 }
