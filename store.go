@@ -324,37 +324,36 @@ func decodeContext(email string, n *yamlNode) (*contextEntry, error) {
 	if err := scalarsAt(n, []string{"token_id", "token_expires_at", "token_storage"}, &c.TokenID, &c.TokenExpiresAt, &c.TokenStorage); err != nil {
 		return nil, err
 	}
-	a, err := mappingAt(n, "account")
+	var err error
+	if c.accountNode, err = scalarsIn(n, "account", []string{"id", "email", "name"}, &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
+		return nil, err
+	}
+	w, x := &workspaceInfo{}, &externalSubject{}
+	wn, err := scalarsIn(n, "workspace", []string{"id", "name", "role"}, &w.ID, &w.Name, &w.Role)
 	if err != nil {
 		return nil, err
 	}
-	if a != nil {
-		c.accountNode = a
-		if err := scalarsAt(a, []string{"id", "email", "name"}, &c.Account.ID, &c.Account.Email, &c.Account.Name); err != nil {
-			return nil, err
-		}
-	}
-	w, err := mappingAt(n, "workspace")
+	xn, err := scalarsIn(n, "external_subject", []string{"email", "issuer"}, &x.Email, &x.Issuer)
 	if err != nil {
 		return nil, err
 	}
-	if w != nil {
-		c.Workspace = &workspaceInfo{}
-		if err := scalarsAt(w, []string{"id", "name", "role"}, &c.Workspace.ID, &c.Workspace.Name, &c.Workspace.Role); err != nil {
-			return nil, err
-		}
+	if wn != nil {
+		c.Workspace = w
 	}
-	x, err := mappingAt(n, "external_subject")
-	if err != nil {
-		return nil, err
-	}
-	if x != nil {
-		c.External = &externalSubject{}
-		if err := scalarsAt(x, []string{"email", "issuer"}, &c.External.Email, &c.External.Issuer); err != nil {
-			return nil, err
-		}
+	if xn != nil {
+		c.External = x
 	}
 	return c, nil
+}
+
+// scalarsIn reads scalar keys of the optional mapping at key into dsts
+// (scalarsAt) and returns the mapping; nil when it is absent or null.
+func scalarsIn(n *yamlNode, key string, keys []string, dsts ...*string) (*yamlNode, error) {
+	m, err := mappingAt(n, key)
+	if m == nil || err != nil {
+		return nil, err
+	}
+	return m, scalarsAt(m, keys, dsts...)
 }
 
 // scalarsAt reads optional scalar keys into dsts, in order; a mapping or
@@ -953,15 +952,19 @@ func (tx *storeTx) fileLock(name string) (func(), error) {
 	}
 }
 
-// writeNewFile creates path (0600, never replacing a file) holding data.
+// writeNewFile creates path (0600, never replacing a file) holding data;
+// a file it created but could not complete is removed.
 func writeNewFile(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	_, werr := f.Write(data)
-	serr := f.Sync()
-	return errors.Join(werr, serr, f.Close())
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 // createNewFile makes dir/name holding content, failing with fs.ErrExist
@@ -980,16 +983,7 @@ func createNewFile(dir, name string, content []byte) error {
 			return err
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(content)
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
+	return writeNewFile(path, content)
 }
 
 func (h lockHolder) describe() string {

@@ -208,10 +208,7 @@ func (a *app) storedToken(h *hostsFile, e *hostEntry, c *contextEntry) (token, s
 		}
 		return token{}, "", newError(codeNotLoggedIn, fmt.Sprintf("no credential stored for %s on %s", c.Email, e.Host), hint)
 	}
-	if err != nil {
-		return token{}, "", err
-	}
-	return tok, where, nil
+	return tok, where, err // find gives no token and no place with an error
 }
 
 // recordFound records where find found the token of host+email on a
@@ -254,16 +251,6 @@ type noCredentialError struct{ hint string }
 
 func (e *noCredentialError) Error() string        { return errNoCredential.Error() }
 func (e *noCredentialError) Is(target error) bool { return target == errNoCredential }
-
-// keyringToolMissing returns err's keyringError when it says the OS
-// store's helper is missing beside a running keyring, else nil.
-func keyringToolMissing(err error) *keyringError {
-	var ke *keyringError
-	if errors.As(err, &ke) && ke.toolMissing {
-		return ke
-	}
-	return nil
-}
 
 // Where a context's token lives, as recorded in hosts.yml.
 const (
@@ -325,10 +312,9 @@ type credentialChain struct {
 	os     osKeyring
 	sealed *sealedStore
 	force  string // "", storageSealed or storageKeychain
-	// noticed is set once the fallback notice was printed.
-	noticed bool
-	// plainNoticed is set once the tokens.yml notice was printed.
-	plainNoticed bool
+	// noticed and plainNoticed are set once the fallback notice and the
+	// tokens.yml notice were printed (warnOnce).
+	noticed, plainNoticed bool
 }
 
 // recordTokenStorage notes in hosts.yml where a context's token went: the
@@ -383,7 +369,12 @@ func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, 
 		if c.force == storageKeychain {
 			return "", keyringUnavailable(err)
 		}
-		reason = fallbackReason(err)
+		// The notice shows why: an absent store's own reason, else the error.
+		reason = err.Error()
+		var ke *keyringError
+		if errors.As(err, &ke) && ke.kind == keyringAbsent {
+			reason = ke.reason
+		}
 		if keyringKind(err) == keyringRejected {
 			c.dropStale(tx, storageKeychain, host, email)
 		}
@@ -392,7 +383,7 @@ func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, 
 		return "", err
 	}
 	if reason != "" {
-		c.notice(reason)
+		c.warnOnce(&c.noticed, fmt.Sprintf("OS credential store unavailable (%s); token sealed in %s", reason, c.sealed.path()))
 	} else {
 		c.dropStale(tx, storageKeychain, host, email)
 	}
@@ -457,22 +448,13 @@ func osEntryIsMine(cl *osNameClash, ce *contextEntry) bool {
 	return cl == nil || (ce.TokenStorage != storageSealed && !cl.othersInOS)
 }
 
-// notice prints the fallback line once per process.
-func (c *credentialChain) notice(reason string) {
-	if c.noticed {
-		return
+// warnOnce prints msg unless *done, and sets it: each notice is printed
+// once per process.
+func (c *credentialChain) warnOnce(done *bool, msg string) {
+	if !*done {
+		*done = true
+		c.a.warn(msg)
 	}
-	c.noticed = true
-	c.a.warn(fmt.Sprintf("OS credential store unavailable (%s); token sealed in %s", reason, c.sealed.path()))
-}
-
-// fallbackReason is the part of a store failure the notice shows.
-func fallbackReason(err error) string {
-	var ke *keyringError
-	if errors.As(err, &ke) && ke.kind == keyringAbsent {
-		return ke.reason
-	}
-	return err.Error()
 }
 
 func keyringKind(err error) keyringErrKind {
@@ -567,17 +549,20 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 	}
 	t, plainErr := c.plaintextGet(host, email)
 	if plainErr == nil {
-		c.plaintextNotice(host, email)
+		c.warnOnce(&c.plainNoticed, fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; 'difyctl auth login --host %s' would keep a new one in the OS credential store or the sealed file",
+			email, host, c.plaintextPath(), host))
 		return t, "", nil
 	}
 	if errors.Is(plainErr, errNoCredential) {
 		plainErr = nil
 	}
+	var ke *keyringError
 	switch {
-	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && keyringToolMissing(osErr) != nil:
-		// The official client keeps it in the keyring, which a live bus
-		// says is running: not found here, but say how to reach it.
-		return token{}, "", &noCredentialError{hint: keyringToolMissing(osErr).hint}
+	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && errors.As(osErr, &ke) && ke.toolMissing:
+		// The OS store's helper is missing, but the official client keeps
+		// it in the keyring, which a live bus says is running: not found
+		// here, but say how to reach it.
+		return token{}, "", &noCredentialError{hint: ke.hint}
 	case ce.TokenStorage == storageKeychain && osErr != nil:
 		return token{}, "", keyringUnavailable(osErr)
 	case ce.TokenStorage == storageSealed && sealedErr != nil:
@@ -590,17 +575,6 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 		return token{}, "", plainErr
 	}
 	return token{}, "", errNoCredential
-}
-
-// plaintextNotice says once per command that a token is the official
-// client's, in plain text.
-func (c *credentialChain) plaintextNotice(host, email string) {
-	if c.plainNoticed {
-		return
-	}
-	c.plainNoticed = true
-	c.a.warn(fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; 'difyctl auth login --host %s' would keep a new one in the OS credential store or the sealed file",
-		email, host, c.plaintextPath(), host))
 }
 
 // forget deletes the context's token from the OS store, the sealed file
@@ -747,10 +721,9 @@ func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 // host map goes too) with an atomic rewrite under our OS lock and the
 // official client's tokens.yml.lock; `version: 1`, `tokens: {}` and every
 // other entry stay, so the official client still reads the file.
+// forgetEach calls it only once plaintextGet found the token, so the
+// locks are not taken for nothing.
 func (c *credentialChain) plaintextRemove(host, email string) error {
-	if _, err := c.plaintextGet(host, email); err != nil {
-		return nil // nothing of this context there (or nothing readable)
-	}
 	tx, err := c.st.exclusive()
 	if err != nil {
 		return err
