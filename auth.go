@@ -601,14 +601,12 @@ func (a *app) status(asJSON bool) error {
 	if ctx.email() != "" {
 		rep.Account = &accountInfo{ctx.Account.ID, ctx.email(), ctx.Account.Name}
 	}
-	if asJSON {
-		if err := a.write(marshalLine(rep)); err != nil {
-			return err
-		}
-	} else {
-		if err := a.writeString(a.statusText(rep, ctx, checkErr)); err != nil {
-			return err
-		}
+	out := marshalLine(rep)
+	if !asJSON {
+		out = []byte(a.statusText(rep, ctx, checkErr))
+	}
+	if err := a.write(out); err != nil {
+		return err
 	}
 	return checkErr
 }
