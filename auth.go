@@ -601,37 +601,31 @@ func (a *app) status(asJSON bool) error {
 	if ctx.email() != "" {
 		rep.Account = &accountInfo{ctx.Account.ID, ctx.email(), ctx.Account.Name}
 	}
-	if asJSON {
-		if err := a.write(marshalLine(rep)); err != nil {
-			return err
-		}
-	} else {
-		if err := a.writeString(a.statusText(rep, ctx, checkErr)); err != nil {
-			return err
-		}
+	out := marshalLine(rep)
+	if !asJSON {
+		out = []byte(a.statusText(rep, ctx, checkErr))
+	}
+	if err := a.write(out); err != nil {
+		return err
 	}
 	return checkErr
 }
 
 // statusText is the human report of auth status.
 func (a *app) statusText(rep statusReport, ctx *contextEntry, checkErr error) string {
-	var b strings.Builder
-	row := func(k, v string) { fmt.Fprintf(&b, "%-10s %s\n", k+":", v) }
-	row("Host", sanitize(rep.Host))
+	account, workspace, expires := "unknown", "none", "unknown"
 	if ctx.isExternal() || rep.Account != nil {
-		row("Account", identityText(ctx))
-	} else {
-		row("Account", "unknown")
+		account = identityText(ctx)
 	}
 	if rep.Workspace != nil {
-		row("Workspace", sanitize(rep.Workspace.Name))
-	} else {
-		row("Workspace", "none")
+		workspace = sanitize(rep.Workspace.Name)
 	}
 	if rep.TokenExpiresAt != nil {
-		row("Expires", sanitize(*rep.TokenExpiresAt))
-	} else {
-		row("Expires", "unknown")
+		expires = sanitize(*rep.TokenExpiresAt)
+	}
+	var b strings.Builder
+	for _, row := range [][2]string{{"Host", sanitize(rep.Host)}, {"Account", account}, {"Workspace", workspace}, {"Expires", expires}} {
+		fmt.Fprintf(&b, "%-10s %s\n", row[0]+":", row[1])
 	}
 	c := a.colors(a.stdoutTTY)
 	if checkErr == nil {

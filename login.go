@@ -198,13 +198,6 @@ func checkVerificationURI(raw string, insecure bool) error {
 	return nil
 }
 
-// showCode prints the one-time code and where to enter it, on stderr.
-func (a *app) showCode(dc *deviceCode) {
-	c := a.colors(a.stderrTTY)
-	fmt.Fprintf(a.stderr, "%s Copy this one-time code: %s\n", c.yellow("!"), c.bold(sanitize(dc.UserCode)))
-	fmt.Fprintf(a.stderr, "  Open: %s\n", sanitize(dc.VerificationURI))
-}
-
 // maybeOpenBrowser opens the verification URL unless that makes no sense
 // here, and says why on stderr when it does not.
 func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
@@ -613,7 +606,9 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if err != nil {
 		return err
 	}
-	a.showCode(dc)
+	ec := a.colors(a.stderrTTY)
+	fmt.Fprintf(a.stderr, "%s Copy this one-time code: %s\n", ec.yellow("!"), ec.bold(sanitize(dc.UserCode)))
+	fmt.Fprintf(a.stderr, "  Open: %s\n", sanitize(dc.VerificationURI))
 	a.maybeOpenBrowser(dc.VerificationURI, noBrowser)
 	g, err := a.awaitGrant(c, dc)
 	if err != nil {
@@ -638,7 +633,11 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if revocable(old) && old.reveal() != g.Token.t.reveal() {
 		a.revokeSelf(ep, old, bestEffortRevoke)
 	}
-	return a.writeString(a.loginSummary(ep.Host, ctx))
+	summary := fmt.Sprintf("%s Logged in to %s as %s\n", a.colors(a.stdoutTTY).green("✓"), sanitize(ep.Host), identityText(ctx))
+	if ctx.Workspace != nil {
+		summary += "  Workspace: " + sanitize(ctx.Workspace.Name) + "\n"
+	}
+	return a.writeString(summary)
 }
 
 // keepGrant checks the token a sign-in was granted, stores it and records
@@ -712,16 +711,6 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		return nil, token{}, false, &notKeptError{err: asCLIError(err)}
 	}
 	return ctx, old, true, nil
-}
-
-// loginSummary is the two stdout lines of a successful sign-in.
-func (a *app) loginSummary(host string, c *contextEntry) string {
-	check := a.colors(a.stdoutTTY).green("✓")
-	line := fmt.Sprintf("%s Logged in to %s as %s\n", check, sanitize(host), identityText(c))
-	if c.Workspace != nil {
-		line += "  Workspace: " + sanitize(c.Workspace.Name) + "\n"
-	}
-	return line
 }
 
 // loginEndpoint resolves --host, or asks for it in a terminal.

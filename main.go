@@ -139,10 +139,7 @@ func (p *pipeWriter) Write(b []byte) (int, error) {
 // errors on stderr in the format the command was asked for.
 func (a *app) run(args []string) int {
 	err := a.dispatch(args)
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, flag.ErrHelp) {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if errors.Is(err, errInterrupted) || (a.ctx != nil && a.ctx.Err() != nil && !errors.As(err, new(*cliError))) {
@@ -199,15 +196,14 @@ func (a *app) hosts() (*store, *hostsFile, error) {
 
 // tokenStore returns the credential store, built on first use.
 func (a *app) tokenStore() (*credentialChain, error) {
-	if a.tokens != nil {
-		return a.tokens, nil
+	if a.tokens == nil {
+		ts, err := newTokenStore(a)
+		if err != nil {
+			return nil, err
+		}
+		a.tokens = ts
 	}
-	ts, err := newTokenStore(a)
-	if err != nil {
-		return nil, err
-	}
-	a.tokens = ts
-	return ts, nil
+	return a.tokens, nil
 }
 
 // command is one leaf of the command tree.
@@ -294,15 +290,11 @@ func (a *app) dispatch(args []string) error {
 		a.printGroup(path)
 		return nil
 	}
-	word := strings.TrimSpace(path + " " + safeArg(args, i))
-	return &parseError{msg: unknownCommandMessage(word)}
-}
-
-func safeArg(args []string, i int) string {
+	word := path
 	if i < len(args) {
-		return args[i]
+		word = strings.TrimSpace(path + " " + args[i])
 	}
-	return ""
+	return &parseError{msg: unknownCommandMessage(word)}
 }
 
 func isHelpFlag(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
