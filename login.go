@@ -242,9 +242,10 @@ func openBrowser(uri string) error {
 }
 
 // browserEnv passes the opener what it needs to find a browser, and none of
-// difyctl's own variables.
+// difyctl's own variables. It is never nil: a nil cmd.Env would hand the
+// opener all of ours, DIFY_TOKEN included.
 func browserEnv() []string {
-	var env []string
+	env := []string{}
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "DIFY_") || strings.HasPrefix(kv, "DIFYCTL_") {
 			continue

@@ -489,3 +489,26 @@ func TestLoginHTTPNeedsInsecureWhenRecorded(t *testing.T) {
 		t.Errorf("hosts.yml changed:\n%s", e.readHosts())
 	}
 }
+
+// An environment of nothing but difyctl's own variables gives the browser
+// opener an empty environment, not (through a nil cmd.Env) all of them.
+func TestBrowserEnvNeverInheritsDifyVariables(t *testing.T) {
+	saved := os.Environ()
+	t.Cleanup(func() {
+		os.Clearenv()
+		for _, kv := range saved {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
+	})
+	os.Clearenv()
+	os.Setenv("DIFY_TOKEN", "dfoa_browserEnvSecret")
+	os.Setenv("DIFYCTL_KEYRING_TIMEOUT", "1s")
+	if env := browserEnv(); env == nil || len(env) != 0 {
+		t.Fatalf("browserEnv() = %#v, want an empty, non-nil list", env)
+	}
+	os.Setenv("PATH", "/usr/bin")
+	if env := browserEnv(); len(env) != 1 || env[0] != "PATH=/usr/bin" {
+		t.Fatalf("browserEnv() = %#v, want only PATH", env)
+	}
+}
