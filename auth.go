@@ -601,8 +601,10 @@ func (a *app) status(asJSON bool) error {
 	if ctx.email() != "" {
 		rep.Account = &accountInfo{ctx.Account.ID, ctx.email(), ctx.Account.Name}
 	}
-	out := marshalLine(rep)
-	if !asJSON {
+	var out []byte
+	if asJSON {
+		out = marshalLine(rep)
+	} else {
 		out = []byte(a.statusText(rep, ctx, checkErr))
 	}
 	if err := a.write(out); err != nil {

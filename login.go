@@ -198,6 +198,13 @@ func checkVerificationURI(raw string, insecure bool) error {
 	return nil
 }
 
+// showCode prints the one-time code and where to enter it, on stderr.
+func (a *app) showCode(dc *deviceCode) {
+	c := a.colors(a.stderrTTY)
+	fmt.Fprintf(a.stderr, "%s Copy this one-time code: %s\n", c.yellow("!"), c.bold(sanitize(dc.UserCode)))
+	fmt.Fprintf(a.stderr, "  Open: %s\n", sanitize(dc.VerificationURI))
+}
+
 // maybeOpenBrowser opens the verification URL unless that makes no sense
 // here, and says why on stderr when it does not.
 func (a *app) maybeOpenBrowser(uri string, noBrowser bool) {
@@ -607,9 +614,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if err != nil {
 		return err
 	}
-	ec := a.colors(a.stderrTTY)
-	fmt.Fprintf(a.stderr, "%s Copy this one-time code: %s\n", ec.yellow("!"), ec.bold(sanitize(dc.UserCode)))
-	fmt.Fprintf(a.stderr, "  Open: %s\n", sanitize(dc.VerificationURI))
+	a.showCode(dc)
 	a.maybeOpenBrowser(dc.VerificationURI, noBrowser)
 	g, err := a.awaitGrant(c, dc)
 	if err != nil {
@@ -634,11 +639,16 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 	if revocable(old) && old.reveal() != g.Token.t.reveal() {
 		a.revokeSelf(ep, old, bestEffortRevoke)
 	}
-	summary := fmt.Sprintf("%s Logged in to %s as %s\n", a.colors(a.stdoutTTY).green("✓"), sanitize(ep.Host), identityText(ctx))
-	if ctx.Workspace != nil {
-		summary += "  Workspace: " + sanitize(ctx.Workspace.Name) + "\n"
+	return a.writeString(a.loginSummary(ep.Host, ctx))
+}
+
+// loginSummary is the two stdout lines of a successful sign-in.
+func (a *app) loginSummary(host string, c *contextEntry) string {
+	line := fmt.Sprintf("%s Logged in to %s as %s\n", a.colors(a.stdoutTTY).green("✓"), sanitize(host), identityText(c))
+	if c.Workspace != nil {
+		line += "  Workspace: " + sanitize(c.Workspace.Name) + "\n"
 	}
-	return a.writeString(summary)
+	return line
 }
 
 // keepGrant checks the token a sign-in was granted, stores it and records
