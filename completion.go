@@ -57,8 +57,12 @@ var completionCommand = &command{
 // "no file completion" directive). It never fails: a problem means no
 // candidates.
 func (a *app) complete(words []string) error {
-	lines := append(a.completions(words), ":4")
-	io.WriteString(a.stdout, strings.Join(lines, "\n")+"\n")
+	var b strings.Builder
+	for _, c := range a.completions(words) {
+		b.WriteString(c + "\n")
+	}
+	b.WriteString(":4\n")
+	io.WriteString(a.stdout, b.String())
 	return nil
 }
 

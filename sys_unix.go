@@ -253,13 +253,16 @@ func killProcessGroupOnCancel(cmd *exec.Cmd) {
 	}
 }
 
+// keyWrapName is how this OS wraps the key secret in its file: not at all.
+const keyWrapName = "raw"
+
 func wrapKeySecret(secret []byte) (wrap string, blob []byte, err error) {
-	return "raw", append([]byte(nil), secret...), nil
+	return keyWrapName, append([]byte(nil), secret...), nil
 }
 
 func unwrapKeySecret(wrap string, blob []byte) ([]byte, error) {
 	switch wrap {
-	case "raw":
+	case keyWrapName:
 		return blob, nil
 	case "dpapi":
 		return nil, errors.New("it is DPAPI-wrapped and opens only on Windows, for the user who created it")
