@@ -263,6 +263,11 @@ func (a *app) logout() error {
 		a.ctx = context.WithoutCancel(a.ctx)
 	}
 	left := ts.forgetEach(h, host, c)
+	if errors.Is(err, errNoCredential) && len(left) > 0 {
+		// No store gave the token, but one that could not be reached
+		// may hold it: the session it belongs to was not ended.
+		serverNote = "the stored token could not be read; server revoke skipped: the session stays active, " + endSession(c)
+	}
 	remaining := 0
 	err = st.update(func(h *hostsFile) error {
 		h.remove(host, email)

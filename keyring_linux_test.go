@@ -169,3 +169,60 @@ func TestSealedSignInKeepsTheOfficialStorageKey(t *testing.T) {
 		}
 	}
 }
+
+// A logout of a context the official client keeps in the keyring, where
+// secret-tool is missing, does not claim the token is gone: it names the
+// entry left, how to remove it, and that the session stays active. Its
+// per-account token_storage, ours, may be absent or keychain. Once the
+// official client's tokens.yml holds the token, the keyring is not
+// reported: the token was found and removed.
+func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
+	bus := liveBus(t)
+	f := fastFake(t)
+	entry := keyringAccount(f.host, "tester@dify.ai")
+	for _, per := range []string{"", "keychain"} {
+		e := newCLIEnv(t)
+		noSecretTool(t, e, bus)
+		_, id := mintToken(t, f, "tester@dify.ai")
+		officialContext(e, f, "tester@dify.ai", id)
+		hosts := strings.Replace(e.readHosts(), "token_storage: file\n", "token_storage: keychain\n", 1)
+		if per != "" {
+			hosts += "        token_storage: " + per + "\n"
+		}
+		e.writeHosts(hosts)
+		r := e.run("auth", "logout")
+		wantExit(t, r, 1)
+		for _, want := range []string{
+			"credential_unwritable: not fully logged out of " + f.host + ": the token of tester@dify.ai on " + f.host + " may still be in the OS credential store, entry " + entry + " (",
+			"hint: install secret-tool (the libsecret-tools package on Debian/Ubuntu), then remove it by hand: secret-tool clear service difyctl username " + entry + "\n",
+			"server revoke skipped: the session stays active, end it with 'difyctl auth devices revoke " + id + "'",
+		} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("token_storage %q: want %q in:\n%s", per, want, r.stderr)
+			}
+		}
+		if r.stdout != "" || strings.Contains(r.stderr, "cleared anyway") {
+			t.Errorf("token_storage %q: logout claims it cleared everything:\n%s", per, r)
+		}
+		if !f.tokenByID(id).Live {
+			t.Errorf("token_storage %q: the session was revoked without its token?", per)
+		}
+	}
+
+	e := newCLIEnv(t)
+	noSecretTool(t, e, bus)
+	tok, id := mintToken(t, f, "tester@dify.ai")
+	officialContext(e, f, "tester@dify.ai", id)
+	e.writeHosts(strings.Replace(e.readHosts(), "token_storage: file\n", "token_storage: keychain\n", 1))
+	if err := os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("version: 1\ntokens:\n  "+f.host+":\n    tester@dify.ai: "+tok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("auth", "logout")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
+		t.Errorf("token in tokens.yml:\n%s", r)
+	}
+	if f.tokenByID(id).Live {
+		t.Error("the session of the token in tokens.yml was not revoked")
+	}
+}

@@ -600,7 +600,9 @@ func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) er
 // It returns one error per place the token may still be in: the message
 // says what was left where and why, the hint how to remove it by hand.
 // Absent items are fine. An OS store that is absent here only counts when
-// the context's token was recorded there. A tokens.yml that cannot be
+// the context's token is there: recorded so by us, or by the official
+// client's global token_storage: keychain (then a token found in its
+// tokens.yml says otherwise). A tokens.yml that cannot be
 // read only counts for a context whose token is not recorded in a store
 // of ours (the official client's): otherwise it is a warning.
 // h is hosts.yml as the command loaded it, for the name-clash rule; it is
@@ -610,17 +612,27 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 	email := ce.Email
 	what := "the token of " + email + " on " + host
 	var errs []*cliError
+	path := c.plaintextPath()
+	_, plainErr := c.plaintextGet(host, email)
+	// A context the official client signed in carries no token_storage of
+	// ours; under its global token_storage: keychain, the token is in the
+	// OS store unless its tokens.yml holds it.
+	inOS := ce.TokenStorage == storageKeychain ||
+		ce.TokenStorage == "" && h.TokenStorage == storageKeychain && plainErr != nil
 	if osEntryIsMine(clashOf(h, host, email), ce) {
 		err := keyringDelete(c.st.context(), c.os, host, email)
 		switch {
 		case err == nil, errors.Is(err, errKeyringNotFound):
-		case keyringKind(err) == keyringAbsent && ce.TokenStorage != storageKeychain:
+		case keyringKind(err) == keyringAbsent && !inOS:
 		default:
 			why := keyringUnavailable(err)
 			name := keyringAccount(host, email)
+			hint := "remove it by hand: " + keyringRemoveCommand(name)
+			if ke, ok := errors.AsType[*keyringError](err); ok && ke.toolMissing {
+				hint = "install secret-tool (the libsecret-tools package on Debian/Ubuntu), then " + hint
+			}
 			errs = append(errs, newError(why.Code,
-				fmt.Sprintf("%s may still be in the OS credential store, entry %s (%s)", what, name, why.Message),
-				"remove it by hand: "+keyringRemoveCommand(name)))
+				fmt.Sprintf("%s may still be in the OS credential store, entry %s (%s)", what, name, why.Message), hint))
 		}
 	}
 	if err := c.sealed.removeIn(nil, host, email); err != nil {
@@ -630,8 +642,7 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 			fmt.Sprintf("%s may still be in %s, sealed (%s)", what, path, why.Message),
 			"remove it by hand: "+shellQuote("rm", path)+" (this also removes every other token sealed there)"))
 	}
-	path := c.plaintextPath()
-	_, err := c.plaintextGet(host, email)
+	err := plainErr
 	if err == nil {
 		err = c.plaintextRemove(host, email)
 	} else if !errors.Is(err, errNoCredential) && ce.TokenStorage != "" {
