@@ -435,17 +435,18 @@ func (p *yamlParser) unescape(b *strings.Builder, off int) (int, error) {
 	if lo := yamlHex(s, off+n+2, 4); c == 'u' && r >= 0xd800 && r < 0xdc00 && strings.HasPrefix(s[off+n:], "\\u") && lo >= 0xdc00 && lo < 0xe000 {
 		r, n = 0x10000+(r-0xd800)<<10+(lo-0xdc00), n+6
 	}
-	if !utf8.ValidRune(r) {
+	if r > utf8.MaxRune || !utf8.ValidRune(rune(r)) {
 		return 0, p.errAt(off, fmt.Sprintf("escape sequence is not a valid Unicode character (U+%04X)", r))
 	}
-	b.WriteRune(r)
+	b.WriteRune(rune(r))
 	return n, nil
 }
 
-// yamlHex decodes the digits hex digits at s[off:], or returns -1.
-func yamlHex(s string, off, digits int) rune {
+// yamlHex decodes the digits hex digits at s[off:], or returns -1. It is
+// an int64 so that \U escapes of 80000000 and above stay positive.
+func yamlHex(s string, off, digits int) int64 {
 	if v, err := strconv.ParseUint(s[min(off, len(s)):min(off+digits, len(s))], 16, 32); err == nil && off+digits <= len(s) {
-		return rune(v)
+		return int64(v)
 	}
 	return -1
 }
