@@ -5,6 +5,7 @@ package main
 // approves, then storing the token and recording the context.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -627,7 +628,7 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		// leave it live and unseen (best effort; not after Ctrl-C, which
 		// must stop at once). A token that stayed stored may have
 		// replaced a working one, so it is left alone.
-		if !stored && a.ctx.Err() == nil {
+		if !stored && a.ctx.Err() == nil && !errors.Is(err, errInterrupted) {
 			revoked := a.revokeSelf(ep, g.Token.t, bestEffortRevoke) == nil
 			var nk *notKeptError
 			if errors.As(err, &nk) {
@@ -713,7 +714,17 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	})
 	if err != nil {
 		if a.ctx.Err() != nil || errors.Is(err, errInterrupted) {
-			return nil, token{}, stored, err
+			// Ctrl-C in the wait for hosts.yml.lock: the token is taken
+			// back out, as when the wait runs out (a short local step
+			// that a second Ctrl-C does not stop), but the server is not
+			// waited for, so the session stays active.
+			a.ctx = context.WithoutCancel(a.ctx)
+			if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
+				a.warn("interrupted: the sign-in was not recorded, and its token could not be taken back out of the credential store: " + asCLIError(uerr).Message)
+				return nil, token{}, stored, errInterrupted
+			}
+			a.warn("interrupted: the sign-in was not kept: its token was removed, but its session of " + ctx.Email + " on " + ep.Host + " is still active; " + endSession(ctx))
+			return nil, token{}, false, errInterrupted
 		}
 		if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
 			a.warn("cannot take the new token back out of the credential store: " + asCLIError(uerr).Message)

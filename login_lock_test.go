@@ -8,10 +8,14 @@ package main
 // session revoked at the server, hosts.yml unchanged byte for byte.
 
 import (
+	"bufio"
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lockedLogin starts `auth login`, takes hosts.yml.lock the official way
@@ -109,6 +113,111 @@ func TestLoginLockedOutLeavesNothing(t *testing.T) {
 		}
 		if _, err := os.Lstat(filepath.Join(e.config, sealedFileName)); err == nil {
 			t.Error("tokens.sealed still holds the new token")
+		}
+	})
+}
+
+// interruptedLockedLogin is lockedLogin with a Ctrl-C once difyctl says
+// it is waiting for the official client's lock. It returns the exit code,
+// stdout, stderr and the new token id.
+func interruptedLockedLogin(t *testing.T, e *cliEnv, f *fakeServer, email string) (int, string, string, string) {
+	t.Helper()
+	seen := map[string]bool{}
+	var before struct {
+		UserCodes []string `json:"user_codes"`
+	}
+	f.ctl("GET", "pending", nil, &before)
+	for _, c := range before.UserCodes {
+		seen[c] = true
+	}
+	cmd := exec.Command(difyctlBin, "auth", "login", "--host", f.url, "--insecure", "--no-browser")
+	cmd.Env = e.environ()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	code := f.waitPending(seen)
+	lock := officialLock(t, e)
+	t.Cleanup(func() { os.Remove(lock) })
+	id := f.approve(code, email, "Test Tester", nil)
+	var stderr strings.Builder
+	timeout := time.After(30 * time.Second)
+	for waiting := false; ; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				cmd.Wait()
+				return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String(), id
+			}
+			stderr.WriteString(l + "\n")
+			if !waiting && strings.Contains(l, "waiting for "+lock) {
+				waiting = true
+				cmd.Process.Signal(os.Interrupt)
+			}
+		case <-timeout:
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("difyctl did not end:\n%s", stderr.String())
+		}
+	}
+}
+
+// Ctrl-C while the sign-in waits to record its context leaves no token
+// in any store, as a wait that runs out does, and says that the session
+// is still active and how to end it (a Ctrl-C does not wait on the
+// server to revoke it).
+func TestLoginCtrlCInLockWaitLeavesNoToken(t *testing.T) {
+	check := func(t *testing.T, e *cliEnv, f *fakeServer) {
+		e.writeHosts(twoHosts)
+		code, stdout, stderr, id := interruptedLockedLogin(t, e, f, "tester@dify.ai")
+		if code != 130 || stdout != "" {
+			t.Errorf("exit %d, stdout %q, want 130 and nothing:\n%s", code, stdout, stderr)
+		}
+		want := "interrupted: the sign-in was not kept: its token was removed, but its session of tester@dify.ai on " + f.host +
+			" is still active; end it with 'difyctl auth devices revoke " + id + "' from another sign-in of that account"
+		if !strings.Contains(stderr, want) {
+			t.Errorf("want %q in:\n%s", want, stderr)
+		}
+		if !f.tokenByID(id).Live {
+			t.Error("the session was revoked, yet the message says it is active")
+		}
+		if e.readHosts() != twoHosts {
+			t.Errorf("hosts.yml changed:\n%s", e.readHosts())
+		}
+		if _, err := os.Lstat(filepath.Join(e.config, sealedFileName)); err == nil {
+			t.Errorf("tokens.sealed still exists:\n%s", readFile(t, filepath.Join(e.config, sealedFileName)))
+		}
+		for p, c := range filesUnder(t, e.config) {
+			if strings.Contains(c, f.tokenByID(id).Token) {
+				t.Errorf("the token is in %s", p)
+			}
+		}
+	}
+	t.Run("sealed", func(t *testing.T) {
+		t.Parallel()
+		check(t, newCLIEnv(t), fastFake(t))
+	})
+	t.Run("keychain", func(t *testing.T) {
+		t.Parallel()
+		f := fastFake(t)
+		e := newCLIEnv(t)
+		tool := withFakeSecretTool(t, e)
+		check(t, e, f)
+		if out, ok := secretToolRun(t, tool, "", "lookup", "service", "difyctl", "username", "tokens."+f.host+".tester@dify.ai"); ok {
+			t.Errorf("the OS store still holds a token (%d bytes)", len(out))
 		}
 	})
 }
