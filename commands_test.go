@@ -265,14 +265,7 @@ func TestNonDifyHostIsNamed(t *testing.T) {
 // returns the result and the minted token id.
 func loginAt(t *testing.T, e *cliEnv, f *fakeServer, email string, args ...string) (result, string) {
 	t.Helper()
-	seen := map[string]bool{}
-	var before struct {
-		UserCodes []string `json:"user_codes"`
-	}
-	f.ctl("GET", "pending", nil, &before)
-	for _, c := range before.UserCodes {
-		seen[c] = true
-	}
+	seen := f.pendingCodes()
 	cmd, out, errb := e.start(append([]string{"auth", "login", "--no-browser"}, args...)...)
 	id := f.approve(f.waitPending(seen), email, "Test Tester", nil)
 	return waitResult(t, cmd, out, errb), id

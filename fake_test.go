@@ -191,18 +191,25 @@ func (f *fakeServer) tokenByID(id string) mintedToken {
 	return mintedToken{}
 }
 
-// login runs `auth login` against the fake, approves the code as email,
-// and returns the CLI's result and the token id the fake minted.
-func (e *cliEnv) login(f *fakeServer, email, name string, extra map[string]any, args ...string) (result, string) {
-	e.t.Helper()
-	seen := map[string]bool{}
+// pendingCodes is the set of user codes pending at the fake now (issued,
+// not approved), so that waitPending can tell the next sign-in's code.
+func (f *fakeServer) pendingCodes() map[string]bool {
 	var before struct {
 		UserCodes []string `json:"user_codes"`
 	}
 	f.ctl("GET", "pending", nil, &before)
+	seen := map[string]bool{}
 	for _, c := range before.UserCodes {
 		seen[c] = true
 	}
+	return seen
+}
+
+// login runs `auth login` against the fake, approves the code as email,
+// and returns the CLI's result and the token id the fake minted.
+func (e *cliEnv) login(f *fakeServer, email, name string, extra map[string]any, args ...string) (result, string) {
+	e.t.Helper()
+	seen := f.pendingCodes()
 	cmd, out, errb := e.start(append([]string{"auth", "login", "--host", f.url, "--insecure"}, args...)...)
 	code := f.waitPending(seen)
 	id := f.approve(code, email, name, extra)

@@ -24,14 +24,7 @@ import (
 // The lock stays until the test ends.
 func lockedLogin(t *testing.T, e *cliEnv, f *fakeServer, email string) (result, string) {
 	t.Helper()
-	seen := map[string]bool{}
-	var before struct {
-		UserCodes []string `json:"user_codes"`
-	}
-	f.ctl("GET", "pending", nil, &before)
-	for _, c := range before.UserCodes {
-		seen[c] = true
-	}
+	seen := f.pendingCodes()
 	cmd, out, errb := e.start("auth", "login", "--host", f.url, "--insecure", "--no-browser")
 	code := f.waitPending(seen)
 	lock := officialLock(t, e)
@@ -122,14 +115,7 @@ func TestLoginLockedOutLeavesNothing(t *testing.T) {
 // stdout, stderr and the new token id.
 func interruptedLockedLogin(t *testing.T, e *cliEnv, f *fakeServer, email string) (int, string, string, string) {
 	t.Helper()
-	seen := map[string]bool{}
-	var before struct {
-		UserCodes []string `json:"user_codes"`
-	}
-	f.ctl("GET", "pending", nil, &before)
-	for _, c := range before.UserCodes {
-		seen[c] = true
-	}
+	seen := f.pendingCodes()
 	cmd := exec.Command(difyctlBin, "auth", "login", "--host", f.url, "--insecure", "--no-browser")
 	cmd.Env = e.environ()
 	var stdout bytes.Buffer
