@@ -173,8 +173,8 @@ func TestSealedSignInKeepsTheOfficialStorageKey(t *testing.T) {
 // A logout of a context the official client keeps in the keyring, where
 // secret-tool is missing, does not claim the token is gone: it names the
 // entry left, how to remove it, and that the session stays active. Its
-// per-account token_storage, ours, may be absent or keychain. Once the
-// official client's tokens.yml holds the token, the keyring is not
+// per-account token_storage, ours, may be absent or keychain. Once
+// tokens.yml or tokens.sealed holds the token, the keyring is not
 // reported: the token was found and removed.
 func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 	bus := liveBus(t)
@@ -209,7 +209,28 @@ func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 		}
 	}
 
+	// A sealed context of ours whose per-account key the official client
+	// dropped as it saved: tokens.sealed held the token, so nothing is
+	// left in the keyring to report.
 	e := newCLIEnv(t)
+	noSecretTool(t, e, bus)
+	r, id := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	hosts := strings.Replace(e.readHosts(), "        token_storage: sealed\n", "", 1)
+	if strings.Contains(hosts, "token_storage") {
+		t.Fatalf("hosts.yml after a sealed sign-in:\n%s", hosts)
+	}
+	e.writeHosts("token_storage: keychain\n" + hosts)
+	r = e.run("auth", "logout")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
+		t.Errorf("sealed context without its key:\n%s", r)
+	}
+	if f.tokenByID(id).Live {
+		t.Error("the sealed token's session was not revoked")
+	}
+
+	e = newCLIEnv(t)
 	noSecretTool(t, e, bus)
 	tok, id := mintToken(t, f, "tester@dify.ai")
 	officialContext(e, f, "tester@dify.ai", id)
@@ -217,7 +238,7 @@ func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("version: 1\ntokens:\n  "+f.host+":\n    tester@dify.ai: "+tok+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := e.run("auth", "logout")
+	r = e.run("auth", "logout")
 	wantExit(t, r, 0)
 	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
 		t.Errorf("token in tokens.yml:\n%s", r)

@@ -170,6 +170,13 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	return token{}, errNoCredential
 }
 
+// holds reports whether tokens.sealed has a line for host+email, without
+// opening it (false when the file cannot be read).
+func (s *sealedStore) holds(host, email string) bool {
+	data, err := s.readFile(s.path(), maxSealedFile)
+	return err == nil && parseSealed(data).find(host, email) != nil
+}
+
 // putIn seals t for host+email under the config dir's OS lock (tx, or
 // taken here when nil). tokens.sealed is ours alone: no <file>.lock.
 func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {

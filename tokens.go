@@ -602,7 +602,7 @@ func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) er
 // Absent items are fine. An OS store that is absent here only counts when
 // the context's token is there: recorded so by us, or by the official
 // client's global token_storage: keychain (then a token found in its
-// tokens.yml says otherwise). A tokens.yml that cannot be
+// tokens.yml or in tokens.sealed says otherwise). A tokens.yml that cannot be
 // read only counts for a context whose token is not recorded in a store
 // of ours (the official client's): otherwise it is a warning.
 // h is hosts.yml as the command loaded it, for the name-clash rule; it is
@@ -616,9 +616,10 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 	_, plainErr := c.plaintextGet(host, email)
 	// A context the official client signed in carries no token_storage of
 	// ours; under its global token_storage: keychain, the token is in the
-	// OS store unless its tokens.yml holds it.
+	// OS store unless its tokens.yml holds it (or, for a context of ours
+	// whose key the official client dropped as it saved, tokens.sealed).
 	inOS := ce.TokenStorage == storageKeychain ||
-		ce.TokenStorage == "" && h.TokenStorage == storageKeychain && plainErr != nil
+		ce.TokenStorage == "" && h.TokenStorage == storageKeychain && plainErr != nil && !c.sealed.holds(host, email)
 	if osEntryIsMine(clashOf(h, host, email), ce) {
 		err := keyringDelete(c.st.context(), c.os, host, email)
 		switch {
