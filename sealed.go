@@ -140,7 +140,7 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
-		return token{}, credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d)", doc.newer), login)
+		return token{}, s.newerFormat(doc.newer, "")
 	}
 	if e := doc.find(host, email); e != nil {
 		key, err := s.loadKey(false)
@@ -227,7 +227,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
-		return credentialUnreadable(s.path(), fmt.Sprintf("it was written by a newer difyctl (format %d); not changing it", doc.newer), hostLogin(host))
+		return s.newerFormat(doc.newer, "; not changing it")
 	}
 	var keep [][]byte
 	dropped := false
@@ -282,6 +282,15 @@ func (s *sealedStore) readFile(path string, limit int64) ([]byte, error) {
 		warn = s.st.warnIfOpen
 	}
 	return readRegular(path, limit, warn)
+}
+
+// newerFormat is the error for a tokens.sealed of a newer format. Signing
+// in again would not help (this difyctl cannot write it either): the
+// hint names the way that does.
+func (s *sealedStore) newerFormat(v int, detail string) *cliError {
+	return newError(codeCredentialUnreadable,
+		fmt.Sprintf("cannot read the token from %s: it was written by a newer difyctl (format %d)%s", s.path(), v, detail),
+		fmt.Sprintf("use the newer difyctl that wrote it (this one, %s, reads format %d)", version, sealedVersion))
 }
 
 // readError turns a read failure of tokens.sealed into a clear error.
