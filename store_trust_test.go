@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,55 @@ func TestHardeningKeychainNameClash(t *testing.T) {
 	wantExit(t, e.run("auth", "logout"), 0)
 	if v, _ := secretToolRun(t, tool, "", "lookup", "service", "difyctl", "username", name); v != otherToken {
 		t.Errorf("logout deleted the other context's entry: %q", v)
+	}
+}
+
+// The official client drops our token_storage keys whenever it saves
+// hosts.yml. With two clashing contexts, one in the OS store and one
+// sealed because of the clash, tokens.sealed still tells them apart: the
+// sealed one reads its own token, the other's logout deletes its entry,
+// and the sealed one never reads the other's token afterwards (which it
+// would send to its own host). Both hosts reach the fake through a proxy.
+func TestHardeningKeychainNameClashAfterOfficialSave(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	tool := withFakeSecretTool(t, e)
+	e.vars["HTTP_PROXY"] = f.url
+	name := keyringAccount("a.b", "c.tester@dify.ai")
+	if keyringAccount("a.b.c", "tester@dify.ai") != name {
+		t.Fatal("the two contexts do not clash")
+	}
+	r, idA := loginAt(t, e, f, "c.tester@dify.ai", "--host", "http://a.b", "--insecure")
+	wantExit(t, r, 0)
+	r, idB := loginAt(t, e, f, "tester@dify.ai", "--host", "http://a.b.c", "--insecure")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "token sealed in ") {
+		t.Fatalf("the clashing sign-in was not sealed:\n%s", r)
+	}
+	tokA, tokB := f.tokenByID(idA).Token, f.tokenByID(idB).Token
+	hosts := regexp.MustCompile(`(?m)^ +token_storage: .*\n`).ReplaceAllString(e.readHosts(), "")
+	e.writeHosts(hosts)
+
+	r = e.authToken()
+	wantExit(t, r, 0)
+	if r.stdout != tokB+"\n" {
+		t.Errorf("the sealed context's token, its record dropped: got %d bytes, the other's: %v", len(r.stdout), strings.Contains(r.stdout, tokA))
+	}
+	e.writeHosts(strings.Replace(hosts, "current_host: a.b.c\n", "current_host: a.b\n", 1))
+	r = e.run("auth", "logout")
+	wantExit(t, r, 0)
+	if out, ok := secretToolRun(t, tool, "", "lookup", "service", "difyctl", "username", name); ok {
+		t.Errorf("logout left the OS store entry (%d bytes):\n%s", len(out), r)
+	}
+	if f.tokenByID(idA).Live {
+		t.Errorf("the logged-out session is still live:\n%s", r)
+	}
+	// No context is active after a logout: pick the sealed one.
+	e.writeHosts("current_host: a.b.c\n" + e.readHosts())
+	r = e.authToken()
+	wantExit(t, r, 0)
+	if r.stdout != tokB+"\n" {
+		t.Errorf("after the other's logout: got %d bytes, the other's token: %v", len(r.stdout), strings.Contains(r.stdout, tokA))
 	}
 }
 

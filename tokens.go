@@ -342,7 +342,7 @@ func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, 
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
 	}
-	clash := clashOf(h, host, email)
+	clash := c.clashOf(h, host, email)
 	if clash != nil {
 		if c.force == storageKeychain {
 			return "", newError(codeCredentialUnwritable,
@@ -409,8 +409,9 @@ func (c *credentialChain) unsave(tx *storeTx, host, email, storage string) error
 // (tokens.<host>.<email>) equals a context's.
 type osNameClash struct {
 	others []string // "email on host"
-	// othersInOS is set when one of them may keep its token there (it
-	// records keychain, or nothing).
+	// othersInOS is set when one of them may keep its token there: it
+	// records keychain, or nothing (the official client drops our
+	// token_storage as it saves) and tokens.sealed holds no token of it.
 	othersInOS bool
 }
 
@@ -418,7 +419,7 @@ func (cl *osNameClash) names() string { return strings.Join(cl.others, ", ") }
 
 // clashOf finds the contexts in h, other than host+email, that map to
 // the same OS-store entry; nil when none does.
-func clashOf(h *hostsFile, host, email string) *osNameClash {
+func (c *credentialChain) clashOf(h *hostsFile, host, email string) *osNameClash {
 	name := keyringAccount(host, email)
 	var cl *osNameClash
 	for _, e := range h.Hosts {
@@ -433,7 +434,7 @@ func clashOf(h *hostsFile, host, email string) *osNameClash {
 				cl = &osNameClash{}
 			}
 			cl.others = append(cl.others, x.Email+" on "+e.Host)
-			if x.TokenStorage != storageSealed {
+			if x.TokenStorage != storageSealed && (x.TokenStorage != "" || !c.sealed.holds(e.Host, x.Email)) {
 				cl.othersInOS = true
 			}
 		}
@@ -515,10 +516,12 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 		return token{}, "", err
 	}
 	email := ce.Email
-	clash := clashOf(h, host, email)
+	clash := c.clashOf(h, host, email)
 	order := c.readOrder(ce.TokenStorage)
 	if !osEntryIsMine(clash, ce) {
-		if ce.TokenStorage != storageSealed {
+		// Sealed because of the clash, though the official client may
+		// have dropped the record of it: tokens.sealed says so too.
+		if ce.TokenStorage != storageSealed && (ce.TokenStorage != "" || !c.sealed.holds(host, email)) {
 			return token{}, "", newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					keyringAccount(host, email), email, host, clash.names()),
@@ -620,7 +623,7 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 	// whose key the official client dropped as it saved, tokens.sealed).
 	inOS := ce.TokenStorage == storageKeychain ||
 		ce.TokenStorage == "" && h.TokenStorage == storageKeychain && plainErr != nil && !c.sealed.holds(host, email)
-	if osEntryIsMine(clashOf(h, host, email), ce) {
+	if osEntryIsMine(c.clashOf(h, host, email), ce) {
 		err := keyringDelete(c.st.context(), c.os, host, email)
 		switch {
 		case err == nil, errors.Is(err, errKeyringNotFound):
