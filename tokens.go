@@ -172,14 +172,16 @@ func redactText(s string) string { return redactTokenLike(redactHeld(s)) }
 
 // loginCommandFor is the exact command that signs in to a stored host
 // again: its scheme and path prefix when it has them, and --insecure when
-// the context was signed in with it (an http host needs it).
+// the context was signed in with it (an http host needs it). The host
+// comes from hosts.yml, which anyone may have edited, and the command is
+// there to be pasted: it is shell-quoted unless plainly safe.
 func loginCommandFor(e *hostEntry) string {
 	ep := endpointOf(e)
 	target := ep.Host
 	if ep.Scheme != "https" || ep.Path != "" {
 		target = ep.Scheme + "://" + ep.Host + ep.Path
 	}
-	cmd := "difyctl auth login --host " + target
+	cmd := "difyctl auth login --host " + shellQuote(target)
 	if ep.Scheme == "http" || ep.Insecure {
 		cmd += " --insecure"
 	}
@@ -188,7 +190,7 @@ func loginCommandFor(e *hostEntry) string {
 
 // reloginHint is the hint of every error that asks to sign in again.
 func reloginHint(e *hostEntry) string {
-	return "run '" + loginCommandFor(e) + "' to sign in again"
+	return "run " + inQuotes(loginCommandFor(e)) + " to sign in again"
 }
 
 // storedToken returns the token of context c on host e of h, and where it
@@ -525,7 +527,7 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 			return token{}, "", newError(codeCredentialUnreadable,
 				fmt.Sprintf("the OS credential store entry %s is the name of both %s on %s and %s; the token there may be the other context's, so it is not used",
 					keyringAccount(host, email), email, host, clash.names()),
-				"sign in again to "+email+" on "+host+" with '"+login+"' (the new token is sealed), or log out of "+clash.names())
+				"sign in again to "+email+" on "+host+" with "+inQuotes(login)+" (the new token is sealed), or log out of "+clash.names())
 		}
 		order = []string{storageSealed}
 	}
@@ -665,6 +667,16 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 				target, shellQuote("vi", target), strconv.Quote(email), strconv.Quote(host))))
 	}
 	return errs
+}
+
+// inQuotes puts a command into a hint's text between quotes, as hints
+// do, unless shellQuote quoted a word of it: outer quotes would then
+// unquote that word for whoever pastes them along.
+func inQuotes(cmd string) string {
+	if strings.Contains(cmd, "'") {
+		return cmd
+	}
+	return "'" + cmd + "'"
 }
 
 // shellQuote joins args into a POSIX shell command line, single-quoting

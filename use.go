@@ -197,7 +197,7 @@ func (a *app) useAccount(email string) error {
 	c := findAccount(e, email)
 	if c == nil {
 		return newError(codeUsageInvalidFlag, fmt.Sprintf("unknown account %s on %s; known: %s", quoted(email), e.Host, strings.Join(known, ", ")),
-			"run '"+loginCommandFor(e)+"' to add an account")
+			"run "+inQuotes(loginCommandFor(e))+" to add an account")
 	}
 	email = c.Email
 	_, where, err := a.storedToken(h, e, c)
