@@ -183,7 +183,10 @@ func decodeKeyringValue(v []byte) (token, error) {
 
 // keyringPut stores t for a context and reads it back; a store that
 // truncates or drops the value (secret-tool past 8 KiB, `security -i` at
-// 4096 bytes) is caught here. A bad copy left by a failed check is removed.
+// 4096 bytes) is caught here. A copy that did not pass the check, or
+// whose write or check Ctrl-C cut short, is removed: the caller seals the
+// token instead, or stops, and says nothing of one left here. The removal
+// is not cut short by Ctrl-C (the helper's timeout still bounds it).
 func keyringPut(ctx context.Context, k osKeyring, host, email string, t token) error {
 	if err := k.usable(); err != nil {
 		return err
@@ -193,22 +196,24 @@ func keyringPut(ctx context.Context, k osKeyring, host, email string, t token) e
 		return err
 	}
 	account := keyringAccount(host, email)
+	removeCopy := func() { k.remove(context.WithoutCancel(ctx), account) }
 	if err := k.write(ctx, account, keyringLabel(host, email), value); err != nil {
+		if errors.Is(err, errInterrupted) {
+			removeCopy()
+		}
 		return err
 	}
 	got, err := k.read(ctx, account)
-	if errors.Is(err, errKeyringNotFound) {
-		return &keyringError{store: k.name(), op: "read-back", reason: "the item was not there after writing it"}
+	if err == nil {
+		if back, derr := decodeKeyringValue(got); derr == nil && back.reveal() == t.reveal() {
+			return nil
+		}
+		err = &keyringError{store: k.name(), op: "read-back", reason: "the value read back differs from the one written"}
+	} else if errors.Is(err, errKeyringNotFound) {
+		err = &keyringError{store: k.name(), op: "read-back", reason: "the item was not there after writing it"}
 	}
-	if err != nil {
-		return err
-	}
-	back, derr := decodeKeyringValue(got)
-	if derr != nil || back.reveal() != t.reveal() {
-		k.remove(ctx, account)
-		return &keyringError{store: k.name(), op: "read-back", reason: "the value read back differs from the one written"}
-	}
-	return nil
+	removeCopy()
+	return err
 }
 
 // keyringGet returns the token stored for a context, or errKeyringNotFound.

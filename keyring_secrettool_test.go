@@ -14,6 +14,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -251,6 +252,71 @@ func TestKeyringTruncatingStoreFailsReadBack(t *testing.T) {
 	}
 	if !strings.Contains(readLog(t, dir, "argv.log"), "clear\x1f") {
 		t.Error("the bad copy was not cleared")
+	}
+}
+
+// items lists the items the fake secret-tool in dir holds.
+func items(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "item.*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A store that takes the item but cannot read it back (a locked
+// collection, no answer in time) falls back to the sealed file, as it
+// says, and keeps no copy of the token.
+func TestKeyringFailedReadBackLeavesNoCopy(t *testing.T) {
+	for _, mode := range []string{"fail-lookup", "hang-lookup"} {
+		e := newCredEnv(t)
+		dir := fakeSecretTool(t, e)
+		os.WriteFile(filepath.Join(dir, mode), []byte("secret-tool: Cannot get secret: locked collection\n"), 0o600)
+		e.env[keyringTimeoutEnv] = "300ms"
+		ts, _ := newTokenStore(e.a)
+		storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+		if err != nil || storage != storageSealed {
+			t.Fatalf("%s: save = %q, %v", mode, storage, err)
+		}
+		if !strings.Contains(e.stderr.String(), "OS credential store unavailable (") || !strings.Contains(e.stderr.String(), "token sealed in ") {
+			t.Errorf("%s: stderr %q", mode, e.stderr)
+		}
+		if !strings.Contains(readLog(t, dir, "argv.log"), "store\x1f") {
+			t.Fatalf("%s: nothing was written; the test proves nothing", mode)
+		}
+		if m := items(t, dir); len(m) != 0 {
+			t.Errorf("%s: the OS store kept a copy: %v", mode, m)
+		}
+	}
+}
+
+// Ctrl-C while the read-back runs stops the sign-in and takes the item
+// back out: nothing is left stored.
+func TestKeyringCtrlCDuringReadBackLeavesNoCopy(t *testing.T) {
+	e := newCredEnv(t)
+	dir := fakeSecretTool(t, e, "hang-lookup")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.a.ctx = ctx
+	go func() {
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(filepath.Join(dir, "pid")); err == nil {
+				break
+			}
+		}
+		cancel()
+	}()
+	ts, _ := newTokenStore(e.a)
+	_, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	if !errors.Is(err, errInterrupted) {
+		t.Fatalf("save: %v, want interrupted", err)
+	}
+	if m := items(t, dir); len(m) != 0 {
+		t.Errorf("the OS store kept a copy: %v", m)
+	}
+	if _, err := os.Stat(filepath.Join(e.config, sealedFileName)); err == nil {
+		t.Error("the token was sealed after Ctrl-C")
 	}
 }
 

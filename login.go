@@ -696,6 +696,9 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	}
 	storage, err := ts.saveIn(tx, h, ep.Host, ctx.Email, tok)
 	if err != nil {
+		if errors.Is(err, errInterrupted) {
+			a.warn(notKeptOnCtrlC(ep, ctx))
+		}
 		return nil, token{}, false, err
 	}
 	stored = true
@@ -723,7 +726,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 				a.warn("interrupted: the sign-in was not recorded, and its token could not be taken back out of the credential store: " + asCLIError(uerr).Message)
 				return nil, token{}, stored, errInterrupted
 			}
-			a.warn("interrupted: the sign-in was not kept: its token was removed, but its session of " + ctx.Email + " on " + ep.Host + " is still active; " + endSession(ctx))
+			a.warn(notKeptOnCtrlC(ep, ctx))
 			return nil, token{}, false, errInterrupted
 		}
 		if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
@@ -733,6 +736,13 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 		return nil, token{}, false, &notKeptError{err: asCLIError(err)}
 	}
 	return ctx, old, true, nil
+}
+
+// notKeptOnCtrlC says what a Ctrl-C after the approval left: no token
+// stored (saveIn and keepGrant take a stored one back out), and a session
+// at the server that nothing waited to revoke.
+func notKeptOnCtrlC(ep endpoint, c *contextEntry) string {
+	return "interrupted: the sign-in was not kept and no token of it is stored, but its session of " + c.Email + " on " + ep.Host + " is still active; " + endSession(c)
 }
 
 // loginEndpoint resolves --host, or asks for it in a terminal.

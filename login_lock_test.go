@@ -172,7 +172,7 @@ func TestLoginCtrlCInLockWaitLeavesNoToken(t *testing.T) {
 		if code != 130 || stdout != "" {
 			t.Errorf("exit %d, stdout %q, want 130 and nothing:\n%s", code, stdout, stderr)
 		}
-		want := "interrupted: the sign-in was not kept: its token was removed, but its session of tester@dify.ai on " + f.host +
+		want := "interrupted: the sign-in was not kept and no token of it is stored, but its session of tester@dify.ai on " + f.host +
 			" is still active; end it with 'difyctl auth devices revoke " + id + "' from another sign-in of that account"
 		if !strings.Contains(stderr, want) {
 			t.Errorf("want %q in:\n%s", want, stderr)
