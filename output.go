@@ -492,9 +492,11 @@ func (c colors) red(s string) string    { return c.wrap("31", s) }
 func (c colors) cyan(s string) string   { return c.wrap("36", s) }
 func (c colors) bold(s string) string   { return c.wrap("1", s) }
 
-// escapeInvisible rewrites, in JSON that encoding/json wrote, the characters
-// of needsEscape it leaves raw (DEL, C1, invisible ones) as \u escapes,
-// and every held token as [redacted]. The JSON means the same.
+// escapeInvisible rewrites, in JSON that encoding/json wrote or
+// compacted, the characters of needsEscape it leaves raw (DEL, C1,
+// invisible ones) as \u escapes, a byte that is not UTF-8 (json.Compact
+// keeps them) as \ufffd, as json.Marshal would, and every held token as
+// [redacted]. The JSON means the same.
 func escapeInvisible(b []byte) []byte {
 	if heldSecrets.n.Load() > 0 {
 		b = []byte(redactHeld(string(b)))
@@ -507,7 +509,7 @@ func escapeInvisible(b []byte) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[i:])
-		if needsEscape(r) {
+		if needsEscape(r) || r == utf8.RuneError && size == 1 {
 			out = append(out, b[done:i]...)
 			if r > 0xffff {
 				r1, r2 := utf16.EncodeRune(r)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 func TestSanitize(t *testing.T) {
@@ -188,6 +189,21 @@ func TestEscapeInvisibleKeepsJSONMeaning(t *testing.T) {
 	var a, b map[string]string
 	if json.Unmarshal(in, &a) != nil || json.Unmarshal(out, &b) != nil || a["k"] != b["k"] {
 		t.Fatalf("meaning changed: %q vs %q", in, out)
+	}
+}
+
+// A server's JSON passes through json.Compact, which keeps bytes that are
+// not UTF-8: a lone 0x9b is CSI where 8-bit controls are honoured. They
+// leave as \ufffd, and the JSON reads as before.
+func TestEscapeInvisibleReplacesInvalidUTF8(t *testing.T) {
+	in := []byte("{\"device_label\":\"A\x9b2J\xc2\x9b31mB\xff\"}\n")
+	out := escapeInvisible(in)
+	if !utf8.Valid(out) || bytes.ContainsAny(out, "\x9b\u009b") {
+		t.Fatalf("raw bytes left: %q", out)
+	}
+	var a, b map[string]string
+	if json.Unmarshal(in, &a) != nil || json.Unmarshal(out, &b) != nil || a["device_label"] != b["device_label"] {
+		t.Fatalf("meaning changed: %q vs %q", a, b)
 	}
 }
 
