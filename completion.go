@@ -175,7 +175,7 @@ func (a *app) flagValues(cmd *command, fs *flag.FlagSet, name string) []string {
 	case name == "o" || name == "output":
 		return []string{"json", "yaml", "name"}
 	case name == "domain" || name == "host" && cmd == tokenCommand:
-		return hostNames(a.localHosts())
+		return withoutTabs(hostNames(a.localHosts()))
 	case name == "email" && (cmd == useAccountCommand || cmd == tokenCommand):
 		h := a.localHosts()
 		host := h.CurrentHost
@@ -185,10 +185,16 @@ func (a *app) flagValues(cmd *command, fs *flag.FlagSet, name string) []string {
 			}
 		}
 		if e := h.host(host); e != nil {
-			return e.emails()
+			return withoutTabs(e.emails())
 		}
 	}
 	return nil
+}
+
+// withoutTabs drops the values from hosts.yml that hold a tab: the shell
+// would take the part after it for a description.
+func withoutTabs(vals []string) []string {
+	return slices.DeleteFunc(vals, func(v string) bool { return strings.Contains(v, "\t") })
 }
 
 // localHosts reads hosts.yml for completion; empty when it cannot. Its
@@ -207,13 +213,14 @@ func (a *app) localHosts() *hostsFile {
 }
 
 // filterPrefix keeps the candidates (the part before a tab) that start
-// with prefix, one line each: control characters from hosts.yml must not
-// reach the shell.
+// with prefix, one line each: control and invisible characters from
+// hosts.yml (bidi controls would reorder the command line) must not reach
+// the shell.
 func filterPrefix(cands []string, prefix string) []string {
 	var out []string
 	for _, c := range cands {
 		word, _, _ := strings.Cut(c, "\t")
-		if word == "" || !strings.HasPrefix(word, prefix) || strings.ContainsFunc(c, func(r rune) bool { return r != '\t' && isControl(r) }) {
+		if word == "" || !strings.HasPrefix(word, prefix) || strings.ContainsFunc(c, func(r rune) bool { return r != '\t' && needsEscape(r) }) {
 			continue
 		}
 		out = append(out, c)

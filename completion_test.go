@@ -176,6 +176,17 @@ func TestCompleteCommand(t *testing.T) {
 	if strings.Contains(r.stdout, "\x1b") || !strings.Contains(r.stdout, "127.0.0.1:5001\n") {
 		t.Fatalf("control characters in completions:\n%q", r.stdout)
 	}
+	// Neither do accounts with a tab (the shell would complete the part
+	// before it) or a bidi control (it reorders the command line).
+	e.writeHosts(strings.Replace(strings.Replace(completionHosts, "      ops@local.test:\n", "      \"ops\\there@local.test\":\n", 1),
+		"      dev@local.test:\n", "      \"dev\\u202e@local.test\":\n", 1))
+	r = e.run("__complete", "use", "account", "--email", "")
+	if r.stdout != ":4\n" {
+		t.Fatalf("accounts with a tab or a bidi control completed:\n%q", r.stdout)
+	}
+	if r = e.run("auth", "list", "-o", "name"); !strings.Contains(r.stdout, "here@local.test") {
+		t.Fatalf("the test's hosts.yml lost the accounts:\n%s", r)
+	}
 	// Under DIFY_TOKEN nothing is read from the config dir.
 	e.vars["DIFY_TOKEN"] = "dfoa_x"
 	if r = e.run("__complete", "use", "host", "--domain", ""); r.stdout != ":4\n" {
