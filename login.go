@@ -638,7 +638,12 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		return err
 	}
 	if revocable(old) && old.reveal() != g.Token.t.reveal() {
-		a.revokeSelf(ep, old, bestEffortRevoke)
+		// Refused as not valid (exit 4) means it has ended already: the
+		// server ends a session of the same account and device label
+		// when it grants a new one.
+		if err := a.revokeSelf(ep, old, bestEffortRevoke); err != nil && exitCodeFor(err) != 4 && a.ctx.Err() == nil {
+			a.warn("the session this sign-in replaced may still be active (" + asCLIError(err).Message + "); see 'difyctl auth devices list'")
+		}
 	}
 	return a.writeString(a.loginSummary(ep.Host, ctx))
 }

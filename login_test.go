@@ -512,3 +512,26 @@ func TestBrowserEnvNeverInheritsDifyVariables(t *testing.T) {
 		t.Fatalf("browserEnv() = %#v, want only PATH", env)
 	}
 }
+
+// A sign-in that replaces a context ends the old session. Refused as no
+// longer valid, it had ended already (the server ends the session of the
+// same account and device label): nothing to say. When the server cannot
+// be asked, the sign-in still succeeds and says the old session may live.
+func TestLoginSaysWhenTheReplacedSessionMayLive(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, _ := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	r, _ = e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	if strings.Contains(r.stderr, "replaced") {
+		t.Errorf("a note on a session that has ended:\n%s", r.stderr)
+	}
+	f.scenario(map[string]any{"name": "server_5xx", "path": "/account/sessions/self"})
+	r, _ = e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stderr, "! the session this sign-in replaced may still be active (") ||
+		!strings.Contains(r.stderr, "); see 'difyctl auth devices list'\n") || !strings.Contains(r.stdout, "Logged in to ") {
+		t.Errorf("no word on the replaced session:\n%s", r)
+	}
+}
