@@ -504,7 +504,10 @@ func (a *app) forgetActive(s *session) {
 	ts, err := a.tokenStore()
 	if err == nil {
 		if err := ts.forget(s.hosts, s.host.Host, s.ctx); err != nil {
-			a.warn("could not delete the stored token (" + asCLIError(err).Message + ")")
+			// The session has ended, so the token left is dead; the context
+			// goes anyway, so say how to remove the token by hand.
+			why := asCLIError(err)
+			a.warn(strings.TrimSuffix("could not delete the stored token ("+why.Message+"); "+why.Hint, "; "))
 		}
 	}
 	st, err := a.store()

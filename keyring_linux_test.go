@@ -5,7 +5,8 @@ package main
 // keyring_linux_test.go: a running D-Bus session (a unix socket that accepts
 // a connection) with no secret-tool on PATH, the Debian/Ubuntu default
 // (issue 22 item 2): a sign-in says what to install, and a context the
-// official client keeps in the keyring gets not_logged_in with that hint.
+// official client keeps in the keyring gets not_logged_in with that hint;
+// and a Secret Service that will not delete a token.
 
 import (
 	"net"
@@ -245,5 +246,27 @@ func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 	}
 	if f.tokenByID(id).Live {
 		t.Error("the session of the token in tokens.yml was not revoked")
+	}
+}
+
+// Revoking the current session clears it here. When the OS store will
+// not delete its token (dead now, as its session ended), the context
+// still goes, so the warning says how to remove the token by hand.
+func TestDevicesRevokeCurrentSaysHowToRemoveATokenLeft(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	tool := withFakeSecretTool(t, e)
+	r, id := e.login(f, "tester@dify.ai", "Test Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	os.WriteFile(filepath.Join(filepath.Dir(tool), "fail-clear"), []byte("secret-tool: Cannot delete an item in a locked collection\n"), 0o600)
+	r = e.run("auth", "devices", "revoke", id, "-y")
+	wantExit(t, r, 0)
+	entry := keyringAccount(f.host, "tester@dify.ai")
+	if !strings.Contains(r.stderr, "! could not delete the stored token (the token of tester@dify.ai on "+f.host+" may still be in the OS credential store, entry "+entry+" (") ||
+		!strings.Contains(r.stderr, "); remove it by hand: secret-tool clear service difyctl username "+entry+"\n") {
+		t.Errorf("no way to remove the token left:\n%s", r)
+	}
+	if f.tokenByID(id).Live {
+		t.Error("the session was not revoked")
 	}
 }
