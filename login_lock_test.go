@@ -5,7 +5,8 @@ package main
 // login_lock_test.go: a sign-in whose context cannot be recorded because
 // the official client holds hosts.yml.lock for the whole wait leaves
 // nothing behind (issue 22 item 3): no token in any store, the new
-// session revoked at the server, hosts.yml unchanged byte for byte.
+// session revoked at the server, hosts.yml unchanged byte for byte; nor
+// does one that Ctrl-C stops in that wait.
 
 import (
 	"bufio"
