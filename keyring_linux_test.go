@@ -222,14 +222,7 @@ func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 		t.Fatalf("hosts.yml after a sealed sign-in:\n%s", hosts)
 	}
 	e.writeHosts("token_storage: keychain\n" + hosts)
-	r = e.run("auth", "logout")
-	wantExit(t, r, 0)
-	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
-		t.Errorf("sealed context without its key:\n%s", r)
-	}
-	if f.tokenByID(id).Live {
-		t.Error("the sealed token's session was not revoked")
-	}
+	wantLoggedOutFully(t, e, f, id, entry, "sealed context without its key")
 
 	e = newCLIEnv(t)
 	noSecretTool(t, e, bus)
@@ -239,14 +232,7 @@ func TestKeyringLiveBusWithoutSecretToolOfficialLogout(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(e.config, plaintextTokensName), []byte("version: 1\ntokens:\n  "+f.host+":\n    tester@dify.ai: "+tok+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = e.run("auth", "logout")
-	wantExit(t, r, 0)
-	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
-		t.Errorf("token in tokens.yml:\n%s", r)
-	}
-	if f.tokenByID(id).Live {
-		t.Error("the session of the token in tokens.yml was not revoked")
-	}
+	wantLoggedOutFully(t, e, f, id, entry, "token in tokens.yml")
 }
 
 // Revoking the current session clears it here. When the OS store will
@@ -268,5 +254,19 @@ func TestDevicesRevokeCurrentSaysHowToRemoveATokenLeft(t *testing.T) {
 	}
 	if f.tokenByID(id).Live {
 		t.Error("the session was not revoked")
+	}
+}
+
+// wantLoggedOutFully runs auth logout and wants it whole: "Logged out",
+// no word of the OS store entry, the session id revoked.
+func wantLoggedOutFully(t *testing.T, e *cliEnv, f *fakeServer, id, entry, what string) {
+	t.Helper()
+	r := e.run("auth", "logout")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "Logged out of "+f.host) || strings.Contains(r.stderr, entry) {
+		t.Errorf("%s:\n%s", what, r)
+	}
+	if f.tokenByID(id).Live {
+		t.Errorf("%s: the session was not revoked", what)
 	}
 }
