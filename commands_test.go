@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -346,7 +347,11 @@ func TestReloginHintsNameTheCommand(t *testing.T) {
 			t.Errorf("HTTP %d: hint %q, want %q", c.status, got, c.want)
 		}
 	}
-	if got := credentialUnreadable("f", "bad", loginCommandFor(e)).Hint; got != "run "+cmd+" to sign in again" {
+	s := newSealedTestStore(t)
+	os.MkdirAll(s.dir, 0o700)
+	os.WriteFile(s.path(), make([]byte, maxSealedFile+1), 0o600)
+	_, err := s.get(e.Host, "a@x", loginCommandFor(e))
+	if got := wantCode(t, err, "credential_unreadable").Hint; got != "run "+cmd+" to sign in again" {
 		t.Errorf("credential_unreadable hint %q", got)
 	}
 }

@@ -57,7 +57,7 @@ func TestKeyringFakeSecretToolCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), "cloud.dify.ai", "tester@dify.ai", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "cloud.dify.ai"}, "tester@dify.ai", newToken(testToken))
 	if err != nil || storage != storageKeychain {
 		t.Fatalf("save = %q, %v", storage, err)
 	}
@@ -94,7 +94,7 @@ func TestKeyringFallbackWithoutBus(t *testing.T) {
 	dir := fakeSecretTool(t, e)
 	delete(e.env, "DBUS_SESSION_BUS_ADDRESS")
 	ts, _ := newTokenStore(e.a)
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v", storage, err)
 	}
@@ -111,7 +111,7 @@ func TestKeyringFallbackWithoutSecretTool(t *testing.T) {
 	e := newCredEnv(t)
 	e.env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent"
 	ts, _ := newTokenStore(e.a)
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v", storage, err)
 	}
@@ -155,7 +155,7 @@ func TestKeyringHangingSecretToolIsKilled(t *testing.T) {
 	e.env[keyringTimeoutEnv] = "300ms"
 	ts, _ := newTokenStore(e.a)
 	start := time.Now()
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	elapsed := time.Since(start)
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v", storage, err)
@@ -181,7 +181,7 @@ func TestKeyringHangingSecretToolIsKilled(t *testing.T) {
 	// Forcing the OS store turns the same hang into keyring_unavailable.
 	e.env[tokenStorageEnv] = "keychain"
 	ts, _ = newTokenStore(e.a)
-	_, err = ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	_, err = ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	wantCode(t, err, "keyring_unavailable")
 }
 
@@ -189,7 +189,7 @@ func TestKeyringFailingStoreNeverLeaksToken(t *testing.T) {
 	e := newCredEnv(t)
 	dir := fakeSecretTool(t, e, "echo-stdin")
 	ts, _ := newTokenStore(e.a)
-	if _, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken)); err != nil {
+	if _, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(readLog(t, dir, "stdin.log"), testToken) {
@@ -197,7 +197,7 @@ func TestKeyringFailingStoreNeverLeaksToken(t *testing.T) {
 	}
 	e.env[tokenStorageEnv] = "keychain"
 	ts, _ = newTokenStore(e.a)
-	_, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	_, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	ce := wantCode(t, err, "keyring_unavailable")
 	if !strings.Contains(ce.Message, "Secret Service (secret-tool) store") {
 		t.Errorf("message %q does not say which store and operation", ce.Message)
@@ -229,7 +229,7 @@ func TestKeyringLockedCollectionIsNotNotFound(t *testing.T) {
 	_, _, err = ts.find(hostsNow(t, ts), &hostEntry{Host: "h"}, ctxEntry("e@x", ""))
 	wantCode(t, err, "keyring_unavailable")
 	// Logging in falls back and says why.
-	if s, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken)); err != nil || s != storageSealed {
+	if s, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken)); err != nil || s != storageSealed {
 		t.Fatalf("save = %q, %v", s, err)
 	}
 	if !strings.Contains(e.stderr.String(), "locked collection") {
@@ -243,7 +243,7 @@ func TestKeyringTruncatingStoreFailsReadBack(t *testing.T) {
 	e := newCredEnv(t)
 	dir := fakeSecretTool(t, e, "truncate")
 	ts, _ := newTokenStore(e.a)
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v; a value that does not read back must not count", storage, err)
 	}
@@ -275,7 +275,7 @@ func TestKeyringFailedReadBackLeavesNoCopy(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, mode), []byte("secret-tool: Cannot get secret: locked collection\n"), 0o600)
 		e.env[keyringTimeoutEnv] = "300ms"
 		ts, _ := newTokenStore(e.a)
-		storage, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+		storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 		if err != nil || storage != storageSealed {
 			t.Fatalf("%s: save = %q, %v", mode, storage, err)
 		}
@@ -308,7 +308,7 @@ func TestKeyringCtrlCDuringReadBackLeavesNoCopy(t *testing.T) {
 		cancel()
 	}()
 	ts, _ := newTokenStore(e.a)
-	_, err := ts.saveIn(nil, hostsNow(t, ts), "h", "e@x", newToken(testToken))
+	_, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if !errors.Is(err, errInterrupted) {
 		t.Fatalf("save: %v, want interrupted", err)
 	}
@@ -380,7 +380,7 @@ func TestKeyringSecretServiceRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storage, err := ts.saveIn(nil, hostsNow(t, ts), host, "a@x", newToken(testToken))
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: host}, "a@x", newToken(testToken))
 	if err != nil || storage != storageKeychain {
 		t.Fatalf("save = %q, %v (stderr %q)", storage, err, e.stderr)
 	}
@@ -388,7 +388,7 @@ func TestKeyringSecretServiceRoundTrip(t *testing.T) {
 		t.Fatalf("find = %v, %v", tok, err)
 	}
 	// Re-login replaces the value.
-	if _, err := ts.saveIn(nil, hostsNow(t, ts), host, "a@x", newToken(testToken+"2")); err != nil {
+	if _, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: host}, "a@x", newToken(testToken+"2")); err != nil {
 		t.Fatal(err)
 	}
 	if tok, _, _ := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", storageKeychain)); tok.reveal() != testToken+"2" {
@@ -406,7 +406,7 @@ func TestKeyringSecretServiceTwoContextsStayApart(t *testing.T) {
 	ts, _ := newTokenStore(e.a)
 	want := map[[2]string]string{{host, "a@x"}: "dfoa_first", {host, "b@x"}: "dfoa_second", {other, "a@x"}: "dfoa_third"}
 	for k, v := range want {
-		if s, err := ts.saveIn(nil, hostsNow(t, ts), k[0], k[1], newToken(v)); err != nil || s != storageKeychain {
+		if s, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: k[0]}, k[1], newToken(v)); err != nil || s != storageKeychain {
 			t.Fatalf("save %v = %q, %v", k, s, err)
 		}
 	}
@@ -430,7 +430,7 @@ func TestKeyringSecretServiceOfficialNames(t *testing.T) {
 	e := realSecretService(t)
 	host := uniqueHost(t)
 	ts, _ := newTokenStore(e.a)
-	if _, err := ts.saveIn(nil, hostsNow(t, ts), host, "a@x", newToken(testToken)); err != nil {
+	if _, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: host}, "a@x", newToken(testToken)); err != nil {
 		t.Fatal(err)
 	}
 	// What the official client reads: service difyctl, username
@@ -454,7 +454,7 @@ func TestKeyringSecretServiceDelete(t *testing.T) {
 	e := realSecretService(t)
 	host := uniqueHost(t)
 	ts, _ := newTokenStore(e.a)
-	if _, err := ts.saveIn(nil, hostsNow(t, ts), host, "a@x", newToken(testToken)); err != nil {
+	if _, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: host}, "a@x", newToken(testToken)); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.forget(hostsNow(t, ts), host, ctxEntry("a@x", storageKeychain)); err != nil {
@@ -487,7 +487,7 @@ func TestKeyringSecretServiceTokenNeverInArgv(t *testing.T) {
 	e.env["PATH"] = shim + string(os.PathListSeparator) + e.env["PATH"]
 	host := uniqueHost(t)
 	ts, _ := newTokenStore(e.a)
-	if s, err := ts.saveIn(nil, hostsNow(t, ts), host, "a@x", newToken(testToken)); err != nil || s != storageKeychain {
+	if s, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: host}, "a@x", newToken(testToken)); err != nil || s != storageKeychain {
 		t.Fatalf("save = %q, %v", s, err)
 	}
 	if _, _, err := ts.find(hostsNow(t, ts), &hostEntry{Host: host}, ctxEntry("a@x", "")); err != nil {

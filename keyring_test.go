@@ -658,7 +658,7 @@ func TestSecurityChainFallsBackWhenLocked(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "locked"), nil, 0o600)
 	e := newCredEnv(t)
 	c := e.chain(t, k)
-	storage, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken(testToken))
+	storage, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v", storage, err)
 	}

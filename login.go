@@ -699,7 +699,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
 		old, _, _ = ts.find(h, h.host(ep.Host), prev)
 	}
-	storage, err := ts.saveIn(tx, h, ep.Host, ctx.Email, tok)
+	storage, err := ts.saveIn(tx, h, ep, ctx.Email, tok)
 	if err != nil {
 		if errors.Is(err, errInterrupted) {
 			a.warn(notKeptOnCtrlC(ep, ctx))

@@ -535,3 +535,46 @@ func TestLoginSaysWhenTheReplacedSessionMayLive(t *testing.T) {
 		t.Errorf("no word on the replaced session:\n%s", r)
 	}
 }
+
+// A sign-in whose token cannot be sealed, because tokens.sealed or its key
+// file cannot be used, hints to fix that file and then run the sign-in as
+// it was typed: for an http host, with its scheme and --insecure. The file
+// is left as it was, and no context is recorded.
+func TestLoginSealFailureHintFixesTheFileFirst(t *testing.T) {
+	f := fastFake(t)
+	for _, c := range []struct {
+		name    string
+		file    func(e *cliEnv) string
+		content []byte
+	}{
+		{"tokens.sealed too large", func(e *cliEnv) string { return filepath.Join(e.config, sealedFileName) }, make([]byte, maxSealedFile+1)},
+		{"key file not ours", func(e *cliEnv) string { return filepath.Join(e.data, sealedKeyName) }, []byte("not a key\n")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newCLIEnv(t)
+			path := c.file(e)
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			if err := os.WriteFile(path, c.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r, _ := e.login(f, "tester@dify.ai", "Tester", nil, "--no-browser")
+			wantExit(t, r, 1)
+			login := "difyctl auth login --host " + f.url + " --insecure"
+			if !strings.Contains(r.stderr, "credential_unreadable: ") ||
+				!strings.Contains(r.stderr, "\nhint: fix or move aside "+path+", then run '"+login+"'\n") {
+				t.Fatalf("stderr:\n%s", r)
+			}
+			if got, _ := os.ReadFile(path); string(got) != string(c.content) {
+				t.Errorf("%s changed", path)
+			}
+			if _, err := os.Stat(filepath.Join(e.config, hostsFileName)); err == nil && strings.Contains(e.readHosts(), "tester@dify.ai") {
+				t.Errorf("a context was recorded:\n%s", e.readHosts())
+			}
+			// Done as the hint says, the sign-in works.
+			os.Rename(path, path+".aside")
+			r, _ = loginAt(t, e, f, "tester@dify.ai", strings.Fields(login)[3:]...)
+			wantExit(t, r, 0)
+			wantExit(t, e.run("auth", "whoami"), 0)
+		})
+	}
+}

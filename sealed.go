@@ -113,10 +113,19 @@ func (s *sealedStore) path() string    { return filepath.Join(s.dir, sealedFileN
 func (s *sealedStore) keyPath() string { return filepath.Join(s.keyDir, sealedKeyName) }
 
 // credentialUnreadable is the error for a sealed token that exists but
-// cannot be opened (exit 1), naming the file and login, the command that
-// signs in again.
-func credentialUnreadable(path, detail, login string) *cliError {
-	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, "run "+inQuotes(login)+" to sign in again")
+// cannot be opened (exit 1), naming the file; hint says what to do.
+func credentialUnreadable(path, detail, hint string) *cliError {
+	return newError(codeCredentialUnreadable, "cannot read the token from "+path+": "+detail, hint)
+}
+
+// signInAgain is the hint of a token that cannot be read: login, the
+// command that signs in again, stores a new one.
+func signInAgain(login string) string { return "run " + inQuotes(login) + " to sign in again" }
+
+// fixThenSignIn is the hint of a sign-in that cannot seal its token
+// because file cannot be used: the same sign-in alone would fail again.
+func fixThenSignIn(file, login string) string {
+	return "fix or move aside " + file + ", then run " + inQuotes(login)
 }
 
 // hostLogin is the login command for a host known by name only.
@@ -135,8 +144,9 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return token{}, errNoCredential
 	}
+	hint := signInAgain(login)
 	if err != nil {
-		return token{}, s.readError(err, login)
+		return token{}, s.readError(err, hint)
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
@@ -145,16 +155,16 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 	if e := doc.find(host, email); e != nil {
 		key, err := s.loadKey(false)
 		if err != nil {
-			return token{}, s.keyError(err, login)
+			return token{}, s.keyError(err, hint)
 		}
 		t, err := key.open(e)
 		if err != nil {
-			return token{}, credentialUnreadable(s.path(), err.Error(), login)
+			return token{}, credentialUnreadable(s.path(), err.Error(), hint)
 		}
 		return t, nil
 	}
 	if why := doc.damage(); why != "" {
-		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", login)
+		return token{}, credentialUnreadable(s.path(), why+"; the token for "+email+" may have been there", hint)
 	}
 	// A line whose host or email field was changed reads as some other
 	// context: check every line opens before saying "none".
@@ -164,7 +174,7 @@ func (s *sealedStore) get(host, email, login string) (token, error) {
 			return token{}, errNoCredential
 		}
 		if _, err := key.open(e); err != nil {
-			return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", login)
+			return token{}, credentialUnreadable(s.path(), err.Error()+"; the token for "+email+" may have been there", hint)
 		}
 	}
 	return token{}, errNoCredential
@@ -179,17 +189,19 @@ func (s *sealedStore) holds(host, email string) bool {
 
 // putIn seals t for host+email under the config dir's OS lock (tx, or
 // taken here when nil). tokens.sealed is ours alone: no <file>.lock.
-func (s *sealedStore) putIn(tx *storeTx, host, email string, t token) error {
+// login is the sign-in being stored, for the hint of a file that cannot
+// be used.
+func (s *sealedStore) putIn(tx *storeTx, host, email, login string, t token) error {
 	if host == "" || email == "" || len(host) > maxSealedName || len(email) > maxSealedName {
 		return newError(codeCredentialUnwritable, "cannot seal a token: the host or email is empty or longer than 1024 bytes", "")
 	}
 	if t.isEmpty() || len(t.reveal()) > maxSealedToken {
 		return newError(codeCredentialUnwritable, fmt.Sprintf("cannot seal a token of %d bytes (limit %d)", len(t.reveal()), maxSealedToken), "")
 	}
-	return s.rewrite(tx, host, email, func() (*sealedLine, error) {
+	return s.rewrite(tx, host, email, fixThenSignIn(s.path(), login), func() (*sealedLine, error) {
 		key, err := s.loadKey(true)
 		if err != nil {
-			return nil, s.keyError(err, hostLogin(host))
+			return nil, s.keyError(err, fixThenSignIn(s.keyPath(), login))
 		}
 		return key.seal(host, email, t)
 	})
@@ -202,13 +214,14 @@ func (s *sealedStore) removeIn(tx *storeTx, host, email string) error {
 	if _, err := os.Lstat(s.path()); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return s.rewrite(tx, host, email, nil)
+	return s.rewrite(tx, host, email, signInAgain(hostLogin(host)), nil)
 }
 
 // rewrite is the locked read-modify-write of tokens.sealed: drop the valid
 // lines of host+email, add the line newLine makes (if newLine is not nil),
-// keep the rest as it was.
-func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*sealedLine, error)) error {
+// keep the rest as it was. readHint is the hint of a file that cannot be
+// read.
+func (s *sealedStore) rewrite(tx *storeTx, host, email, readHint string, newLine func() (*sealedLine, error)) error {
 	if tx == nil {
 		st := s.st
 		if st == nil {
@@ -223,7 +236,7 @@ func (s *sealedStore) rewrite(tx *storeTx, host, email string, newLine func() (*
 	s.removeStaleKeyTemps()
 	data, err := s.readFile(s.path(), maxSealedFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return s.readError(err, hostLogin(host))
+		return s.readError(err, readHint)
 	}
 	doc := parseSealed(data)
 	if doc.newer != 0 {
@@ -294,25 +307,25 @@ func (s *sealedStore) newerFormat(v int, detail string) *cliError {
 }
 
 // readError turns a read failure of tokens.sealed into a clear error.
-func (s *sealedStore) readError(err error, login string) error {
+func (s *sealedStore) readError(err error, hint string) error {
 	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errTooLarge) {
-		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), login)
+		return credentialUnreadable(s.path(), fmt.Sprintf("it is larger than %d bytes", maxSealedFile), hint)
 	}
-	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), login)
+	return credentialUnreadable(s.path(), unwrapPathErr(err).Error(), hint)
 }
 
 // keyError explains a key secret that cannot be loaded.
-func (s *sealedStore) keyError(err error, login string) error {
+func (s *sealedStore) keyError(err error, hint string) error {
 	if _, ok := errors.AsType[*cliError](err); ok {
 		return err
 	}
 	if errors.Is(err, errSealedKeyMissing) {
-		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", login)
+		return credentialUnreadable(s.path(), "its key secret "+s.keyPath()+" is missing (the config dir was copied from elsewhere, or the data dir was reset)", hint)
 	}
-	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), login)
+	return credentialUnreadable(s.path(), "its key secret cannot be used: "+err.Error(), hint)
 }
 
 // ---------------------------------------------------------------------------

@@ -64,10 +64,10 @@ func wantUnreadable(t *testing.T, err error, what string) *cliError {
 func TestWindowsSealedDPAPIRoundTrip(t *testing.T) {
 	s := newWinSealedStore(t)
 	tok := newToken("dfoa_" + strings.Repeat("Zx9", 12))
-	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", tok); err != nil {
+	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"), tok); err != nil {
 		t.Fatalf("put: %v", err)
 	}
-	if err := s.putIn(nil, "cloud.dify.ai", "ünïcode@dify.ai", newToken("dfoa_second")); err != nil {
+	if err := s.putIn(nil, "cloud.dify.ai", "ünïcode@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_second")); err != nil {
 		t.Fatalf("put: %v", err)
 	}
 	_, wrap, blob := keyFileFields(t, s)
@@ -104,7 +104,7 @@ func TestWindowsSealedDPAPIRoundTrip(t *testing.T) {
 
 func TestWindowsSealedTamperedWrappedKey(t *testing.T) {
 	s := newWinSealedStore(t)
-	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", newToken("dfoa_tamper_me")); err != nil {
+	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_tamper_me")); err != nil {
 		t.Fatal(err)
 	}
 	sealedBefore, _ := os.ReadFile(s.path())
@@ -126,7 +126,7 @@ func TestWindowsSealedTamperedWrappedKey(t *testing.T) {
 		}
 		// A write must not replace the key (which would orphan every
 		// sealed token) nor touch tokens.sealed.
-		if err := s.reopen().putIn(nil, "cloud.dify.ai", "other@dify.ai", newToken("dfoa_other")); err == nil {
+		if err := s.reopen().putIn(nil, "cloud.dify.ai", "other@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_other")); err == nil {
 			t.Fatal("put succeeded with a tampered key")
 		}
 		if now, _ := os.ReadFile(s.keyPath()); !bytes.Equal(now, tampered) {
@@ -145,7 +145,7 @@ func TestWindowsSealedTamperedWrappedKey(t *testing.T) {
 
 func TestWindowsSealedRefusesRawKey(t *testing.T) {
 	s := newWinSealedStore(t)
-	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", newToken("dfoa_raw_key")); err != nil {
+	if err := s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_raw_key")); err != nil {
 		t.Fatal(err)
 	}
 	_, _, blob := keyFileFields(t, s)
@@ -162,7 +162,7 @@ func TestWindowsSealedRefusesRawKey(t *testing.T) {
 	if !strings.Contains(ce.Message, "not DPAPI-wrapped") {
 		t.Fatalf("the message does not say why: %q", ce.Message)
 	}
-	if err := s.reopen().putIn(nil, "cloud.dify.ai", "new@dify.ai", newToken("dfoa_new")); err == nil {
+	if err := s.reopen().putIn(nil, "cloud.dify.ai", "new@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_new")); err == nil {
 		t.Fatal("put sealed a token under a raw key")
 	}
 	if now, _ := os.ReadFile(s.keyPath()); !bytes.Equal(now, raw) {
@@ -175,7 +175,7 @@ func TestWindowsSealedRefusesRawKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeKeyFile(t, fresh, "raw", bytes.Repeat([]byte{7}, sealedSecretSize))
-	if err := fresh.putIn(nil, "cloud.dify.ai", "tester@dify.ai", newToken("dfoa_x")); err == nil {
+	if err := fresh.putIn(nil, "cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"), newToken("dfoa_x")); err == nil {
 		t.Fatal("put sealed a token under a planted raw key")
 	}
 	if _, err := os.Stat(fresh.path()); err == nil {

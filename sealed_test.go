@@ -40,7 +40,7 @@ var sealedContexts = []struct{ host, email, tok string }{
 func sealAll(t testing.TB, s *sealedStore) []byte {
 	t.Helper()
 	for _, c := range sealedContexts {
-		if err := s.putIn(nil, c.host, c.email, newToken(c.tok)); err != nil {
+		if err := s.putIn(nil, c.host, c.email, hostLogin(c.host), newToken(c.tok)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -80,7 +80,7 @@ func TestSealedRoundTrip(t *testing.T) {
 	}
 	// A fresh nonce per write: sealing the same token twice differs.
 	before := s.readLine(t, "cloud.dify.ai", "tester@dify.ai")
-	s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", newToken(sealedContexts[0].tok))
+	s.putIn(nil, "cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"), newToken(sealedContexts[0].tok))
 	if after := s.readLine(t, "cloud.dify.ai", "tester@dify.ai"); after == before {
 		t.Error("re-sealing gave the same line: nonce reused")
 	}
@@ -111,7 +111,7 @@ func TestSealedConfigDirCopiedElsewhereOpensNothing(t *testing.T) {
 	}
 	// Next to another machine's data dir (another key).
 	other := newSealedTestStore(t)
-	other.putIn(nil, "x", "y@z", newToken("dfoa_other"))
+	other.putIn(nil, "x", "y@z", hostLogin("x"), newToken("dfoa_other"))
 	elsewhere := &sealedStore{dir: s.dir, keyDir: other.keyDir}
 	for _, c := range sealedContexts {
 		_, err := elsewhere.get(c.host, c.email, hostLogin(c.host))
@@ -122,7 +122,7 @@ func TestSealedConfigDirCopiedElsewhereOpensNothing(t *testing.T) {
 	}
 	// Writing there keeps the old lines (they are not ours to drop).
 	before, _ := os.ReadFile(s.path())
-	if err := elsewhere.putIn(nil, "new.host", "n@x", newToken("dfoa_new")); err != nil {
+	if err := elsewhere.putIn(nil, "new.host", "n@x", hostLogin("new.host"), newToken("dfoa_new")); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(s.path())
@@ -167,7 +167,7 @@ func checkDamaged(t *testing.T, s *sealedStore, what string) []int {
 // line is kept byte for byte.
 func checkLaterWrite(t *testing.T, s *sealedStore, damaged []byte, readable []int, what string) {
 	t.Helper()
-	if err := s.putIn(nil, "later.host", "later@x", newToken("dfoa_later")); err != nil {
+	if err := s.putIn(nil, "later.host", "later@x", hostLogin("later.host"), newToken("dfoa_later")); err != nil {
 		t.Fatalf("%s: write: %v", what, err)
 	}
 	for _, i := range readable {
@@ -206,7 +206,7 @@ func TestSealedEveryByteFlip(t *testing.T) {
 			if v, ok := sealedHeaderVersion(bytes.SplitN(damaged, []byte("\n"), 2)[0]); ok && v > sealedVersion {
 				// The flip made it look like a newer format: it is left
 				// alone rather than rewritten.
-				wantCode(t, s.putIn(nil, "later.host", "later@x", newToken("dfoa_later")), "credential_unreadable")
+				wantCode(t, s.putIn(nil, "later.host", "later@x", hostLogin("later.host"), newToken("dfoa_later")), "credential_unreadable")
 				if after, _ := os.ReadFile(s.path()); !bytes.Equal(after, damaged) {
 					t.Fatalf("%s: a newer-looking file was rewritten", what)
 				}
@@ -294,7 +294,7 @@ func TestSealedNewerFormatIsLeftAlone(t *testing.T) {
 		t.Errorf("message %q", ce.Message)
 	}
 	// Signing in again writes the same file: the hint says what helps.
-	for _, err := range []error{err, s.putIn(nil, "h", "e@x", newToken("dfoa_x")), s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai")} {
+	for _, err := range []error{err, s.putIn(nil, "h", "e@x", hostLogin("h"), newToken("dfoa_x")), s.removeIn(nil, "cloud.dify.ai", "tester@dify.ai")} {
 		if ce := wantCode(t, err, "credential_unreadable"); ce.Hint != "use the newer difyctl that wrote it (this one, "+version+", reads format 1)" {
 			t.Errorf("hint %q", ce.Hint)
 		}
@@ -321,11 +321,11 @@ func TestSealedHostileFiles(t *testing.T) {
 		_ = name
 	}
 	os.WriteFile(s.path(), bytes.Repeat([]byte("x"), maxSealedFile+1), 0o600)
-	wantCode(t, s.putIn(nil, "h", "e@x", newToken("dfoa_x")), "credential_unreadable")
-	if err := s.putIn(nil, "h", "e@x", newToken(strings.Repeat("t", maxSealedToken+1))); err == nil {
+	wantCode(t, s.putIn(nil, "h", "e@x", hostLogin("h"), newToken("dfoa_x")), "credential_unreadable")
+	if err := s.putIn(nil, "h", "e@x", hostLogin("h"), newToken(strings.Repeat("t", maxSealedToken+1))); err == nil {
 		t.Error("an over-long token was sealed")
 	}
-	if err := s.putIn(nil, "", "e@x", newToken("dfoa_x")); err == nil {
+	if err := s.putIn(nil, "", "e@x", hostLogin(""), newToken("dfoa_x")); err == nil {
 		t.Error("an empty host was sealed")
 	}
 }
@@ -359,7 +359,7 @@ func TestSealedRefusesSymlinks(t *testing.T) {
 	}
 	_, err := s.get("cloud.dify.ai", "tester@dify.ai", hostLogin("cloud.dify.ai"))
 	wantCode(t, err, "config_invalid")
-	wantCode(t, s.putIn(nil, "h", "e@x", newToken("dfoa_x")), "config_invalid")
+	wantCode(t, s.putIn(nil, "h", "e@x", hostLogin("h"), newToken("dfoa_x")), "config_invalid")
 	// The key file too.
 	os.Remove(s.path())
 	os.Rename(target, s.path())
@@ -378,7 +378,7 @@ func TestSealedConcurrentWritersLoseNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			w := s.reopen() // its own process, as it were
-			errs <- w.putIn(nil, "h", fmt.Sprintf("user%d@x", i), newToken(fmt.Sprintf("dfoa_token%d", i)))
+			errs <- w.putIn(nil, "h", fmt.Sprintf("user%d@x", i), hostLogin("h"), newToken(fmt.Sprintf("dfoa_token%d", i)))
 		}()
 	}
 	wg.Wait()
@@ -448,7 +448,7 @@ func FuzzSealedReader(f *testing.F) {
 func BenchmarkSealedRead(b *testing.B) {
 	s := newSealedTestStore(b)
 	for i := range 10 {
-		s.putIn(nil, "cloud.dify.ai", fmt.Sprintf("user%d@dify.ai", i), newToken("dfoa_"+strings.Repeat("x", 40)))
+		s.putIn(nil, "cloud.dify.ai", fmt.Sprintf("user%d@dify.ai", i), hostLogin("cloud.dify.ai"), newToken("dfoa_"+strings.Repeat("x", 40)))
 	}
 	b.ResetTimer()
 	for b.Loop() {
@@ -463,12 +463,12 @@ func BenchmarkSealedRead(b *testing.B) {
 func BenchmarkSealedWrite(b *testing.B) {
 	s := newSealedTestStore(b)
 	for i := range 10 {
-		s.putIn(nil, "cloud.dify.ai", fmt.Sprintf("user%d@dify.ai", i), newToken("dfoa_"+strings.Repeat("x", 40)))
+		s.putIn(nil, "cloud.dify.ai", fmt.Sprintf("user%d@dify.ai", i), hostLogin("cloud.dify.ai"), newToken("dfoa_"+strings.Repeat("x", 40)))
 	}
 	tok := newToken("dfoa_" + strings.Repeat("y", 40))
 	b.ResetTimer()
 	for b.Loop() {
-		if err := s.reopen().putIn(nil, "cloud.dify.ai", "user7@dify.ai", tok); err != nil {
+		if err := s.reopen().putIn(nil, "cloud.dify.ai", "user7@dify.ai", hostLogin("cloud.dify.ai"), tok); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -175,8 +175,10 @@ func redactText(s string) string { return redactTokenLike(redactHeld(s)) }
 // the context was signed in with it (an http host needs it). The host
 // comes from hosts.yml, which anyone may have edited, and the command is
 // there to be pasted: it is shell-quoted unless plainly safe.
-func loginCommandFor(e *hostEntry) string {
-	ep := endpointOf(e)
+func loginCommandFor(e *hostEntry) string { return signInCommand(endpointOf(e)) }
+
+// signInCommand is the exact command that signs in to ep.
+func signInCommand(ep endpoint) string {
 	target := ep.Host
 	if ep.Scheme != "https" || ep.Path != "" {
 		target = ep.Scheme + "://" + ep.Host + ep.Path
@@ -189,9 +191,7 @@ func loginCommandFor(e *hostEntry) string {
 }
 
 // reloginHint is the hint of every error that asks to sign in again.
-func reloginHint(e *hostEntry) string {
-	return "run " + inQuotes(loginCommandFor(e)) + " to sign in again"
-}
+func reloginHint(e *hostEntry) string { return signInAgain(loginCommandFor(e)) }
 
 // storedToken returns the token of context c on host e of h, and where it
 // was found (see find): a missing one is not_logged_in, and a sign-in hint
@@ -339,8 +339,10 @@ func recordTokenStorage(h *hostsFile, host, email, storage string) {
 // sealed file with one stderr line saying why, and deletes a stale copy
 // from the other store. An OS-store entry name that another context also
 // maps to is never written: the token is sealed instead. h is hosts.yml
-// as read under tx, so that it holds every context.
-func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, t token) (string, error) {
+// as read under tx, so that it holds every context; ep is the host signed
+// in to.
+func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, ep endpoint, email string, t token) (string, error) {
+	host, login := ep.Host, signInCommand(ep)
 	if host == "" || email == "" || t.isEmpty() {
 		return "", newError(codeCredentialUnwritable, "cannot store a token without a host, an email and a value", "")
 	}
@@ -351,7 +353,7 @@ func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, 
 				fmt.Sprintf("the OS credential store entry %s is also the name of %s", keyringAccount(host, email), clash.names()),
 				"unset "+tokenStorageEnv+" to let difyctl seal this token instead")
 		}
-		if err := c.sealed.putIn(tx, host, email, t); err != nil {
+		if err := c.sealed.putIn(tx, host, email, login, t); err != nil {
 			return "", err
 		}
 		c.a.warn(fmt.Sprintf("the OS credential store entry %s is also the name of %s; token sealed in %s so neither context can read the other's",
@@ -381,7 +383,7 @@ func (c *credentialChain) saveIn(tx *storeTx, h *hostsFile, host, email string, 
 			c.dropStale(tx, storageKeychain, host, email)
 		}
 	}
-	if err := c.sealed.putIn(tx, host, email, t); err != nil {
+	if err := c.sealed.putIn(tx, host, email, login, t); err != nil {
 		return "", err
 	}
 	if reason != "" {

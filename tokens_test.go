@@ -180,7 +180,7 @@ func TestSaveUsesOSStoreWithReadBack(t *testing.T) {
 	e := newCredEnv(t)
 	k := newMemKeyring()
 	c := e.chain(t, k)
-	storage, err := c.saveIn(nil, hostsNow(t, c), "cloud.dify.ai", "tester@dify.ai", newToken(testToken))
+	storage, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "cloud.dify.ai"}, "tester@dify.ai", newToken(testToken))
 	if err != nil || storage != storageKeychain {
 		t.Fatalf("save = %q, %v; want keychain", storage, err)
 	}
@@ -217,11 +217,11 @@ func TestSaveFallsBackToSealedWithOneNotice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newCredEnv(t)
 			c := e.chain(t, tc.k)
-			storage, err := c.saveIn(nil, hostsNow(t, c), "cloud.dify.ai", "a@x", newToken(testToken))
+			storage, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "cloud.dify.ai"}, "a@x", newToken(testToken))
 			if err != nil || storage != storageSealed {
 				t.Fatalf("save = %q, %v; want sealed", storage, err)
 			}
-			if _, err := c.saveIn(nil, hostsNow(t, c), "cloud.dify.ai", "b@x", newToken(testToken+"2")); err != nil {
+			if _, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "cloud.dify.ai"}, "b@x", newToken(testToken+"2")); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSuffix(e.stderr.String(), "\n"), "\n")
@@ -250,7 +250,7 @@ func TestForcedSealedSkipsOSStore(t *testing.T) {
 	k := newMemKeyring()
 	k.items["tokens.h.e@x"] = []byte(`"dfoa_stale"`)
 	c := e.chain(t, k)
-	storage, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken(testToken))
+	storage, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	if err != nil || storage != storageSealed {
 		t.Fatalf("save = %q, %v", storage, err)
 	}
@@ -278,7 +278,7 @@ func TestForcedKeychainFailsInsteadOfFallingBack(t *testing.T) {
 	e := newCredEnv(t)
 	e.env[tokenStorageEnv] = "keychain"
 	c := e.chain(t, &memKeyring{items: map[string][]byte{}, absent: true})
-	_, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken(testToken))
+	_, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken(testToken))
 	ce := wantCode(t, err, "keyring_unavailable")
 	if exitCodeFor(err) != 1 || ce.Hint == "" {
 		t.Errorf("exit %d hint %q", exitCodeFor(err), ce.Hint)
@@ -304,11 +304,11 @@ func TestSaveDropsStaleCopyInOtherStore(t *testing.T) {
 	k := newMemKeyring()
 	c := e.chain(t, k)
 	c.force = storageSealed
-	if _, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken("dfoa_old")); err != nil {
+	if _, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken("dfoa_old")); err != nil {
 		t.Fatal(err)
 	}
 	c.force = ""
-	if s, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken("dfoa_new")); err != nil || s != storageKeychain {
+	if s, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken("dfoa_new")); err != nil || s != storageKeychain {
 		t.Fatalf("save = %q, %v", s, err)
 	}
 	if _, err := c.sealed.get("h", "e@x", hostLogin("h")); !errors.Is(err, errNoCredential) {
@@ -333,7 +333,7 @@ func TestFindReadOrder(t *testing.T) {
 	}
 	// Recorded keychain, the keychain locked, the sealed file has it.
 	c.force = storageSealed
-	c.saveIn(nil, hostsNow(t, c), "h", "b@x", newToken("dfoa_sealed"))
+	c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "b@x", newToken("dfoa_sealed"))
 	c.force = ""
 	k.fail, k.failKnd = true, keyringLocked
 	tok, _, err = c.find(hostsNow(t, c), &hostEntry{Host: "h"}, ctxEntry("b@x", storageKeychain))
@@ -364,7 +364,7 @@ func TestFindReportsUnreadableSealedFile(t *testing.T) {
 	e := newCredEnv(t)
 	c := e.chain(t, &memKeyring{items: map[string][]byte{}, absent: true})
 	c.force = storageSealed
-	if _, err := c.saveIn(nil, hostsNow(t, c), "h", "e@x", newToken(testToken)); err != nil {
+	if _, err := c.saveIn(nil, hostsNow(t, c), endpoint{Host: "h"}, "e@x", newToken(testToken)); err != nil {
 		t.Fatal(err)
 	}
 	os.RemoveAll(e.data) // the key secret is gone
@@ -383,8 +383,8 @@ func TestForgetDeletesEverywhere(t *testing.T) {
 	c := e.chain(t, k)
 	k.items[keyringAccount("cloud.dify.ai", "tester@dify.ai")] = []byte(`"dfoa_os"`)
 	c.force = storageSealed
-	c.saveIn(nil, hostsNow(t, c), "cloud.dify.ai", "tester@dify.ai", newToken("dfoa_sealed"))
-	c.saveIn(nil, hostsNow(t, c), "cloud.dify.ai", "other@dify.ai", newToken("dfoa_other"))
+	c.saveIn(nil, hostsNow(t, c), endpoint{Host: "cloud.dify.ai"}, "tester@dify.ai", newToken("dfoa_sealed"))
+	c.saveIn(nil, hostsNow(t, c), endpoint{Host: "cloud.dify.ai"}, "other@dify.ai", newToken("dfoa_other"))
 	c.force = ""
 	k.items[keyringAccount("cloud.dify.ai", "tester@dify.ai")] = []byte(`"dfoa_os"`)
 	copyOfficial(t, e, []string{"tokens.yml"})
