@@ -97,9 +97,9 @@ type keyringError struct {
 	kind   keyringErrKind
 	// hint overrides the generic "unlock and retry" hint.
 	hint string
-	// toolMissing: a keyring may be running (a live session bus) but the
-	// helper that reaches it is not installed.
-	toolMissing bool
+	// install is set when a keyring may be running (a live session bus)
+	// but the helper that reaches it is not installed: how to install it.
+	install string
 }
 
 func (e *keyringError) Error() string {

@@ -50,9 +50,10 @@ func (k *secretToolKeyring) usable() error {
 	}
 	if k.path == "" {
 		if busLive(k.bus) {
-			return &keyringError{store: k.name(), kind: keyringAbsent, toolMissing: true,
-				reason: "secret-tool is not installed, though a D-Bus session is running; install the libsecret-tools package (Debian/Ubuntu) to use the keyring",
-				hint:   secretToolMissingHint}
+			return &keyringError{store: k.name(), kind: keyringAbsent,
+				install: "install secret-tool (the libsecret-tools package on Debian/Ubuntu)",
+				reason:  "secret-tool is not installed, though a D-Bus session is running; install the libsecret-tools package (Debian/Ubuntu) to use the keyring",
+				hint:    secretToolMissingHint}
 		}
 		return &keyringError{store: k.name(), kind: keyringAbsent, reason: "secret-tool is not installed",
 			hint: "install libsecret-tools (secret-tool), or set DIFY_TOKEN_STORAGE=sealed"}

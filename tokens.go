@@ -565,7 +565,7 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 	}
 	var ke *keyringError
 	switch {
-	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && errors.As(osErr, &ke) && ke.toolMissing:
+	case ce.TokenStorage != storageSealed && sealedErr == nil && plainErr == nil && errors.As(osErr, &ke) && ke.install != "":
 		// The OS store's helper is missing, but the official client keeps
 		// it in the keyring, which a live bus says is running: not found
 		// here, but say how to reach it.
@@ -636,8 +636,8 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 			why := keyringUnavailable(err)
 			name := keyringAccount(host, email)
 			hint := "remove it by hand: " + keyringRemoveCommand(name)
-			if ke, ok := errors.AsType[*keyringError](err); ok && ke.toolMissing {
-				hint = "install secret-tool (the libsecret-tools package on Debian/Ubuntu), then " + hint
+			if ke, ok := errors.AsType[*keyringError](err); ok && ke.install != "" {
+				hint = ke.install + ", then " + hint
 			}
 			errs = append(errs, newError(why.Code,
 				fmt.Sprintf("%s may still be in the OS credential store, entry %s (%s)", what, name, why.Message), hint))
