@@ -196,10 +196,19 @@ func keyringPut(ctx context.Context, k osKeyring, host, email string, t token) e
 		return err
 	}
 	account := keyringAccount(host, email)
-	removeCopy := func() { k.remove(context.WithoutCancel(ctx), account) }
+	// removeCopy takes back out what a failed put may have left (a short
+	// step that Ctrl-C does not stop); when that fails too, the error says
+	// a copy may be there.
+	removeCopy := func(err error) error {
+		rerr := k.remove(context.WithoutCancel(ctx), account)
+		if rerr == nil || errors.Is(rerr, errKeyringNotFound) {
+			return err
+		}
+		return &copyLeftError{err: err, account: account}
+	}
 	if err := k.write(ctx, account, keyringLabel(host, email), value); err != nil {
 		if errors.Is(err, errInterrupted) {
-			removeCopy()
+			return removeCopy(err)
 		}
 		return err
 	}
@@ -212,8 +221,25 @@ func keyringPut(ctx context.Context, k osKeyring, host, email string, t token) e
 	} else if errors.Is(err, errKeyringNotFound) {
 		err = &keyringError{store: k.name(), op: "read-back", reason: "the item was not there after writing it"}
 	}
-	removeCopy()
-	return err
+	return removeCopy(err)
+}
+
+// copyLeftError is a failed put whose item could not be taken back out:
+// the OS store may still hold the token under account.
+type copyLeftError struct {
+	err     error
+	account string
+}
+
+func (e *copyLeftError) Error() string {
+	return e.err.Error() + "; " + e.leftText()
+}
+
+func (e *copyLeftError) Unwrap() error { return e.err }
+
+// leftText says where the copy may be and how to remove it.
+func (e *copyLeftError) leftText() string {
+	return "the token written may still be in the OS credential store, entry " + e.account + ": remove it by hand with " + keyringRemoveCommand(e.account)
 }
 
 // keyringGet returns the token stored for a context, or errKeyringNotFound.

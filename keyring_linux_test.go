@@ -6,14 +6,17 @@ package main
 // a connection) with no secret-tool on PATH, the Debian/Ubuntu default
 // (issue 22 item 2): a sign-in says what to install, and a context the
 // official client keeps in the keyring gets not_logged_in with that hint;
-// and a Secret Service that will not delete a token.
+// and a Secret Service that will not delete a token (after a revoke, or
+// when a sign-in stopped by Ctrl-C takes its token back out).
 
 import (
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // liveBus listens on a unix socket, accepting and closing connections,
@@ -254,6 +257,41 @@ func TestDevicesRevokeCurrentSaysHowToRemoveATokenLeft(t *testing.T) {
 	}
 	if f.tokenByID(id).Live {
 		t.Error("the session was not revoked")
+	}
+}
+
+// Ctrl-C while the new token is read back, with a store that then will
+// not delete it: the sign-in does not claim that nothing is stored, but
+// names the entry that may hold the token and how to remove it.
+func TestLoginCtrlCSaysATokenItCouldNotTakeBackMayStay(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	dir := filepath.Dir(withFakeSecretTool(t, e))
+	os.WriteFile(filepath.Join(dir, "hang-lookup"), nil, 0o600)
+	os.WriteFile(filepath.Join(dir, "fail-clear"), []byte("secret-tool: Cannot delete an item in a locked collection\n"), 0o600)
+	seen := f.pendingCodes()
+	cmd, out, errb := e.start("auth", "login", "--host", f.url, "--insecure", "--no-browser")
+	id := f.approve(f.waitPending(seen), "tester@dify.ai", "Test Tester", nil)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "pid")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the read-back never started")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	r := waitResult(t, cmd, out, errb)
+	wantExit(t, r, 130)
+	entry := keyringAccount(f.host, "tester@dify.ai")
+	want := "interrupted: the sign-in was not kept, but the token written may still be in the OS credential store, entry " + entry +
+		": remove it by hand with secret-tool clear service difyctl username " + entry + "; its session of tester@dify.ai on " + f.host +
+		" is still active; end it with 'difyctl auth devices revoke " + id + "'"
+	if !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "no token of it is stored") {
+		t.Errorf("want %q in:\n%s", want, r)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "item.*")); len(m) != 1 {
+		t.Errorf("the test expects the token to stay in the store: %v", m)
 	}
 }
 

@@ -291,6 +291,28 @@ func TestKeyringFailedReadBackLeavesNoCopy(t *testing.T) {
 	}
 }
 
+// When the read-back fails and the item cannot be taken back out either,
+// the fallback notice says the token may still be in the OS store, and
+// how to remove it: it is.
+func TestKeyringFailedReadBackAndRemovalSaysACopyMayStay(t *testing.T) {
+	e := newCredEnv(t)
+	dir := fakeSecretTool(t, e)
+	os.WriteFile(filepath.Join(dir, "fail-lookup"), []byte("secret-tool: Cannot get secret: locked collection\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "fail-clear"), []byte("secret-tool: Cannot delete: locked collection\n"), 0o600)
+	ts, _ := newTokenStore(e.a)
+	storage, err := ts.saveIn(nil, hostsNow(t, ts), endpoint{Host: "h"}, "e@x", newToken(testToken))
+	if err != nil || storage != storageSealed {
+		t.Fatalf("save = %q, %v", storage, err)
+	}
+	if len(items(t, dir)) != 1 {
+		t.Fatalf("the test expects the copy to stay: %v", items(t, dir))
+	}
+	want := "; the token written may still be in the OS credential store, entry tokens.h.e@x: remove it by hand with secret-tool clear service difyctl username tokens.h.e@x); token sealed in "
+	if !strings.Contains(e.stderr.String(), want) {
+		t.Errorf("stderr %q, want %q", e.stderr, want)
+	}
+}
+
 // Ctrl-C while the read-back runs stops the sign-in and takes the item
 // back out: nothing is left stored.
 func TestKeyringCtrlCDuringReadBackLeavesNoCopy(t *testing.T) {

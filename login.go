@@ -701,6 +701,10 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	}
 	storage, err := ts.saveIn(tx, h, ep, ctx.Email, tok)
 	if err != nil {
+		if cl, ok := errors.AsType[*copyLeftError](err); ok && errors.Is(err, errInterrupted) {
+			a.warn("interrupted: the sign-in was not kept, but " + cl.leftText() + "; its session of " + ctx.Email + " on " + ep.Host + " is still active; " + endSession(ctx))
+			return nil, token{}, true, errInterrupted
+		}
 		if errors.Is(err, errInterrupted) {
 			a.warn(notKeptOnCtrlC(ep, ctx))
 		}
