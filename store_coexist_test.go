@@ -119,6 +119,10 @@ func TestCoexistOfficialFilesEveryCommand(t *testing.T) {
 		if args[1] == "devices" && strings.Count(r.stderr, "is stored in plain text in "+tokensPath) != 1 {
 			t.Errorf("%v: want one plain-text notice:\n%s", args, r.stderr)
 		}
+		// The sign-in it suggests is the one that works for that http host.
+		if args[1] == "devices" && !strings.Contains(r.stderr, "; 'difyctl auth login --host "+f1.url+" --insecure' would keep a new one") {
+			t.Errorf("%v: the notice's sign-in is not the working command:\n%s", args, r.stderr)
+		}
 		check(strings.Join(args, " "))
 	}
 	if b, _ := os.ReadFile(tokensPath); string(b) != string(tokensBefore) {

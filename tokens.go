@@ -556,8 +556,8 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 	}
 	t, plainErr := c.plaintextGet(host, email)
 	if plainErr == nil {
-		c.warnOnce(&c.plainNoticed, fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; 'difyctl auth login --host %s' would keep a new one in the OS credential store or the sealed file",
-			email, host, c.plaintextPath(), host))
+		c.warnOnce(&c.plainNoticed, fmt.Sprintf("the token for %s on %s is stored in plain text in %s by the official difyctl; %s would keep a new one in the OS credential store or the sealed file",
+			email, host, c.plaintextPath(), inQuotes(login)))
 		return t, "", nil
 	}
 	if errors.Is(plainErr, errNoCredential) {
