@@ -412,3 +412,28 @@ func TestUseHostOffersAccountPicker(t *testing.T) {
 		t.Fatalf("whoami: %s", r)
 	}
 }
+
+// With no current host, or no current account on the host, the picker
+// marks no row as current (the cursor starts on the first).
+func TestPickerMarksNothingWhenNoneIsCurrent(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		hosts string
+		row   string
+	}{
+		{[]string{"use", "host"}, strings.Replace(twoHostsNoCurrent, "current_host: a.example\n", "", 1), "many.example  (2 accounts)"},
+		{[]string{"use", "account"}, strings.Replace(twoHostsNoCurrent, "current_host: a.example", "current_host: many.example", 1), "y@many.example  (Y)"},
+	} {
+		p := openPTY(t)
+		e := newCLIEnv(t)
+		e.writeHosts(c.hosts)
+		cmd, _ := e.startInPTY(p, c.args...)
+		p.waitFor(t, c.row)
+		shown := p.shown()
+		p.typeKeys(t, "\x1b")
+		exitOf(t, cmd)
+		if strings.Contains(shown, "* ") {
+			t.Errorf("%v: a row is marked current:\n%s", c.args, shown)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func (a *app) useHost(domain string) error {
 			return newError(codeUsageMissingArg, "--domain is required (no TTY); known hosts: "+strings.Join(known, ", "), "pass --domain <host>")
 		}
 		items := make([]string, len(h.Hosts))
-		cur := 0
+		cur := -1 // none is current: no row is marked
 		for i, e := range h.Hosts {
 			items[i] = fmt.Sprintf("%s  (%s)", e.Host, plural(len(e.Accounts), "account"))
 			if e.Host == h.CurrentHost {
@@ -181,7 +181,7 @@ func (a *app) useAccount(email string) error {
 			return newError(codeUsageMissingArg, fmt.Sprintf("--email is required (no TTY); known accounts on %s: %s", e.Host, strings.Join(known, ", ")),
 				"pass --email <email>")
 		}
-		cur := 0
+		cur := -1 // none is current: no row is marked
 		for i, c := range e.Accounts {
 			if c.Email == e.CurrentAccount {
 				cur = i
