@@ -416,3 +416,26 @@ func TestCoexistNoLockLeftAfterAnyCommand(t *testing.T) {
 	// hosts.yml.lock could be created by the official client right now.
 	officialLock(t, e)
 }
+
+// The official client's js-yaml writes a name that holds a line break as
+// a literal block scalar. Such a hosts.yml is read (not refused as
+// config_invalid), and a sign-in that rewrites it keeps those names.
+func TestCoexistOfficialMultilineNames(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	e.writeHosts("current_host: h.example\nhosts:\n  h.example:\n    current_account: a@x.io\n    accounts:\n      a@x.io:\n" +
+		"        account:\n          id: a1\n          email: a@x.io\n          name: |-\n            Team A\n            Production\n" +
+		"        workspace:\n          id: ws\n          name: |+\n            ends\n\n          role: owner\n")
+	r := e.run("auth", "list", "-o", "json")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, `"name": "Team A\nProduction"`) {
+		t.Fatalf("list:\n%s", r)
+	}
+	r, _ = e.login(f, "tester@dify.ai", "Tester", nil, "--no-browser")
+	wantExit(t, r, 0)
+	a := officialReads(t, e.hostsPath()).get("hosts").get("h.example").get("accounts").get("a@x.io")
+	if a.get("account").get("name").str() != "Team A\nProduction" || a.get("workspace").get("name").str() != "ends\n\n" ||
+		a.get("workspace").get("role").str() != "owner" {
+		t.Errorf("the rewrite changed the official client's names:\n%s", e.readHosts())
+	}
+}

@@ -2,8 +2,9 @@ package main
 
 // yaml.go reads and writes the YAML subset of SPEC §2 that our writer and
 // the official client's js-yaml write: block mappings and sequences, plain
-// and quoted one-line scalars, {} and [], comments. Anything else is an
-// error with line and column, so a file is never misread and rewritten wrong.
+// and quoted one-line scalars, literal block scalars (|, for a string with
+// a line break), {} and [], comments. Anything else is an error with line
+// and column, so a file is never misread and rewritten wrong.
 
 import (
 	"fmt"
@@ -245,6 +246,8 @@ func (p *yamlParser) parseEntry(n *yamlNode, col int, seen *map[string]bool) (*y
 		return p.below(col, n.Kind == yamlMap, p.node(yamlScalar, true, "", after))
 	case n.Kind == yamlSeq && tab >= 0:
 		return nil, p.errAt(after+tab, "a tab cannot separate \"-\" from the item; use spaces")
+	case s[j] == '|':
+		return p.scanLiteral(col, j)
 	case n.Kind == yamlSeq:
 		return p.parseNode(j)
 	case yamlIsSeqItem(s, j):
@@ -291,8 +294,8 @@ func (p *yamlParser) below(parent int, seqSame bool, null *yamlNode) (*yamlNode,
 // ":" only when a blank follows.
 var yamlStartMsgs = map[byte]string{
 	'&': "anchors (&) are not supported", '*': "aliases (*) are not supported", '!': "tags (!) are not supported",
-	'|': "block scalars (| and >) are not supported; use a quoted string",
-	'>': "block scalars (| and >) are not supported; use a quoted string",
+	'|': "a literal block scalar (|) can only be the value of a key or a sequence item",
+	'>': "folded block scalars (>) are not supported; use a quoted string",
 	'?': "explicit keys (\"? \") are not supported", ':': "missing key before \":\"",
 }
 
@@ -360,6 +363,66 @@ func (p *yamlParser) scanValue(off int) (n *yamlNode, err error) {
 	}
 	if j := yamlSkipBlanks(s, end); j < len(s) && (s[j] != '#' || !yamlIsBlank(s[j-1])) {
 		return nil, p.errAt(j, "unexpected text after the value")
+	}
+	p.has = false
+	return n, nil
+}
+
+// scanLiteral reads the literal block scalar whose "|" header is at off,
+// the value of a key or item at column parent: js-yaml writes a string
+// that holds a line break so. Its lines follow, indented deeper: by the
+// header's indentation digit, else as the first line that is not empty.
+// The header's "-" drops the final line breaks, "+" keeps them all, and
+// without either one is kept.
+func (p *yamlParser) scanLiteral(parent, off int) (*yamlNode, error) {
+	n := p.node(yamlScalar, false, "", off)
+	chomp, indent, i := byte(0), 0, off+1
+	for ; i < len(p.line) && i < off+3; i++ {
+		if c := p.line[i]; (c == '-' || c == '+') && chomp == 0 {
+			chomp = c
+		} else if c >= '1' && c <= '9' && indent == 0 {
+			indent = parent + int(c-'0')
+		} else {
+			break
+		}
+	}
+	if err := p.onlyComment(i, "unexpected text after the block scalar header \"|\""); err != nil {
+		return nil, err
+	}
+	var lines []string
+	for p.rest != "" {
+		line, rest, _ := strings.Cut(p.rest, "\n")
+		line = strings.TrimSuffix(line, "\r")
+		spaces := len(line) - len(strings.TrimLeft(line, " "))
+		if spaces < len(line) && indent == 0 {
+			indent = max(spaces, parent+1)
+		}
+		if spaces < len(line) && spaces < indent {
+			break // a shallower line ends it
+		}
+		p.line, p.rest, p.num = line, rest, p.num+1
+		if err := p.checkChars(); err != nil {
+			return nil, err
+		}
+		lines = append(lines, line)
+	}
+	if indent == 0 { // no line with text
+		indent = parent + 1
+	}
+	for k, l := range lines {
+		lines[k] = l[min(indent, len(l)):]
+	}
+	body := lines
+	for len(body) > 0 && body[len(body)-1] == "" {
+		body = body[:len(body)-1]
+	}
+	switch {
+	case chomp == '+' && len(lines) > 0:
+		n.Value = strings.Join(lines, "\n") + "\n"
+	case chomp == 0 && len(body) > 0:
+		n.Value = strings.Join(body, "\n") + "\n"
+	default:
+		n.Value = strings.Join(body, "\n")
 	}
 	p.has = false
 	return n, nil

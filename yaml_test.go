@@ -285,6 +285,54 @@ func TestYAMLInlineCases(t *testing.T) {
 	}
 }
 
+// js-yaml writes a string that holds a line break as a literal block
+// scalar (|, |-, |+, and |2- when it starts with a space), as the value of
+// a key or a sequence item. official_multiline.yml is js-yaml 4.3.2's dump
+// (lineWidth -1, noRefs) of each string below, as an account name, a
+// workspace name and a list item: each reads back as that string, and the
+// tree writes out so that it reads the same.
+func TestYAMLOfficialLiteralBlocks(t *testing.T) {
+	want := []string{"Team A\nProduction", "ends\n", "ends twice\n\n", " leading space\nsecond", "x\n\n  y", "\n",
+		"tab\tinside\nline", "#not a comment\n- not an item", "trailing space \nnext", "a\n\n", "\n\nlead", "keep\n\n\n",
+		"  two spaces\n  both"}
+	root := mustParseYAML(t, readYAMLFixture(t, "official_multiline.yml"))
+	accounts := root.get("hosts").get("h.example").get("accounts")
+	list := root.get("list")
+	if len(accounts.Vals) != len(want) || len(list.Vals) != len(want) {
+		t.Fatalf("%d accounts and %d items, want %d", len(accounts.Vals), len(list.Vals), len(want))
+	}
+	for i, w := range want {
+		c := accounts.Vals[i]
+		for what, n := range map[string]*yamlNode{"account name": c.get("account").get("name"), "workspace name": c.get("workspace").get("name"), "list item": list.Vals[i]} {
+			if n == nil || n.Kind != yamlScalar || n.Value != w {
+				t.Errorf("%s %d: got %s, want %q", what, i, yamlDump(n), w)
+			}
+		}
+		if c.get("workspace").get("role").str() != "owner" {
+			t.Errorf("account %d: the key after the block was lost: %s", i, yamlDump(c))
+		}
+	}
+	again, err := parseYAML(marshalYAML(root))
+	if err != nil || !yamlEquivalent(root, again) {
+		t.Fatalf("write then read: %v\n%s", err, marshalYAML(root))
+	}
+	// Indentation edge cases js-yaml does not write but YAML allows.
+	for in, w := range map[string]string{
+		"a: |\nb: c\n":                "",
+		"a: |+\n\n\nb: c\n":            "\n\n",
+		"a: |\n   x\n  \n    y\n":     "x\n\n y\n",
+		"a: |-  # c\n  x\n":           "x",
+		"a: |\r\n  x\r\n  y\r\n":       "x\ny\n",
+		"- |1\n  x\n":                 " x\n",
+		"a: |\n  x\n# comment\nb: c\n": "x\n",
+	} {
+		n, err := parseYAML([]byte(in))
+		if err != nil || n.Vals[0].Value != w {
+			t.Errorf("parseYAML(%q): %v %s, want a = %q", in, err, yamlDump(n), w)
+		}
+	}
+}
+
 func TestYAMLErrors(t *testing.T) {
 	deepMaps := func(n int) string {
 		var b strings.Builder
@@ -312,8 +360,15 @@ func TestYAMLErrors(t *testing.T) {
 		{"tab indent", "a:\n\tb: c\n", 2, 1, "tab"},
 		{"tab after spaces", "a:\n  \tb: c\n", 2, 3, "tab"},
 		{"tab after dash", "-\ta\n", 1, 2, "tab"},
-		{"block scalar", "a: |\n  text\n", 1, 4, "block scalars"},
-		{"folded scalar", "a: >-\n  text\n", 1, 4, "block scalars"},
+		{"folded scalar", "a: >-\n  text\n", 1, 4, "folded block scalars (>) are not supported"},
+		{"block scalar header text", "a: |x\n  text\n", 1, 5, "after the block scalar header"},
+		{"block scalar header digit 0", "a: |0\n  text\n", 1, 5, "after the block scalar header"},
+		{"block scalar header comment unspaced", "a: |-#c\n  text\n", 1, 6, "after the block scalar header"},
+		{"block scalar as a key", "|: x\n", 1, 1, "literal block scalar (|) can only be the value"},
+		{"block scalar at root", "|\n  text\n", 1, 1, "literal block scalar (|) can only be the value"},
+		{"control character in a block scalar", "a: |\n  ok\n  b\x01\n", 3, 4, "control character U+0001"},
+		{"tab indent after a block scalar", "a: |\n  text\n\tb: c\n", 3, 1, "tab"},
+		{"over-indented after a block scalar", "a:\n  b: |\n    text\n c: d\n", 4, 2, "bad indentation"},
 		{"duplicate key", "a: 1\nb: 2\na: 3\n", 3, 1, `duplicate key "a"`},
 		{"duplicate quoted key", "x:\n  a: 1\n  'a': 2\n", 3, 3, "duplicate key"},
 		{"duplicate flow key", "a: {b: 1, b: 2}\n", 1, 4, "flow collections"},
@@ -696,7 +751,7 @@ func FuzzYAMLRoundTrip(f *testing.F) {
 }
 
 func FuzzYAMLReader(f *testing.F) {
-	for _, name := range []string{"official.yml", "quoted.yml", "flow.yml", "seqs.yml", "escapes.yml", "null.yml", "comments.yml"} {
+	for _, name := range []string{"official.yml", "quoted.yml", "flow.yml", "seqs.yml", "escapes.yml", "null.yml", "comments.yml", "official_multiline.yml"} {
 		f.Add(readYAMLFixture(f, name))
 	}
 	for _, s := range yamlTrickyStrings {
