@@ -318,12 +318,12 @@ func TestYAMLOfficialLiteralBlocks(t *testing.T) {
 	}
 	// Indentation edge cases js-yaml does not write but YAML allows.
 	for in, w := range map[string]string{
-		"a: |\nb: c\n":                "",
+		"a: |\nb: c\n":                 "",
 		"a: |+\n\n\nb: c\n":            "\n\n",
-		"a: |\n   x\n  \n    y\n":     "x\n\n y\n",
-		"a: |-  # c\n  x\n":           "x",
+		"a: |\n   x\n  \n    y\n":      "x\n\n y\n",
+		"a: |-  # c\n  x\n":            "x",
 		"a: |\r\n  x\r\n  y\r\n":       "x\ny\n",
-		"- |1\n  x\n":                 " x\n",
+		"- |1\n  x\n":                  " x\n",
 		"a: |\n  x\n# comment\nb: c\n": "x\n",
 	} {
 		n, err := parseYAML([]byte(in))
