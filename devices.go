@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -354,6 +355,12 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		return newError(codeUsageInvalidFlag, "--all cannot tell which session DIFY_TOKEN uses, so it would revoke that one too",
 			"revoke sessions by label or id, or unset DIFY_TOKEN to use a stored sign-in")
 	}
+	if all && s.ctx.TokenID == "" {
+		// The official client may write a context without one.
+		return newError(codeUsageInvalidFlag,
+			fmt.Sprintf("--all cannot tell which session is this sign-in's: hosts.yml records no token_id for %s on %s, so it would revoke that one too", s.ctx.Email, s.host.Host),
+			"revoke sessions by label or id, or run "+inQuotes(loginCommandFor(s.host))+" to sign in again, which records it")
+	}
 	rows, err := s.fetchAll(a)
 	if err != nil {
 		return err
@@ -394,7 +401,7 @@ func (a *app) devicesRevoke(target string, all, yes bool) error {
 		for _, f := range failures {
 			fmt.Fprintf(a.stderr, "%s %s (%s): %s\n", c.red("✗"), sanitize(f.row.label()), sanitize(f.row.ID), sanitize(asCLIError(f.err).Message))
 		}
-		if revoked > 0 {
+		if revoked > 0 || len(chosen) > 1 {
 			a.warn(fmt.Sprintf("revoked %d of %d session(s)", revoked, len(chosen)))
 		}
 		return revokeFailure(failures, len(chosen))
@@ -466,12 +473,20 @@ type revokeFailed struct {
 // revokeAll deletes the chosen sessions one by one, and says whether the
 // current session was among those ended. No order is needed to keep the
 // token working until the last delete: --all leaves the current session
-// out, so it is only ever chosen alone.
+// out (and is refused when hosts.yml does not say which it is), so it is
+// only ever chosen alone. Ctrl-C, a rejected token and a rate limit stop
+// it: every later delete would fail the same way.
 func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit bool, failures []revokeFailed) {
 	for _, r := range rows {
 		_, err := s.client.do(a.ctx, request{method: http.MethodDelete, path: sessionsAPIPath + "/" + url.PathEscape(r.ID)})
 		if err != nil {
+			if a.ctx.Err() != nil {
+				err = errInterrupted
+			}
 			failures = append(failures, revokeFailed{r, err})
+			if code := asCLIError(err).Code; errors.Is(err, errInterrupted) || code == codeAuthExpired || code == codeRateLimited {
+				break
+			}
 			continue
 		}
 		revoked++
@@ -485,6 +500,9 @@ func (s *session) revokeAll(a *app, rows []sessionRow) (revoked int, selfHit boo
 // revokeFailure sums up failed deletes: an auth or rate-limit failure keeps
 // its own code (and exit code); anything else is a generic failure.
 func revokeFailure(failures []revokeFailed, total int) error {
+	if last := failures[len(failures)-1].err; errors.Is(last, errInterrupted) {
+		return last
+	}
 	for _, code := range []string{codeAuthExpired, codeRateLimited} {
 		for _, f := range failures {
 			if e := asCLIError(f.err); e.Code == code {

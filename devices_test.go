@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"syscall"
 	"time"
 )
 
@@ -317,5 +318,94 @@ func TestDevicesListLegacyShape(t *testing.T) {
 	env := listJSON(t, e)
 	if env.Total != 1 || len(env.Data) != 1 || env.HasMore {
 		t.Fatalf("legacy shape as an envelope: %+v", env)
+	}
+}
+
+// deletesSent counts the DELETE requests that reached the fake.
+func (f *fakeServer) deletesSent() int {
+	f.t.Helper()
+	var out struct {
+		Requests []struct {
+			Method string `json:"method"`
+		} `json:"requests"`
+	}
+	f.ctl("GET", "requests", nil, &out)
+	n := 0
+	for _, r := range out.Requests {
+		if r.Method == "DELETE" {
+			n++
+		}
+	}
+	return n
+}
+
+// A context without token_id (the official client may write one) cannot
+// tell its own session from the others: --all is refused before anything
+// is sent, rather than end the session in use along with the rest.
+func TestDevicesRevokeAllRefusedWithoutTokenID(t *testing.T) {
+	f, e, current := signedIn(t)
+	f.seed("tester@dify.ai", 3)
+	e.writeHosts(strings.Replace(e.readHosts(), "        token_id: "+current+"\n", "", 1))
+	if strings.Contains(e.readHosts(), current) {
+		t.Fatalf("the test expects no token_id:\n%s", e.readHosts())
+	}
+	r := e.run("auth", "devices", "revoke", "--all", "-y")
+	wantExit(t, r, 2)
+	if !strings.Contains(r.stderr, "usage_invalid_flag: --all cannot tell which session is this sign-in's: hosts.yml records no token_id for tester@dify.ai on "+f.host) ||
+		!strings.Contains(r.stderr, "hint: revoke sessions by label or id, or run 'difyctl auth login --host "+f.url+" --insecure' to sign in again") {
+		t.Errorf("stderr:\n%s", r)
+	}
+	if n := f.deletesSent(); n != 0 {
+		t.Errorf("%d DELETE(s) sent", n)
+	}
+	if !f.tokenByID(current).Live {
+		t.Error("the session in use was revoked")
+	}
+}
+
+// Once the token is rejected or rate limited, every later delete would
+// fail the same way: revoke stops at the first and keeps that exit code.
+func TestDevicesRevokeStopsAtRejectionOrRateLimit(t *testing.T) {
+	for _, c := range []struct {
+		scenario map[string]any
+		code     int
+	}{
+		{map[string]any{"name": "error_body", "status": 401, "code": "unauthorized", "message": "Invalid or unknown bearer token.", "path": "/account/sessions/"}, 4},
+		{map[string]any{"name": "rate_limited", "retry_after": 3, "path": "/account/sessions/"}, 7},
+	} {
+		f, e, _ := signedIn(t)
+		f.seed("tester@dify.ai", 5)
+		f.scenario(c.scenario)
+		r := e.run("auth", "devices", "revoke", "--all", "-y")
+		wantExit(t, r, c.code)
+		if n := f.deletesSent(); n != 1 {
+			t.Errorf("%v: %d DELETEs sent, want 1", c.scenario["name"], n)
+		}
+		if !strings.Contains(r.stderr, "! revoked 0 of 5 session(s)\n") {
+			t.Errorf("%v: stderr:\n%s", c.scenario["name"], r)
+		}
+	}
+}
+
+// Ctrl-C while sessions are being revoked stops at once with exit 130,
+// sending no further delete.
+func TestDevicesRevokeCtrlCStops(t *testing.T) {
+	f, e, _ := signedIn(t)
+	f.seed("tester@dify.ai", 5)
+	f.scenario(map[string]any{"name": "slow_headers", "seconds": 30, "path": "/account/sessions/"})
+	cmd, out, errb := e.start("auth", "devices", "revoke", "--all", "-y")
+	for deadline := time.Now().Add(20 * time.Second); f.deletesSent() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no DELETE was sent")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	r := waitResult(t, cmd, out, errb)
+	wantExit(t, r, 130)
+	if n := f.deletesSent(); n != 1 {
+		t.Errorf("%d DELETEs sent, want 1", n)
+	}
+	if r.stdout != "" || !strings.Contains(r.stderr, "! revoked 0 of 5 session(s)\n") {
+		t.Errorf("output:\n%s", r)
 	}
 }
