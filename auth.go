@@ -598,6 +598,8 @@ func (a *app) status(asJSON bool) error {
 			}
 		case asCLIError(err).Code == codeAuthExpired:
 			checkErr = err
+		case notAnAccountToken(err):
+			// Valid, and what hosts.yml says is all there is to show.
 		default:
 			return err // unreachable, rate limited, server failure: no verdict
 		}
@@ -616,6 +618,14 @@ func (a *app) status(asJSON bool) error {
 		return err
 	}
 	return checkErr
+}
+
+// notAnAccountToken reports the newest server's answer to an external SSO
+// (dfoe_) token on GET /account: 403 unsupported_token_type. The token
+// was accepted (a bad one gets 401); the route serves accounts only.
+func notAnAccountToken(err error) bool {
+	ce, ok := errors.AsType[*cliError](err)
+	return ok && ce.HTTPStatus == http.StatusForbidden && ce.Message == "unsupported_token_type"
 }
 
 // statusText is the human report of auth status.

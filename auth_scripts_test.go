@@ -447,3 +447,26 @@ func TestDifyTokenRejected(t *testing.T) {
 	}
 	wantEmptyDir(t, e.config)
 }
+
+// The newest server answers an external SSO (dfoe_) token on GET /account
+// with 403 unsupported_token_type: the token was accepted, so the sign-in
+// is valid (exit 0); once the token ends, it is not (exit 4).
+func TestAuthStatusSSOSignIn(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, id := e.login(f, "sso@dify.ai", "", map[string]any{"sso": true, "issuer": "https://issuer.example"}, "--no-browser")
+	wantExit(t, r, 0)
+	r = e.run("auth", "status")
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "sso@dify.ai (external SSO, issuer: https://issuer.example)") || !strings.HasSuffix(r.stdout, "✓ valid\n") || withoutTransportWarning(r.stderr) != "" {
+		t.Errorf("status:\n%s", r)
+	}
+	r = e.run("auth", "status", "--json")
+	wantExit(t, r, 0)
+	if s := decodeStatus(t, r); !*s.Valid || s.Host != f.host {
+		t.Errorf("status --json: %s", r)
+	}
+	f.ctl("POST", "tokens/expire", map[string]any{"token_id": id}, nil)
+	r = e.run("auth", "status")
+	wantExit(t, r, 4)
+}
