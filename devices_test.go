@@ -6,8 +6,8 @@ package main
 import (
 	"encoding/json"
 	"strings"
-	"testing"
 	"syscall"
+	"testing"
 	"time"
 )
 
