@@ -499,6 +499,9 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 		e.Code = codeServer5xx
 		e.Message = orDefault(msg, fmt.Sprintf("server error (HTTP %d)", st))
 		e.Hint = orDefault(hint, "retry later; if it persists, check the server's logs")
+	case st == 403 && msg == "unsupported_token_type":
+		e.Code, e.Message = codeServer4xxOther, msg
+		e.Hint = orDefault(hint, "the server answers this only for a Dify account's sign-in, not for an external SSO one (a dfoe_ token)")
 	default:
 		e.Code = codeServer4xxOther
 		e.Message = orDefault(msg, fmt.Sprintf("request failed (HTTP %d)", st))

@@ -409,3 +409,18 @@ func TestDevicesRevokeCtrlCStops(t *testing.T) {
 		t.Errorf("output:\n%s", r)
 	}
 }
+
+// Sessions are served to Dify accounts only: an external SSO sign-in gets
+// 403 unsupported_token_type, with a hint that says so.
+func TestDevicesListSSOSignInSaysWhy(t *testing.T) {
+	f := fastFake(t)
+	e := newCLIEnv(t)
+	r, _ := e.login(f, "sso@dify.ai", "", map[string]any{"sso": true, "issuer": "https://issuer.example"}, "--no-browser")
+	wantExit(t, r, 0)
+	r = e.run("auth", "devices", "list")
+	wantExit(t, r, 1)
+	if !strings.Contains(r.stderr, "server_4xx_other: unsupported_token_type\n") ||
+		!strings.Contains(r.stderr, "\nhint: the server answers this only for a Dify account's sign-in, not for an external SSO one (a dfoe_ token)\n") {
+		t.Errorf("stderr:\n%s", r)
+	}
+}
