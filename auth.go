@@ -92,7 +92,8 @@ var listCommand = &command{
 		"difyctl auth list -o json",
 		"difyctl auth list -o name",
 	},
-	exits: [][2]string{{"0", "Success, including when no contexts are stored"}, {"2", "Usage error, such as an unsupported -o value"}},
+	exits: [][2]string{{"0", "Success, including when no contexts are stored"}, {"1", "hosts.yml could not be read (config_invalid)"},
+		{"2", "Usage error, such as an unsupported -o value"}},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		format := fs.String("o", "", "Output `format`: json, yaml, or name (default: a table)")
 		fs.StringVar(format, "output", "", "Same as -o")

@@ -390,6 +390,15 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			}
 		}
 	}
+	// The pickers' exits: Ctrl-C is 130, Esc 2; a hosts.yml error is 1.
+	for _, c := range []string{"use host", "use account"} {
+		r := e.run(append(strings.Fields(c), "--help")...)
+		for _, want := range []string{"\n  1    hosts.yml ", "Esc in the picker\n", "\n  130  Interrupted (Ctrl-C); nothing was written\n"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("%s --help lacks %q:\n%s", c, want, r.stdout)
+			}
+		}
+	}
 	for _, g := range []string{"auth", "use", "auth devices"} {
 		r := e.run(append(strings.Fields(g), "--help")...)
 		wantExit(t, r, 0)

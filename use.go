@@ -20,8 +20,10 @@ var useHostCommand = &command{
 	examples: []string{"difyctl use host --domain dify.internal.acme.com", "difyctl use host"},
 	exits: [][2]string{
 		{"0", "Switched"},
-		{"2", "Unknown host, or a missing --domain outside a terminal"},
+		{"1", "hosts.yml could not be read or written (config_invalid, config_locked)"},
+		{"2", "Unknown host, a missing --domain outside a terminal, or Esc in the picker"},
 		{"4", "No stored sign-ins (not_logged_in)"},
+		{"130", "Interrupted (Ctrl-C); nothing was written"},
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		domain := fs.String("domain", "", "The stored `host` to switch to, as its bare domain (dify.example.com)")
@@ -157,8 +159,10 @@ var useAccountCommand = &command{
 	examples: []string{"difyctl use account --email teammate-bot@company.com", "difyctl use account"},
 	exits: [][2]string{
 		{"0", "Switched"},
-		{"2", "Unknown account, or a missing --email outside a terminal"},
+		{"1", "hosts.yml or the credential store could not be read, or hosts.yml not written"},
+		{"2", "Unknown account, a missing --email outside a terminal, or Esc in the picker"},
 		{"4", "No stored sign-in on this host, or no credential for the chosen account"},
+		{"130", "Interrupted (Ctrl-C); nothing was written"},
 	},
 	setup: func(fs *flag.FlagSet) func(a *app, args []string) error {
 		email := fs.String("email", "", "The `email` of the account to switch to")
