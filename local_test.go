@@ -402,8 +402,10 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	for _, g := range []string{"auth", "use", "auth devices"} {
 		r := e.run(append(strings.Fields(g), "--help")...)
 		wantExit(t, r, 0)
-		if !strings.Contains(r.stdout, "COMMANDS\n") {
-			t.Errorf("%s --help:\n%s", g, r.stdout)
+		for _, section := range []string{"USAGE\n  difyctl " + g + " <command>", "COMMANDS\n", "FLAGS\n", "EXAMPLES\n  difyctl " + g + " ", "EXIT CODES\n"} {
+			if !strings.Contains(r.stdout, section) {
+				t.Errorf("%s --help lacks %q:\n%s", g, section, r.stdout)
+			}
 		}
 	}
 	r := e.run("auth", "devices", "revoke", "--help")

@@ -567,7 +567,13 @@ func (a *app) printGroup(path string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\nUSAGE\n  difyctl %s <command> [flags]\n\nCOMMANDS\n", groups[path], path)
 	writeCommandList(&b, path+" ")
-	fmt.Fprintf(&b, "\nRun 'difyctl %s <command> --help' for details.\n", path)
+	b.WriteString("\nFLAGS\n  -h, --help  Show help for the group, or for a command of it\n\nEXAMPLES\n")
+	for _, c := range commands {
+		if strings.HasPrefix(c.path, path+" ") && len(c.examples) > 0 {
+			b.WriteString("  " + c.examples[0] + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nRun 'difyctl %s <command> --help' for its flags, examples and exit codes.\n\n%s", path, exitCodeHelp)
 	io.WriteString(a.stdout, b.String())
 }
 
