@@ -467,6 +467,11 @@ func summarizeNetErr(err error) string {
 	return truncate(err.Error(), 200)
 }
 
+// unsupportedTokenType is the newest server's 403 message for an external
+// SSO (dfoe_) token on a route that serves Dify accounts only; the token
+// itself was accepted (a bad one gets 401).
+const unsupportedTokenType = "unsupported_token_type"
+
 // statusError maps a non-2xx reply to an error code, and so to the exit
 // code a script branches on.
 func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data []byte) *cliError {
@@ -499,7 +504,7 @@ func (c *apiClient) statusError(r request, u *url.URL, resp *http.Response, data
 		e.Code = codeServer5xx
 		e.Message = orDefault(msg, fmt.Sprintf("server error (HTTP %d)", st))
 		e.Hint = orDefault(hint, "retry later; if it persists, check the server's logs")
-	case st == 403 && msg == "unsupported_token_type":
+	case st == http.StatusForbidden && msg == unsupportedTokenType:
 		e.Code, e.Message = codeServer4xxOther, msg
 		e.Hint = orDefault(hint, "the server answers this only for a Dify account's sign-in, not for an external SSO one (a dfoe_ token)")
 	default:

@@ -621,12 +621,11 @@ func (a *app) status(asJSON bool) error {
 	return checkErr
 }
 
-// notAnAccountToken reports the newest server's answer to an external SSO
-// (dfoe_) token on GET /account: 403 unsupported_token_type. The token
-// was accepted (a bad one gets 401); the route serves accounts only.
+// notAnAccountToken reports a 403 unsupportedTokenType: the token was
+// accepted, but it is an external SSO one.
 func notAnAccountToken(err error) bool {
 	ce, ok := errors.AsType[*cliError](err)
-	return ok && ce.HTTPStatus == http.StatusForbidden && ce.Message == "unsupported_token_type"
+	return ok && ce.HTTPStatus == http.StatusForbidden && ce.Message == unsupportedTokenType
 }
 
 // statusText is the human report of auth status.
