@@ -702,11 +702,11 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	storage, err := ts.saveIn(tx, h, ep, ctx.Email, tok)
 	if err != nil {
 		if cl, ok := errors.AsType[*copyLeftError](err); ok && errors.Is(err, errInterrupted) {
-			a.warn("interrupted: the sign-in was not kept, but " + cl.leftText() + "; its session of " + ctx.Email + " on " + ep.Host + " is still active; " + endSession(ctx))
+			a.warn(notKeptOnCtrlC(ep, ctx, cl.leftText()))
 			return nil, token{}, true, errInterrupted
 		}
 		if errors.Is(err, errInterrupted) {
-			a.warn(notKeptOnCtrlC(ep, ctx))
+			a.warn(notKeptOnCtrlC(ep, ctx, ""))
 		}
 		return nil, token{}, false, err
 	}
@@ -735,7 +735,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 				a.warn("interrupted: the sign-in was not recorded, and its token could not be taken back out of the credential store: " + asCLIError(uerr).Message)
 				return nil, token{}, stored, errInterrupted
 			}
-			a.warn(notKeptOnCtrlC(ep, ctx))
+			a.warn(notKeptOnCtrlC(ep, ctx, ""))
 			return nil, token{}, false, errInterrupted
 		}
 		if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
@@ -747,11 +747,16 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	return ctx, old, true, nil
 }
 
-// notKeptOnCtrlC says what a Ctrl-C after the approval left: no token
-// stored (saveIn and keepGrant take a stored one back out), and a session
-// at the server that nothing waited to revoke.
-func notKeptOnCtrlC(ep endpoint, c *contextEntry) string {
-	return "interrupted: the sign-in was not kept and no token of it is stored, but its session of " + c.Email + " on " + ep.Host + " is still active; " + endSession(c)
+// notKeptOnCtrlC says what a Ctrl-C after the approval left: a session at
+// the server that nothing waited to revoke and, where left is "", no token
+// stored (saveIn and keepGrant take a stored one back out); otherwise left
+// says which copy of the token a failed clean-up left behind.
+func notKeptOnCtrlC(ep endpoint, c *contextEntry, left string) string {
+	session := "its session of " + c.Email + " on " + ep.Host + " is still active; " + endSession(c)
+	if left != "" {
+		return "interrupted: the sign-in was not kept, but " + left + "; " + session
+	}
+	return "interrupted: the sign-in was not kept and no token of it is stored, but " + session
 }
 
 // loginEndpoint resolves --host, or asks for it in a terminal.
