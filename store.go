@@ -430,8 +430,12 @@ func encodeHost(e *hostEntry) *yamlNode {
 func encodeContext(c *contextEntry) *yamlNode {
 	n := mapOrNew(c.node)
 	a := mapOrNew(c.accountNode)
-	// The official schema always has all three account fields.
-	setString(a, "id", c.Account.ID)
+	// The official client writes all three account fields, but reads an
+	// account without an id (its schema's id is optional) and keeps it so:
+	// an id is not added to an account it reads without one.
+	if c.Account.ID != "" || a.get("id") != nil || c.accountNode == nil {
+		setString(a, "id", c.Account.ID)
+	}
 	setString(a, "email", c.Account.Email)
 	setString(a, "name", c.Account.Name)
 	n.set("account", a)

@@ -439,3 +439,21 @@ func TestCoexistOfficialMultilineNames(t *testing.T) {
 		t.Errorf("the rewrite changed the official client's names:\n%s", e.readHosts())
 	}
 }
+
+// The official client reads an account without an id (the field is
+// optional in its schema) and writes it back without one: a rewrite by
+// difyctl keeps every context it did not change byte for byte, and adds
+// no id to them.
+func TestCoexistAccountWithoutIDKeptAsIs(t *testing.T) {
+	e := newCLIEnv(t)
+	noID := strings.ReplaceAll(twoHosts, "          id: '2'\n", "")
+	if noID == twoHosts {
+		t.Fatal("the fixture has no id to remove")
+	}
+	e.writeHosts(noID)
+	wantExit(t, e.run("use", "host", "--domain", "b.example"), 0)
+	want := strings.Replace(noID, "current_host: a.example", "current_host: b.example", 1)
+	if got := e.readHosts(); got != want {
+		t.Errorf("use host rewrote more than current_host:\n got:\n%s\nwant:\n%s", got, want)
+	}
+}
