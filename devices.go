@@ -432,7 +432,9 @@ func firstTen(rows []sessionRow, name func(sessionRow) string) []string {
 }
 
 // matchSession finds the one session a target names: exact label, then
-// exact id, then case-insensitive label substring.
+// exact id, then case-insensitive label substring. A label is matched as
+// the server sent it and as the table shows it (sanitized), so a label
+// holding escape sequences can be typed as it was read.
 func matchSession(rows []sessionRow, target string) (sessionRow, error) {
 	pick := func(match func(sessionRow) bool) []sessionRow {
 		var out []sessionRow
@@ -445,9 +447,11 @@ func matchSession(rows []sessionRow, target string) (sessionRow, error) {
 	}
 	lower := strings.ToLower(target)
 	for _, m := range [](func(sessionRow) bool){
-		func(r sessionRow) bool { return r.DeviceLabel == target },
+		func(r sessionRow) bool { return r.DeviceLabel == target || sanitize(r.DeviceLabel) == target },
 		func(r sessionRow) bool { return r.ID == target },
-		func(r sessionRow) bool { return strings.Contains(strings.ToLower(r.DeviceLabel), lower) },
+		func(r sessionRow) bool {
+			return strings.Contains(strings.ToLower(r.DeviceLabel), lower) || strings.Contains(strings.ToLower(sanitize(r.DeviceLabel)), lower)
+		},
 	} {
 		switch found := pick(m); {
 		case len(found) == 1:

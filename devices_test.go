@@ -305,6 +305,16 @@ func TestDevicesLabelsAreSanitized(t *testing.T) {
 	if strings.Contains(r.stderr, "\x1b") {
 		t.Fatalf("the target echoed raw: %q", r.stderr)
 	}
+	// The label as the table shows it names the session, whole or in part.
+	f.seed("tester@dify.ai", 0, "\x1b[1mci\x1b[0m runner")
+	for _, target := range []string{`evillink\u202etxt.exe`, "ci runner"} {
+		before := f.deletesSent()
+		r = e.run("auth", "devices", "revoke", target, "-y")
+		wantExit(t, r, 0)
+		if f.deletesSent() != before+1 || !strings.Contains(r.stdout, "Revoked 1 session") {
+			t.Errorf("revoke %q as shown in the table:\n%s", target, r)
+		}
+	}
 }
 
 func TestDevicesListLegacyShape(t *testing.T) {
