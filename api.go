@@ -287,10 +287,7 @@ type response struct {
 // do sends r, retrying what may be retried, and returns a 2xx response
 // (or a device-flow RFC 8628 error reply); anything else is a cliError.
 func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
-	u := c.urlFor(r.path)
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
-	}
+	u := c.requestURL(r)
 	var payload []byte
 	if r.body != nil {
 		var err error
@@ -321,6 +318,15 @@ func (c *apiClient) do(ctx context.Context, r request) (*response, error) {
 		}
 		backoff = min(backoff*2, 30*time.Second)
 	}
+}
+
+// requestURL is the URL r is sent to, query included.
+func (c *apiClient) requestURL(r request) *url.URL {
+	u := c.urlFor(r.path)
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	return u
 }
 
 // urlFor is the URL of an API path relative to the base (escaped form,
@@ -667,7 +673,7 @@ func truncate(s string, n int) string {
 // decodeJSON decodes a 2xx body into out with a clear error for garbage.
 func (c *apiClient) decodeJSON(r request, resp *response, out any) error {
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		u := c.urlFor(r.path)
+		u := c.requestURL(r)
 		e := c.httpError(r, u, codeServerBadResponse, "the server's response is not the JSON difyctl expects", "check that the host is a Dify console API URL", resp.status)
 		notDifyHost(e, r.method, u, resp.body)
 		return e

@@ -390,7 +390,7 @@ func TestHostileServerAtDevicesList(t *testing.T) {
 		{name: "never-ending body", exit: 1, scenario: map[string]any{"name": "endless_body"},
 			stderr: []string{"server_bad_response: the server's response is larger than 1 MiB"}},
 		{name: "invalid JSON", exit: 1, scenario: map[string]any{"name": "invalid_json"},
-			stderr: []string{"server_bad_response: "}},
+			stderr: []string{"server_bad_response: ", "/openapi/v1/account/sessions?limit=20&page=1\n"}},
 		{name: "HTML error page", exit: 1, scenario: map[string]any{"name": "html_502"},
 			stderr: []string{"server_5xx: the server answered with an HTML page: 502 Bad Gateway\n"}},
 		{name: "JSON labelled text/plain", works: true, scenario: map[string]any{"name": "wrong_content_type"}},

@@ -323,7 +323,7 @@ func endSession(c *contextEntry) string {
 // left, none of which is active.
 func (a *app) otherSignIns(n int) {
 	if n > 0 {
-		a.warn(fmt.Sprintf("no context is active now; you have %s elsewhere — pick one with 'difyctl use host' and 'difyctl use account'", plural(n, "other sign-in")))
+		a.warn(fmt.Sprintf("no context is active now; you have %s — pick one with 'difyctl use host' and 'difyctl use account'", plural(n, "other sign-in")))
 	}
 }
 
