@@ -29,8 +29,8 @@ var version = "0.2.0"
 // same command runs in-process in unit tests and as a binary.
 type app struct {
 	ctx context.Context
-	// catchInterrupts, when set, replaces ctx with one that Ctrl-C and
-	// SIGTERM cancel. runCommand calls it for every command that waits on
+	// catchInterrupts, when set, replaces ctx with one that Ctrl-C,
+	// SIGTERM and SIGHUP cancel. runCommand calls it for every command that waits on
 	// the network, a helper process or a person; the quick local ones
 	// skip it, because watching signals costs a Go process two threads.
 	catchInterrupts func(context.Context) (context.Context, context.CancelFunc)
@@ -89,7 +89,9 @@ func runMain() int {
 	a := &app{
 		ctx: context.Background(),
 		catchInterrupts: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			// SIGHUP too: a closed terminal must not kill difyctl the
+			// default way while it holds hosts.yml.lock.
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		},
 		stdin:     os.Stdin,
 		stdout:    out,
