@@ -263,24 +263,14 @@ func (a *app) logout() error {
 		// short and bounded, and must not leave a lock file behind).
 		a.ctx = context.WithoutCancel(a.ctx)
 	}
-	left := ts.forgetEach(h, host, c)
+	left, remaining, kept := signOut(st, ts, host, c)
 	if errors.Is(err, errNoCredential) && len(left) > 0 {
 		// No store gave the token, but one that could not be reached
 		// may hold it: the session it belongs to was not ended.
 		serverNote = "the stored token could not be read; server revoke skipped: the session stays active, " + endSession(c)
 	}
-	remaining := 0
-	err = st.update(func(h *hostsFile) error {
-		h.remove(host, email)
-		remaining = h.count()
-		return nil
-	})
-	if err != nil {
-		why := asCLIError(err)
-		left = append(left, newError(why.Code,
-			fmt.Sprintf("the context %s on %s is still in %s (%s)", email, host, filepath.Join(st.dir, hostsFileName), why.Message),
-			"run 'difyctl auth logout' again"))
-		remaining = -1
+	if kept != nil {
+		left = append(left, kept)
 	}
 	if serverNote != "" {
 		if len(left) == 0 {
@@ -317,6 +307,47 @@ func endSession(c *contextEntry) string {
 		cmd = "'difyctl auth devices revoke " + c.TokenID + "'"
 	}
 	return "end it with " + cmd + " from another sign-in of that account, or sign in again on this machine, which replaces it"
+}
+
+// signOut deletes the token of host+c.Email from every store, then its
+// context from hosts.yml, under one OS lock, as a sign-in stores its token
+// and records its context under it. Otherwise a sign-in of the same
+// account that lands in between loses its context and keeps a live token
+// that no command reaches. A context that such a sign-in replaced since c
+// was read (another token_id) is left whole. left lists where the token
+// may still be (forgetEach); kept, when not nil, says why the context is
+// still in hosts.yml, and remaining is then -1, else the sign-ins left.
+func signOut(st *store, ts *credentialChain, host string, c *contextEntry) (left []*cliError, remaining int, kept *cliError) {
+	stillThere := func(why error) *cliError {
+		e := asCLIError(why)
+		return newError(e.Code,
+			fmt.Sprintf("the context %s on %s is still in %s (%s)", c.Email, host, filepath.Join(st.dir, hostsFileName), e.Message),
+			"run 'difyctl auth logout' again")
+	}
+	tx, err := st.exclusive()
+	if err != nil {
+		return nil, -1, stillThere(err)
+	}
+	defer tx.release()
+	h, err := st.load()
+	if err != nil {
+		return nil, -1, stillThere(err)
+	}
+	if now := h.host(host).account(c.Email); now != nil && now.TokenID != c.TokenID {
+		return nil, -1, newError(codeConfigLocked,
+			fmt.Sprintf("%s signed in again on %s while this command ran; that new sign-in is kept", c.Email, host),
+			"run 'difyctl auth logout' again to sign it out")
+	}
+	left = ts.forgetEach(tx, h, host, c)
+	err = tx.update(func(h *hostsFile) error {
+		h.remove(host, c.Email)
+		remaining = h.count()
+		return nil
+	})
+	if err != nil {
+		return left, -1, stillThere(err)
+	}
+	return left, remaining, nil
 }
 
 // otherSignIns says, after a logout, how to pick one of the n sign-ins

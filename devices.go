@@ -524,23 +524,26 @@ func revokeFailure(failures []revokeFailed, total int) error {
 // revoked at the server.
 func (a *app) forgetActive(s *session) {
 	ts, err := a.tokenStore()
+	var st *store
 	if err == nil {
-		if err := ts.forget(s.hosts, s.host.Host, s.ctx); err != nil {
-			// The session has ended, so the token left is dead; the context
-			// goes anyway, so say how to remove the token by hand.
-			why := asCLIError(err)
-			a.warn(strings.TrimSuffix("could not delete the stored token ("+why.Message+"); "+why.Hint, "; "))
-		}
-	}
-	st, err := a.store()
-	if err == nil {
-		err = st.update(func(h *hostsFile) error {
-			h.remove(s.host.Host, s.ctx.Email)
-			return nil
-		})
+		st, err = a.store()
 	}
 	if err != nil {
 		a.warn("could not clear the signed-out context (" + asCLIError(err).Message + ")")
+		return
+	}
+	left, _, kept := signOut(st, ts, s.host.Host, s.ctx)
+	if len(left) > 0 {
+		// The session has ended, so the token left is dead; the context
+		// goes anyway, so say how to remove the token by hand.
+		msgs := make([]string, len(left))
+		for i, e := range left {
+			msgs[i] = e.Message
+		}
+		a.warn(strings.TrimSuffix("could not delete the stored token ("+strings.Join(msgs, "; ")+"); "+left[0].Hint, "; "))
+	}
+	if kept != nil {
+		a.warn(kept.Message + "; " + kept.Hint)
 		return
 	}
 	a.warn("the current session was revoked: you are signed out of " + s.host.Host + " on this machine")

@@ -222,3 +222,35 @@ func TestLogoutInterruptedDuringRevoke(t *testing.T) {
 		t.Error("signing in again did not end the old session")
 	}
 }
+
+// A sign-in of the same account that lands while logout waits on the
+// server (here its revoke is held for 3 s) is kept whole: logout does not
+// remove the context the new sign-in recorded, which would leave its live
+// token stored where no command reaches it, and does not claim it logged
+// out.
+func TestLogoutKeepsASignInMadeMeanwhile(t *testing.T) {
+	f, e, oldID := signedIn(t)
+	f.scenario(map[string]any{"name": "slow_headers", "seconds": 3, "count": 1})
+	cmd, out, errb := e.start("auth", "logout")
+	for deadline := time.Now().Add(10 * time.Second); f.deletesSent() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("logout sent no revoke")
+		}
+	}
+	login, newID := e.login(f, "tester@dify.ai", "Test Tester", nil)
+	wantExit(t, login, 0)
+	r := waitResult(t, cmd, out, errb)
+	wantExit(t, r, 1)
+	if r.stdout != "" || !strings.Contains(r.stderr, "tester@dify.ai signed in again on "+f.host+" while this command ran; that new sign-in is kept") {
+		t.Errorf("logout claims more than it did:\n%s", r)
+	}
+	if oldID == newID || f.tokenByID(oldID).Live {
+		t.Errorf("the revoked session %s is live", oldID)
+	}
+	wantExit(t, e.run("auth", "status"), 0)
+	tok := e.authToken()
+	wantExit(t, tok, 0)
+	if !f.tokenByID(newID).Live || !strings.HasPrefix(tok.stdout, "dfoa_") {
+		t.Errorf("the new sign-in lost its token: %q", tok.stdout)
+	}
+}

@@ -584,24 +584,6 @@ func (c *credentialChain) find(h *hostsFile, e *hostEntry, ce *contextEntry) (to
 	return token{}, "", errNoCredential
 }
 
-// forget deletes the context's token from the OS store, the sealed file
-// and the plaintext file. Absent items are fine; any other failure is
-// returned (one error for all, as forgetEach gives them).
-func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) error {
-	errs := c.forgetEach(h, host, ce)
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Message
-	}
-	return newError(errs[0].Code, strings.Join(msgs, "; "), errs[0].Hint)
-}
-
 // forgetEach deletes the context's token from the OS store, the sealed
 // file and the plaintext file, trying every one whatever the others do.
 // It returns one error per place the token may still be in: the message
@@ -615,7 +597,8 @@ func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) er
 // h is hosts.yml as the command loaded it, for the name-clash rule; it is
 // not stale for that: while this context is in hosts.yml, a sign-in of
 // a clashing name seals its token rather than use the shared entry.
-func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry) []*cliError {
+// tx, when not nil, is the OS lock the caller holds.
+func (c *credentialChain) forgetEach(tx *storeTx, h *hostsFile, host string, ce *contextEntry) []*cliError {
 	email := ce.Email
 	what := "the token of " + email + " on " + host
 	var errs []*cliError
@@ -643,7 +626,7 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 				fmt.Sprintf("%s may still be in the OS credential store, entry %s (%s)", what, name, why.Message), hint))
 		}
 	}
-	if err := c.sealed.removeIn(nil, host, email); err != nil {
+	if err := c.sealed.removeIn(tx, host, email); err != nil {
 		why := asCLIError(err)
 		path := c.sealed.path()
 		errs = append(errs, newError(why.Code,
@@ -652,7 +635,7 @@ func (c *credentialChain) forgetEach(h *hostsFile, host string, ce *contextEntry
 	}
 	err := plainErr
 	if err == nil {
-		err = c.plaintextRemove(host, email)
+		err = c.plaintextRemove(tx, host, email)
 	} else if !errors.Is(err, errNoCredential) && ce.TokenStorage != "" {
 		c.a.warn(fmt.Sprintf("could not check %s for a copy of %s (%s)", path, what, asCLIError(err).Message))
 		err = nil
@@ -752,12 +735,14 @@ func (c *credentialChain) readPlaintext() (*yamlNode, error) {
 // other entry stay, so the official client still reads the file.
 // forgetEach calls it only once plaintextGet found the token, so the
 // locks are not taken for nothing.
-func (c *credentialChain) plaintextRemove(host, email string) error {
-	tx, err := c.st.exclusive()
-	if err != nil {
-		return err
+func (c *credentialChain) plaintextRemove(tx *storeTx, host, email string) error {
+	if tx == nil {
+		var err error
+		if tx, err = c.st.exclusive(); err != nil {
+			return err
+		}
+		defer tx.release()
 	}
-	defer tx.release()
 	unlock, err := tx.fileLock(plaintextTokensName)
 	if err != nil {
 		return err

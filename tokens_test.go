@@ -601,3 +601,21 @@ func hostsNow(t testing.TB, c *credentialChain) *hostsFile {
 	}
 	return h
 }
+
+// forget deletes the context's token from the OS store, the sealed file
+// and the plaintext file. Absent items are fine; any other failure is
+// returned (one error for all, as forgetEach gives them).
+func (c *credentialChain) forget(h *hostsFile, host string, ce *contextEntry) error {
+	errs := c.forgetEach(nil, h, host, ce)
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Message
+	}
+	return newError(errs[0].Code, strings.Join(msgs, "; "), errs[0].Hint)
+}
