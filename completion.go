@@ -252,6 +252,8 @@ _difyctl() {
     done
     local cur=${args[${#args[@]}-1]}
     local word=${COMP_WORDS[COMP_CWORD]}
+    # Right after a ':' or '=' the piece bash replaces is empty.
+    [[ $word == ":" || $word == "=" ]] && word=""
     # bash replaces only the last piece; drop what comes before it.
     local strip=${cur%"$word"}
     local out line q

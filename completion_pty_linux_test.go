@@ -53,24 +53,7 @@ hosts:
 `, email, email, host))
 	script := completionScript(t, e, "bash")
 
-	p := openPTY(t)
-	// Wide enough that bash never scrolls the line being edited.
-	if err := unix.IoctlSetWinsize(int(p.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 50, Col: 1000}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("bash", "--norc", "--noprofile", "-i")
-	cmd.Env = append(e.environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"TERM=dumb", "PS1=$ ", "INPUTRC=/dev/null", "HISTFILE=/dev/null")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, p.slave, p.slave
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-
-	p.typeKeys(t, "bind 'set enable-bracketed-paste off' 2>/dev/null; source "+script+"; echo READY-$((40+2))\r")
-	p.waitFor(t, "READY-42")
+	p := startBash(t, e, script, dir)
 
 	// The email: bash completes the one account starting with "e".
 	shown := p.tabThenEnter(t, "difyctl use account --email e", "ve@example.com", "1+2", "DONE-3")
@@ -101,6 +84,31 @@ hosts:
 	}
 }
 
+// startBash starts an interactive bash in a pty, in dir, with difyctl on
+// its PATH and the completion script sourced.
+func startBash(t *testing.T, e *cliEnv, script, dir string) *ptyPair {
+	t.Helper()
+	p := openPTY(t)
+	// Wide enough that bash never scrolls the line being edited.
+	if err := unix.IoctlSetWinsize(int(p.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 50, Col: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "--norc", "--noprofile", "-i")
+	cmd.Env = append(e.environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TERM=dumb", "PS1=$ ", "INPUTRC=/dev/null", "HISTFILE=/dev/null")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, p.slave, p.slave
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	p.typeKeys(t, "bind 'set enable-bracketed-paste off' 2>/dev/null; source "+script+"; echo READY-$((40+2))\r")
+	p.waitFor(t, "READY-42")
+	return p
+}
+
 // tabThenEnter types line and a Tab, waits for the completion to show
 // completed, then presses Enter and runs an echo of sum (shown as done,
 // e.g. "DONE-3") to know the command line has run; it returns what the
@@ -115,4 +123,41 @@ func (p *ptyPair) tabThenEnter(t *testing.T, line, completed, sum, done string) 
 	p.typeKeys(t, "echo DONE-$(("+sum+"))\r")
 	p.waitFor(t, done)
 	return p.shown()
+}
+
+// bash splits a word at ':' and '=' for completion; Tab right after one
+// inserts the rest of the host, not the separator again
+// ("127.0.0.1::5001").
+func TestBashTabAfterColonOrEquals(t *testing.T) {
+	needShell(t, "bash")
+	e := newCLIEnv(t)
+	e.writeHosts(`current_host: cloud.dify.ai
+hosts:
+  cloud.dify.ai:
+    current_account: a@dify.ai
+    accounts:
+      a@dify.ai:
+        account:
+          id: acct-1
+          email: a@dify.ai
+          name: A
+  127.0.0.1:5001:
+    scheme: http
+    current_account: b@dify.ai
+    accounts:
+      b@dify.ai:
+        account:
+          id: acct-2
+          email: b@dify.ai
+          name: B
+`)
+	p := startBash(t, e, completionScript(t, e, "bash"), t.TempDir())
+	for i, line := range []string{"difyctl use host --domain 127.0.0.1:", "difyctl use host --domain=127.0.0.1:", "difyctl use host --domain=1"} {
+		done := fmt.Sprintf("DONE-%d", 10+i)
+		shown := p.tabThenEnter(t, line, "5001 ", fmt.Sprintf("10+%d", i), done)
+		if !strings.Contains(shown, "Active host is now 127.0.0.1:5001") || strings.Contains(shown, "::") || strings.Contains(shown, "==") {
+			t.Errorf("Tab after %q:\n%q", line, shown)
+		}
+		e.writeHosts(strings.Replace(e.readHosts(), "current_host: 127.0.0.1:5001", "current_host: cloud.dify.ai", 1))
+	}
 }

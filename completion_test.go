@@ -133,7 +133,9 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"difyctl", "auth", "list", "-o", ""}, []string{"json", "yaml", "name"}},
 		{[]string{"difyctl", "auth", "list", "--output", "y"}, []string{"yaml"}},
 		{[]string{"difyctl", "auth", "list", "--output", "=", "j"}, []string{"json"}},
-		{[]string{"difyctl", "auth", "list", "--output", "="}, []string{"=json", "=yaml", "=name"}},
+		// Right after the '=' bash replaces the empty piece after it
+		// (TestBashTabAfterColonOrEquals has the real bash).
+		{[]string{"difyctl", "auth", "list", "--output", "="}, []string{"json", "yaml", "name"}},
 		{[]string{"difyctl", "auth", "list", "--ou"}, []string{"--output"}},
 		{[]string{"difyctl", "auth", "devices", "list", "--l"}, []string{"--limit"}},
 		{[]string{"difyctl", "use", "host", "--domain", ""}, []string{"cloud.dify.ai", "127.0.0.1:5001"}},
@@ -141,6 +143,7 @@ func TestBashCompletion(t *testing.T) {
 		// bash splits 127.0.0.1:5001 at the colon; only the piece after it
 		// is replaced.
 		{[]string{"difyctl", "use", "host", "--domain", "127.0.0.1", ":", "5"}, []string{"5001"}},
+		{[]string{"difyctl", "use", "host", "--domain", "127.0.0.1", ":"}, []string{"5001"}},
 		{[]string{"difyctl", "use", "account", "--email", ""}, []string{"dev@local.test", "ops@local.test"}},
 		{[]string{"difyctl", "auth", "token", "--host", "cloud.dify.ai", "--email", ""}, []string{"a@dify.ai"}},
 		{[]string{"difyctl", "completion", ""}, []string{"bash", "zsh", "fish"}},
