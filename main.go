@@ -58,9 +58,11 @@ type app struct {
 	tokens *credentialChain
 }
 
-// rawTerminal switches the controlling terminal to raw mode and back.
+// rawTerminal switches the controlling terminal to raw mode and back, and
+// tells its size (0, 0 when unknown).
 type rawTerminal interface {
 	makeRaw() (restore func(), err error)
+	size() (width, height int)
 }
 
 type fdTerminal struct{ fd int }
@@ -71,6 +73,14 @@ func (t fdTerminal) makeRaw() (func(), error) {
 		return nil, err
 	}
 	return func() { term.Restore(t.fd, old) }, nil
+}
+
+func (t fdTerminal) size() (int, int) {
+	w, h, err := term.GetSize(t.fd)
+	if err != nil {
+		return 0, 0
+	}
+	return w, h
 }
 
 func main() {

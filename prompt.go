@@ -33,29 +33,45 @@ func (a *app) pick(title string, items []string, current int) (int, error) {
 	defer fmt.Fprint(w, "\x1b[?25h")
 
 	sel := max(current, 0) // current -1: nothing is marked current
+	// The picker is redrawn by moving the cursor up over it, so no line may
+	// wrap and it may not be taller than the screen: lines are cut to the
+	// width, and a list taller than the screen shows the part around the
+	// selection.
+	width, height := a.term.size()
+	fit := func(s string) string {
+		if width > 1 {
+			return cutToWidth(s, width-1)
+		}
+		return s
+	}
+	rows, top := len(items), 0
+	if height > 2 {
+		rows = min(rows, height-2) // the title, and the line the cursor rests on
+	}
 	draw := func(first bool) {
 		var b strings.Builder
 		if !first {
-			fmt.Fprintf(&b, "\x1b[%dA", len(items)+1)
+			fmt.Fprintf(&b, "\x1b[%dA", rows+1)
 		}
-		b.WriteString("\r\x1b[J" + sanitize(title) + "  (↑/↓ to move, Enter to choose, Esc to cancel)\r\n")
-		for i, it := range items {
+		b.WriteString("\r\x1b[J" + fit(sanitize(title)+"  (↑/↓ to move, Enter to choose, Esc to cancel)") + "\r\n")
+		top = min(max(top, sel-rows+1), sel)
+		for i := top; i < top+rows; i++ {
 			mark := "  "
 			if i == current {
 				mark = "* "
 			}
-			line := mark + sanitize(it)
+			line := mark + sanitize(items[i])
 			if i == sel {
-				line = a.colors(true).bold("> " + line)
+				line = a.colors(true).bold(fit("> " + line))
 			} else {
-				line = "  " + line
+				line = fit("  " + line)
 			}
 			b.WriteString(line + "\r\n")
 		}
 		fmt.Fprint(w, b.String())
 	}
 	draw(true)
-	defer fmt.Fprintf(w, "\x1b[%dA\r\x1b[J", len(items)+1) // clear the picker
+	defer fmt.Fprintf(w, "\x1b[%dA\r\x1b[J", rows+1) // clear the picker
 
 	keys := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -187,4 +203,20 @@ func (a *app) confirm(question string) (bool, error) {
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil
+}
+
+// cutToWidth cuts s to at most n terminal columns, ending it with "…" when
+// it was longer.
+func cutToWidth(s string, n int) string {
+	if displayWidth(s) <= n {
+		return s
+	}
+	w := 0
+	for i, r := range s {
+		if w+displayWidth(string(r)) > n-1 {
+			return s[:i] + "…"
+		}
+		w += displayWidth(string(r))
+	}
+	return s
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -435,5 +437,48 @@ func TestPickerMarksNothingWhenNoneIsCurrent(t *testing.T) {
 		if strings.Contains(shown, "* ") {
 			t.Errorf("%v: a row is marked current:\n%s", c.args, shown)
 		}
+	}
+}
+
+// The picker redraws itself by moving the cursor up over its lines, so on
+// a narrow, short terminal no line it draws may wrap and it may not be
+// taller than the screen: else each key leaves another copy on screen.
+func TestPickerFitsASmallTerminal(t *testing.T) {
+	p := openPTY(t)
+	const cols, rows = 40, 8
+	if err := unix.IoctlSetWinsize(int(p.slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("current_host: h0.a-rather-long-host-name.example\nhosts:\n")
+	for i := range 12 {
+		fmt.Fprintf(&b, "  h%d.a-rather-long-host-name.example:\n    current_account: a@x.io\n    accounts:\n      a@x.io:\n        account:\n          id: '%d'\n          email: a@x.io\n          name: A\n", i, i)
+	}
+	e := newCLIEnv(t)
+	e.writeHosts(b.String())
+	cmd, out := e.startInPTY(p, "use", "host")
+	p.waitFor(t, "Select a host")
+	for range 10 {
+		p.typeKeys(t, "\x1b[B")
+		time.Sleep(30 * time.Millisecond)
+	}
+	p.typeKeys(t, "\r")
+	if code := exitOf(t, cmd); code != 0 || out.String() != "✓ Active host is now h10.a-rather-long-host-name.example\n" {
+		t.Fatalf("exit %d stdout %q; terminal:\n%q", code, out.String(), p.shown())
+	}
+	shown := p.shown()
+	for _, m := range regexp.MustCompile(`\x1b\[(\d+)A`).FindAllStringSubmatch(shown, -1) {
+		if n, _ := strconv.Atoi(m[1]); n > rows-1 {
+			t.Fatalf("the picker moves up %d lines on a %d-line screen:\n%q", n, rows, shown)
+		}
+	}
+	plain := regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`).ReplaceAllString(shown, "")
+	for _, line := range strings.Split(strings.ReplaceAll(plain, "\r", "\n"), "\n") {
+		if displayWidth(line) >= cols {
+			t.Fatalf("a line of %d columns wraps on a %d-column screen: %q", displayWidth(line), cols, line)
+		}
+	}
+	if !strings.Contains(plain, ">   h10.a-rather-long-host-name.exampl…") {
+		t.Errorf("the selected host is not shown:\n%q", plain)
 	}
 }
