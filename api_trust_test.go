@@ -530,3 +530,35 @@ func TestRedactJSONCatchesEscapedTokens(t *testing.T) {
 		t.Fatalf("human error shows the token: %s", buf.String())
 	}
 }
+
+// Signing in again over http (allowed with --insecure for that sign-in)
+// ends the replaced https sign-in's session over https, as recorded: its
+// bearer never travels in clear text. The fake answers http and https on
+// one port, so the host key is the same.
+func TestReloginOverHTTPRevokesTheOldTokenOverHTTPS(t *testing.T) {
+	f := fastFake(t, "-tls")
+	e := newCLIEnv(t)
+	r, _ := loginAt(t, e, f, "tester@dify.ai", "--host", f.url, "--insecure")
+	wantExit(t, r, 0)
+	r, _ = loginAt(t, e, f, "tester@dify.ai", "--host", strings.Replace(f.url, "https://", "http://", 1), "--insecure")
+	wantExit(t, r, 0)
+	var log struct {
+		Requests []struct {
+			Method, Path, Scheme string
+			HasAuth              bool `json:"has_auth"`
+		} `json:"requests"`
+	}
+	f.ctl("GET", "requests", nil, &log)
+	deletes := 0
+	for _, q := range log.Requests {
+		if q.Method == "DELETE" {
+			deletes++
+			if q.Scheme != "https" || !q.HasAuth {
+				t.Errorf("the replaced token was sent as %s %s over %s", q.Method, q.Path, q.Scheme)
+			}
+		}
+	}
+	if deletes != 1 {
+		t.Errorf("%d revokes of the replaced sign-in, want 1: %+v", deletes, log.Requests)
+	}
+}

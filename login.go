@@ -637,11 +637,13 @@ func (a *app) login(rawHost string, noBrowser, insecure bool) error {
 		}
 		return err
 	}
-	if revocable(old) && old.reveal() != g.Token.t.reveal() {
+	if old != nil && revocable(old.tok) && old.tok.reveal() != g.Token.t.reveal() {
 		// Refused as not valid (exit 4) means it has ended already: the
 		// server ends a session of the same account and device label
-		// when it grants a new one.
-		if err := a.revokeSelf(ep, old, bestEffortRevoke); err != nil && exitCodeFor(err) != 4 && a.ctx.Err() == nil {
+		// when it grants a new one. It is sent where it was signed in
+		// (old.at), never over the http or unverified TLS this sign-in
+		// may have been allowed.
+		if err := a.revokeSelf(old.at, old.tok, bestEffortRevoke); err != nil && exitCodeFor(err) != 4 && a.ctx.Err() == nil {
 			a.warn("the session this sign-in replaced may still be active (" + asCLIError(err).Message + "); see 'difyctl auth devices list'")
 		}
 	}
@@ -657,6 +659,13 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 	return line
 }
 
+// priorSignIn is the sign-in a new one replaces: its token, and the
+// endpoint hosts.yml recorded for it, the only one its bearer goes to.
+type priorSignIn struct {
+	tok token
+	at  endpoint
+}
+
 // keepGrant checks the token a sign-in was granted, stores it and records
 // its context as the active one. It returns the token the sign-in
 // replaces, if any, so its session can be ended, and whether the new
@@ -664,18 +673,18 @@ func (a *app) loginSummary(host string, c *contextEntry) string {
 // context cannot be recorded (hosts.yml locked by the official client
 // past the wait, a write error), the stored token is taken back out and
 // the error is a *notKeptError.
-func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old token, stored bool, err error) {
+func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, old *priorSignIn, stored bool, err error) {
 	tok := g.Token.t
 	if err := checkGrantToken(tok); err != nil {
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	ctx, err = contextFromGrant(g)
 	if err != nil {
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	ts, err := a.tokenStore()
 	if err != nil {
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	// The token is stored and the context recorded in one critical section
 	// of our OS lock (tx), so two sign-ins to the same context at once
@@ -684,7 +693,7 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	// across the OS-store call.
 	tx, err := st.exclusive()
 	if err != nil {
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	defer tx.release()
 	// hosts.yml is read again, under the lock: the approval took minutes,
@@ -694,21 +703,23 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 	// safely stored.
 	h, err := st.load()
 	if err != nil {
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	if prev := h.host(ep.Host).account(ctx.Email); prev != nil {
-		old, _, _ = ts.find(h, h.host(ep.Host), prev)
+		if tok, _, err := ts.find(h, h.host(ep.Host), prev); err == nil {
+			old = &priorSignIn{tok: tok, at: endpointOf(h.host(ep.Host))}
+		}
 	}
 	storage, err := ts.saveIn(tx, h, ep, ctx.Email, tok)
 	if err != nil {
 		if cl, ok := errors.AsType[*copyLeftError](err); ok && errors.Is(err, errInterrupted) {
 			a.warn(notKeptOnCtrlC(ep, ctx, cl.leftText()))
-			return nil, token{}, true, errInterrupted
+			return nil, nil, true, errInterrupted
 		}
 		if errors.Is(err, errInterrupted) {
 			a.warn(notKeptOnCtrlC(ep, ctx, ""))
 		}
-		return nil, token{}, false, err
+		return nil, nil, false, err
 	}
 	stored = true
 	err = tx.update(func(h *hostsFile) error {
@@ -733,16 +744,16 @@ func (a *app) keepGrant(st *store, ep endpoint, g *grant) (ctx *contextEntry, ol
 			a.ctx = context.WithoutCancel(a.ctx)
 			if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
 				a.warn("interrupted: the sign-in was not recorded, and its token could not be taken back out of the credential store: " + asCLIError(uerr).Message)
-				return nil, token{}, stored, errInterrupted
+				return nil, nil, stored, errInterrupted
 			}
 			a.warn(notKeptOnCtrlC(ep, ctx, ""))
-			return nil, token{}, false, errInterrupted
+			return nil, nil, false, errInterrupted
 		}
 		if uerr := ts.unsave(tx, ep.Host, ctx.Email, storage); uerr != nil {
 			a.warn("cannot take the new token back out of the credential store: " + asCLIError(uerr).Message)
-			return nil, token{}, stored, err
+			return nil, nil, stored, err
 		}
-		return nil, token{}, false, &notKeptError{err: asCLIError(err)}
+		return nil, nil, false, &notKeptError{err: asCLIError(err)}
 	}
 	return ctx, old, true, nil
 }
