@@ -482,7 +482,12 @@ func (a *app) fetchAccount(c *apiClient) (*contextEntry, error) {
 	if err := c.decodeJSON(req, resp, &g); err != nil {
 		return nil, err
 	}
-	return contextFromGrant(&g)
+	ce, err := contextFromGrant(&g)
+	if e, ok := errors.AsType[*cliError](err); ok && e.Code == codeNotLoggedIn {
+		// The server took the token; its reply is what is wrong.
+		return nil, c.httpError(req, c.requestURL(req), codeServerBadResponse, "the server's account reply has no email for the signed-in subject", "", resp.status)
+	}
+	return ce, err
 }
 
 // ---- auth token --------------------------------------------------------

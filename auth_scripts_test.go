@@ -5,7 +5,9 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -469,4 +471,25 @@ func TestAuthStatusSSOSignIn(t *testing.T) {
 	f.ctl("POST", "tokens/expire", map[string]any{"token_id": id}, nil)
 	r = e.run("auth", "status")
 	wantExit(t, r, 4)
+}
+
+// A server that accepts the token but answers GET /account with no email
+// has given a reply difyctl cannot use (exit 1), not a verdict that the
+// sign-in is gone (exit 4, which a script would answer with a new login).
+func TestStatusOfAnAccountReplyWithoutEmail(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"subject_type":"account","account":{"id":"a","email":"","name":""},"workspaces":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	e := newCLIEnv(t)
+	e.vars["DIFY_TOKEN"] = "dfoa_not-a-real-token-but-well-formed-00000000000"
+	e.vars["DIFY_HOST"] = srv.URL
+	for _, args := range [][]string{{"auth", "status"}, {"auth", "status", "--json"}, {"auth", "whoami"}} {
+		r := e.run(args...)
+		wantExit(t, r, 1)
+		if !strings.Contains(r.stderr, "server_bad_response") || r.stdout != "" {
+			t.Errorf("%v:\n%s", args, r)
+		}
+	}
 }
